@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The CLI entry point; the program itself is TypeScript, run natively by Node 24.
+import '../src/cli/main.ts';

@@ -1,0 +1,80 @@
+/** The `talentsync` command line: every way to run and administer the product. */
+import { Command } from 'commander';
+import { memberImport, memberToken, migrateCommand, operatorToken, orgCreate, userCreate } from './admin.ts';
+import { reportFailure } from './output.ts';
+import { serve } from './serve.ts';
+
+/** Runs a command's action; a failure prints one line and sets the exit code (2 for bad config or usage). */
+function action<A extends unknown[]>(run: (...args: A) => Promise<unknown>) {
+  return async (...args: A) => {
+    try {
+      const code = await run(...args);
+      if (typeof code === 'number') process.exitCode = code;
+    } catch (error) {
+      process.exit(reportFailure(error));
+    }
+  };
+}
+
+const program = new Command('talentsync')
+  .description('Email and calendar sync for recruiting teams.')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) })
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+
+program
+  .command('start')
+  .description('run the API and the job worker in one process')
+  .option('--demo', 'seed the demo organization and print its tokens')
+  .action(
+    action((options: { demo?: boolean }) => serve({ api: true, worker: true, demo: options.demo ?? false })),
+  );
+program
+  .command('api')
+  .description('run the HTTP API only')
+  .action(action(() => serve({ api: true, worker: false })));
+program
+  .command('worker')
+  .description('run the job worker only')
+  .action(action(() => serve({ api: false, worker: true })));
+program.command('migrate').description('bring the database schema up to date').action(action(migrateCommand));
+
+const org = program.command('org').description('organizations');
+org
+  .command('create')
+  .description('create an organization')
+  .requiredOption('--name <name>', 'display name')
+  .requiredOption('--domain <domain>', 'primary email domain, e.g. example.com')
+  .action(action(orgCreate));
+
+const user = program.command('user').description('recruiter users');
+user
+  .command('create')
+  .description('add a user to an organization and print their first access token')
+  .requiredOption('--org <id|domain>', 'organization id, or its primary domain')
+  .requiredOption('--email <email>', 'the user’s email address')
+  .requiredOption('--name <name>', 'display name')
+  .option('--role <role>', 'admin or member', 'member')
+  .action(action(userCreate));
+
+const member = program.command('member').description('the member directory');
+member
+  .command('import')
+  .description('create or update members from a JSON Lines file: {"name","emails":[…],"discoverability"}')
+  .argument('<file>', 'path to the .jsonl file')
+  .action(action(memberImport));
+member
+  .command('token')
+  .description('issue a member credential (to act on InMail as that member)')
+  .requiredOption('--email <email>', 'one of the member’s addresses')
+  .option('--name <name>', 'a label for the token', 'cli')
+  .action(action(memberToken));
+
+const operator = program.command('operator').description('the platform operator');
+operator
+  .command('token')
+  .description('issue an operator token (feeds the member directory through the API)')
+  .option('--name <name>', 'a label for the token', 'cli')
+  .action(action(operatorToken));
+
+await program.parseAsync();

@@ -1,0 +1,37 @@
+/** How commands talk to a terminal: results on stdout, progress and problems on stderr. */
+import { ConfigError } from '../config.ts';
+import { AppError } from '../domain/errors.ts';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Prints an error as one line and picks the exit code: 2 for configuration and usage, 1 otherwise. */
+export function reportFailure(error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`talentsync: ${message}\n`);
+  if (error instanceof ConfigError || error instanceof UsageError) return 2;
+  if (!(error instanceof AppError) && process.env.LOG_LEVEL === 'debug' && error instanceof Error) {
+    process.stderr.write(`${error.stack}\n`);
+  }
+  return 1;
+}
+
+/** A progress line that rewrites itself on a terminal and appears at most once a second elsewhere. */
+export function progressLine(): { update(text: string): void; done(): void } {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  let shown = false;
+  return {
+    update(text) {
+      const now = Date.now();
+      if (now - last < 1000) return;
+      last = now;
+      shown = true;
+      process.stderr.write(tty ? `\r${text}\u001b[K` : `${text}\n`);
+    },
+    done() {
+      if (shown && tty) process.stderr.write('\n');
+    },
+  };
+}

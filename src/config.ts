@@ -1,0 +1,159 @@
+/**
+ * Configuration, read once from the environment and validated before anything starts.
+ *
+ * A bad value is a `ConfigError`; the CLI prints its one-line message and exits with code 2,
+ * so an operator sees which variable is wrong instead of a stack trace.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One AES-256 key for the token vault, named so ciphertexts can say which key made them. */
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** Unset: the embedded PostgreSQL server in `dataDir` is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** The first key encrypts; every key decrypts (rotation). */
+  encryptionKeys: EncryptionKey[];
+  logLevel: LogLevel;
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; throws `ConfigError` naming the variable at fault. */
+export function loadConfig(env: Env = process.env, options: { demo?: boolean } = {}): Config {
+  const production = env.NODE_ENV === 'production';
+  const port = parsePort(env.PORT);
+  const host = env.HOST?.trim() || '0.0.0.0';
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL, port);
+  const databaseUrl = parseDatabaseUrl(env.DATABASE_URL);
+  const dataDir = path.resolve(env.DATA_DIR?.trim() || '.data');
+  const logLevel = parseLogLevel(env.LOG_LEVEL);
+  if (production && options.demo) {
+    throw new ConfigError('NODE_ENV: demo mode (npm start) is not for production; use `talentsync start`');
+  }
+  const encryptionKeys = env.TOKEN_ENCRYPTION_KEY?.trim()
+    ? parseEncryptionKeys(env.TOKEN_ENCRYPTION_KEY)
+    : production
+      ? missing('TOKEN_ENCRYPTION_KEY', 'required when NODE_ENV=production (32 bytes, base64)')
+      : [demoKey(dataDir)];
+  return { port, host, publicUrl, databaseUrl, dataDir, encryptionKeys, logLevel, production };
+}
+
+function missing(name: string, why: string): never {
+  throw new ConfigError(`${name} is missing: ${why}`);
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 3000;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be an integer from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function parsePublicUrl(raw: string | undefined, port: number): string {
+  if (raw === undefined || raw.trim() === '') return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`PUBLIC_URL must use http or https, got "${url.protocol}"`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function parseDatabaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      `DATABASE_URL must start with postgres:// or postgresql://, got "${url.protocol}//"`,
+    );
+  }
+  return raw;
+}
+
+function parseLogLevel(raw: string | undefined): LogLevel {
+  if (raw === undefined || raw.trim() === '') return 'info';
+  const level = raw.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  }
+  return level as LogLevel;
+}
+
+/**
+ * `TOKEN_ENCRYPTION_KEY` holds one key, or several separated by commas for rotation (the first encrypts).
+ * Each is `[id:]base64`, decoding to exactly 32 bytes; an unnamed key is called `k1`, `k2`, … by position.
+ */
+export function parseEncryptionKeys(raw: string): EncryptionKey[] {
+  const keys = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part, index) => {
+      const colon = part.indexOf(':');
+      const id = colon > 0 ? part.slice(0, colon) : `k${index + 1}`;
+      const encoded = colon > 0 ? part.slice(colon + 1) : part;
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+        throw new ConfigError(`TOKEN_ENCRYPTION_KEY: key id "${id}" must be 1-32 letters, digits, _ or -`);
+      }
+      const key = Buffer.from(encoded, 'base64');
+      if (key.length !== 32 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded)) {
+        throw new ConfigError(
+          `TOKEN_ENCRYPTION_KEY: key "${id}" must be 32 bytes in base64 (openssl rand -base64 32)`,
+        );
+      }
+      return { id, key };
+    });
+  if (keys.length === 0) throw new ConfigError('TOKEN_ENCRYPTION_KEY is empty');
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+    throw new ConfigError('TOKEN_ENCRYPTION_KEY: key ids must be distinct');
+  }
+  return keys;
+}
+
+/** Outside production the key is made once and kept beside the embedded database, readable only by us. */
+function demoKey(dataDir: string): EncryptionKey {
+  const file = path.join(dataDir, 'token-encryption-key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      writeFileSync(file, `demo:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process created it between our check and our write: theirs is as good as ours.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  chmodSync(file, 0o600);
+  const [key] = parseEncryptionKeys(readFileSync(file, 'utf8'));
+  if (!key) throw new ConfigError(`TOKEN_ENCRYPTION_KEY: ${file} holds no key`);
+  return key;
+}

@@ -1,0 +1,85 @@
+/**
+ * The database as Kysely sees it: one interface per table, named after the table.
+ * Migrations are the source of truth; these types follow them.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** A timestamp the database fills in: read as a Date, optional on insert. */
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  name: string;
+  primary_domain: string;
+  created_at: CreatedAt;
+}
+
+export interface UsersTable {
+  org_id: string;
+  id: Generated<string>;
+  email: string;
+  name: string;
+  role: 'admin' | 'member';
+  created_at: CreatedAt;
+}
+
+export interface MembersTable {
+  id: Generated<string>;
+  external_id: string | null;
+  name: string;
+  headline: ColumnType<string, string | undefined, string>;
+  discoverability: 'anyone' | 'connections' | 'nobody';
+  discoverability_changed_at: CreatedAt;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface MemberEmailsTable {
+  normalized: string;
+  member_id: string;
+  address: string;
+  created_at: CreatedAt;
+}
+
+export interface AccessTokensTable {
+  id: string;
+  secret_hash: Buffer;
+  principal: 'user' | 'member' | 'operator';
+  org_id: string | null;
+  user_id: string | null;
+  member_id: string | null;
+  name: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface InmailConversationsTable {
+  org_id: string;
+  id: Generated<string>;
+  user_id: string;
+  member_id: string;
+  subject: string;
+  created_at: CreatedAt;
+  last_message_at: CreatedAt;
+}
+
+export interface InmailMessagesTable {
+  org_id: string;
+  id: Generated<string>;
+  conversation_id: string;
+  sender: 'user' | 'member';
+  user_id: string | null;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface DB {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  members: MembersTable;
+  member_emails: MemberEmailsTable;
+  access_tokens: AccessTokensTable;
+  inmail_conversations: InmailConversationsTable;
+  inmail_messages: InmailMessagesTable;
+}

@@ -1,0 +1,74 @@
+/**
+ * A member as the operator's directory feed describes it: one schema, used by the HTTP API and by the
+ * JSON Lines import alike, so both accept and refuse exactly the same records.
+ */
+import { type Static, Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { isEmailAddress, normalizeEmail } from './email.ts';
+import type { FieldProblem } from './errors.ts';
+import { DISCOVERABILITY } from './principal.ts';
+
+export const MAX_EMAILS_PER_MEMBER = 20;
+
+export const MemberInputSchema = Type.Object(
+  {
+    externalId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: "The platform's own id for this member." }),
+    ),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    headline: Type.Optional(Type.String({ maxLength: 500 })),
+    emails: Type.Array(Type.String({ minLength: 3, maxLength: 254 }), {
+      minItems: 1,
+      maxItems: MAX_EMAILS_PER_MEMBER,
+    }),
+    discoverability: Type.Enum([...DISCOVERABILITY], {
+      description: 'Who can discover this member by email address; only `anyone` allows sync (R10).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type MemberInput = Static<typeof MemberInputSchema>;
+
+/** A valid member record with its addresses in display and comparison (R10) forms, duplicates removed. */
+export interface NormalizedMember extends Omit<MemberInput, 'emails'> {
+  emails: { address: string; normalized: string }[];
+}
+
+const checker = Compile(MemberInputSchema);
+
+/** Validates an untrusted record; on failure, the problems name the offending field. */
+export function parseMemberInput(
+  value: unknown,
+): { ok: true; member: NormalizedMember } | { ok: false; problems: FieldProblem[] } {
+  if (!checker.Check(value)) {
+    const problems = [...checker.Errors(value)]
+      .filter((error) => !['anyOf', 'boolean'].includes(error.keyword))
+      .map((error) => ({ field: fieldName(error.instancePath, error.params), message: error.message }));
+    return { ok: false, problems };
+  }
+  const bad = value.emails.filter((address) => !isEmailAddress(address));
+  if (bad.length > 0) {
+    return {
+      ok: false,
+      problems: bad.map((address) => ({ field: 'emails', message: `"${address}" is not an email address` })),
+    };
+  }
+  const seen = new Set<string>();
+  const emails: NormalizedMember['emails'] = [];
+  for (const raw of value.emails) {
+    const normalized = normalizeEmail(raw);
+    if (seen.has(normalized)) continue;
+    seen.add(normalized);
+    emails.push({ address: raw.trim(), normalized });
+  }
+  return { ok: true, member: { ...value, name: value.name.trim(), emails } };
+}
+
+function fieldName(instancePath: string, params: unknown): string {
+  const named = params as { additionalProperties?: string[]; requiredProperties?: string[] };
+  const extra = named.additionalProperties ?? named.requiredProperties;
+  const path = instancePath.replace(/^\//, '').replaceAll('/', '.');
+  if (extra?.length) return [path, extra[0]].filter(Boolean).join('.');
+  return path || '(record)';
+}

@@ -1,0 +1,62 @@
+/**
+ * The one place errors become responses: `{ error: { code, message, details? } }`.
+ * Our own `AppError`s carry their status; schema validation names the field; anything unexpected is
+ * logged in full and answered with a generic 500 that reveals nothing of the internals.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, type ErrorCode, type FieldProblem } from '../domain/errors.ts';
+
+const BY_STATUS: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'bad_request',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.status(error.status).send(body(error.code, error.message, error.details));
+    }
+    if (error.validation) {
+      const details = error.validation.map((issue) => fieldProblem(error.validationContext, issue));
+      const message = details.map((detail) => `${detail.field}: ${detail.message}`).join('; ');
+      return reply.status(400).send(body('validation_failed', message, details));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send(body(BY_STATUS[status] ?? 'bad_request', error.message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send(body('internal', 'something went wrong on our side; it has been logged'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}
+
+function body(code: ErrorCode, message: string, details?: FieldProblem[]) {
+  return { error: details?.length ? { code, message, details } : { code, message } };
+}
+
+/** Turns an Ajv issue into the name of the field at fault (`emails.0`, `limit`) and what is wrong with it. */
+function fieldProblem(
+  context: string | undefined,
+  issue: { instancePath: string; message?: string | undefined; params: Record<string, unknown> },
+): FieldProblem {
+  const named =
+    issue.params.missingProperty ?? issue.params.additionalProperty ?? issue.params.requiredProperties;
+  const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const field =
+    [path, Array.isArray(named) ? named[0] : named].filter(Boolean).join('.') || context || 'request';
+  const message = issue.params.additionalProperty
+    ? 'is not an accepted field'
+    : (issue.message ?? 'is invalid');
+  return { field, message };
+}

@@ -1,0 +1,89 @@
+/**
+ * The member directory. The operator feeds it; recruiters read profiles and find a member by email only
+ * when that member lets anyone do so (the rule sync applies, R10); members edit themselves via /api/me.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Database } from '../../db/database.ts';
+import { notFound } from '../../domain/errors.ts';
+import { MemberInputSchema } from '../../domain/member.ts';
+import { createAccessToken } from '../../services/accounts.ts';
+import { findDiscoverableMember, getMember, upsertMember } from '../../services/directory.ts';
+import { errors, MemberProfile, MemberRecord, Uuid } from '../schemas.ts';
+
+export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+  app.put(
+    '/api/members',
+    {
+      config: { allow: ['operator'] },
+      schema: {
+        tags: ['members'],
+        summary: 'Create or update a member (operator): matched by externalId, else by any of the emails',
+        body: MemberInputSchema,
+        response: { 200: MemberRecord, 201: MemberRecord, ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { member, created } = await upsertMember(db, request.body);
+      return reply.status(created ? 201 : 200).send(member);
+    },
+  );
+
+  app.get(
+    '/api/members/lookup',
+    {
+      config: { allow: ['user'] },
+      schema: {
+        tags: ['members'],
+        summary: 'Find a member by email; only members whose discoverability is `anyone` are found',
+        querystring: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }) }),
+        response: { 200: MemberProfile, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const member = await findDiscoverableMember(db, request.query.email);
+      if (!member) throw notFound('member');
+      return member;
+    },
+  );
+
+  app.get(
+    '/api/members/:id',
+    {
+      config: { allow: ['user', 'operator'] },
+      schema: {
+        tags: ['members'],
+        summary: "A member's profile; the operator also sees addresses and settings",
+        params: Type.Object({ id: Uuid }),
+        response: { 200: Type.Union([MemberRecord, MemberProfile]), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const member = await getMember(db, request.params.id);
+      if (request.principal?.kind === 'operator') return member;
+      return { id: member.id, name: member.name, headline: member.headline };
+    },
+  );
+
+  app.post(
+    '/api/members/:id/tokens',
+    {
+      config: { allow: ['operator'] },
+      schema: {
+        tags: ['members'],
+        summary: "Issue a member credential (operator), the platform's sign-in standing in; shown only here",
+        params: Type.Object({ id: Uuid }),
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const member = await getMember(db, request.params.id);
+      const token = await createAccessToken(db, { kind: 'member', memberId: member.id }, request.body.name);
+      return reply.status(201).send({ token });
+    },
+  );
+};

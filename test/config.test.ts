@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { runCli } from './support/cli.ts';
+
+const key = Buffer.alloc(32, 7).toString('base64');
+const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'talentsync-config-'));
+
+describe('configuration', () => {
+  it('has working defaults outside production', () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ DATA_DIR: dataDir });
+    assert.equal(config.port, 3000);
+    assert.equal(config.publicUrl, 'http://localhost:3000');
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.encryptionKeys.length, 1);
+  });
+
+  it('generates the demo encryption key once, readable only by its owner, and reuses it', () => {
+    const dataDir = tempDir();
+    const first = loadConfig({ DATA_DIR: dataDir }).encryptionKeys[0];
+    const second = loadConfig({ DATA_DIR: dataDir }).encryptionKeys[0];
+    assert.ok(first && second);
+    assert.deepEqual(first.key, second.key);
+    const file = path.join(dataDir, 'token-encryption-key');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.match(readFileSync(file, 'utf8'), /^demo:/);
+  });
+
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ['PORT', { PORT: 'eighty' }, /^PORT must be an integer/],
+    ['PORT', { PORT: '70000' }, /^PORT must be an integer from 0 to 65535/],
+    ['PUBLIC_URL', { PUBLIC_URL: 'not a url' }, /^PUBLIC_URL must be an absolute/],
+    ['PUBLIC_URL', { PUBLIC_URL: 'ftp://x.example' }, /^PUBLIC_URL must use http or https/],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/x' }, /^DATABASE_URL must start with postgres:\/\//],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    ['TOKEN_ENCRYPTION_KEY', { NODE_ENV: 'production' }, /^TOKEN_ENCRYPTION_KEY is missing/],
+    ['TOKEN_ENCRYPTION_KEY', { TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' }, /must be 32 bytes in base64/],
+    ['TOKEN_ENCRYPTION_KEY', { TOKEN_ENCRYPTION_KEY: `a:${key},a:${key}` }, /key ids must be distinct/],
+  ];
+  for (const [name, env, message] of bad) {
+    it(`refuses a bad ${name} (${JSON.stringify(env)}) with a message naming it`, () => {
+      assert.throws(
+        () => loadConfig({ DATA_DIR: tempDir(), ...env }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('accepts several named keys for rotation; the first one encrypts', () => {
+    const other = Buffer.alloc(32, 9).toString('base64');
+    const config = loadConfig({
+      DATA_DIR: tempDir(),
+      NODE_ENV: 'production',
+      TOKEN_ENCRYPTION_KEY: `new:${key}, old:${other}`,
+    });
+    assert.deepEqual(
+      config.encryptionKeys.map((k) => k.id),
+      ['new', 'old'],
+    );
+    assert.equal(config.production, true);
+  });
+
+  it('stops the CLI with one line and exit code 2, never a stack trace', async () => {
+    const result = await runCli(['migrate'], { PORT: 'eighty' });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'talentsync: PORT must be an integer from 0 to 65535, got "eighty"\n');
+    assert.equal(result.stdout, '');
+  });
+});

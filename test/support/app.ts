@@ -1,0 +1,83 @@
+/** The API on a fresh database, plus helpers to make the people a test needs, all through real code. */
+
+import { randomBytes } from 'node:crypto';
+import { after } from 'node:test';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { findOrganization } from '../../src/db/organizations.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { createLogger, type Logger } from '../../src/log.ts';
+import { createAccessToken, createOrganization, createUser } from '../../src/services/accounts.ts';
+import { upsertMember } from '../../src/services/directory.ts';
+import { type TestDatabase, testDatabase } from './database.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: TestDatabase;
+  /** Calls the API as the holder of `token` (or anonymously). */
+  call(
+    token: string | undefined,
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+  ): Promise<LightMyRequestResponse>;
+  organization(domain?: string): Promise<{ orgId: string; admin: Person; recruiter: Person }>;
+  user(orgId: string, role?: 'admin' | 'member'): Promise<Person>;
+  member(input?: {
+    emails?: string[];
+    discoverability?: 'anyone' | 'connections' | 'nobody';
+  }): Promise<{ id: string; token: string; emails: string[] }>;
+  operator(): Promise<string>;
+}
+
+export interface Person {
+  id: string;
+  email: string;
+  token: string;
+}
+
+export async function testApp(options: { logger?: Logger } = {}): Promise<TestApp> {
+  const database = await testDatabase();
+  const { db } = database;
+  const app = await buildApp({
+    db,
+    logger: options.logger ?? createLogger('silent'),
+    publicUrl: 'http://talentsync.test',
+  });
+  after(() => app.close());
+  const unique = () => randomBytes(4).toString('hex');
+
+  const user = async (orgId: string, role: 'admin' | 'member' = 'member'): Promise<Person> => {
+    const org = await findOrganization(db, orgId);
+    const email = `${role}-${unique()}@${org?.primaryDomain}`;
+    const created = await createUser(db, orgId, { email, name: `Test ${role}`, role });
+    return { id: created.user.id, email, token: created.token };
+  };
+
+  return {
+    app,
+    database,
+    call: (token, method, url, body) =>
+      app.inject({
+        method,
+        url,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
+      }),
+    organization: async (domain = `org-${unique()}.example`) => {
+      const org = await createOrganization(db, { name: `Org ${domain}`, primaryDomain: domain });
+      return { orgId: org.id, admin: await user(org.id, 'admin'), recruiter: await user(org.id, 'member') };
+    },
+    user,
+    member: async (input = {}) => {
+      const emails = input.emails ?? [`candidate-${unique()}@mail.example`];
+      const { member } = await upsertMember(db, {
+        name: 'Test Candidate',
+        emails,
+        discoverability: input.discoverability ?? 'anyone',
+      });
+      const token = await createAccessToken(db, { kind: 'member', memberId: member.id }, 'test');
+      return { id: member.id, token, emails };
+    },
+    operator: () => createAccessToken(db, { kind: 'operator' }, 'test'),
+  };
+}
