@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { memberImport, memberToken, migrateCommand, operatorToken, orgCreate, userCreate } from './admin.ts';
 import { reportFailure } from './output.ts';
+import { sandboxCommand } from './sandbox.ts';
 import { serve } from './serve.ts';
 
 /** Runs a command's action; a failure prints one line and sets the exit code (2 for bad config or usage). */
@@ -38,6 +39,13 @@ program
   .description('run the job worker only')
   .action(action(() => serve({ api: false, worker: true })));
 program.command('migrate').description('bring the database schema up to date').action(action(migrateCommand));
+
+program
+  .command('sandbox')
+  .description('run the Google and Microsoft provider sandbox alone')
+  .option('--port <port>', 'port to listen on', process.env.SANDBOX_PORT ?? '4010')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .action(action(sandboxCommand));
 
 const org = program.command('org').description('organizations');
 org

@@ -1,0 +1,32 @@
+/** `talentsync sandbox`: the provider sandbox alone, for trying clients against it or running it elsewhere. */
+
+import { createLogger } from '../log.ts';
+import { startSandbox } from '../sandbox/server.ts';
+import { UsageError } from './output.ts';
+
+export async function sandboxCommand(options: { port: string; host: string }): Promise<void> {
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port must be an integer from 0 to 65535, got "${options.port}"`);
+  }
+  const logger = createLogger(
+    process.env.LOG_LEVEL === undefined ? 'info' : (process.env.LOG_LEVEL as 'info'),
+  );
+  const sandbox = await startSandbox({
+    port,
+    host: options.host,
+    logger,
+    ...(process.env.SANDBOX_PUBLIC_URL ? { publicUrl: process.env.SANDBOX_PUBLIC_URL } : {}),
+  });
+  process.stdout.write(
+    `provider sandbox running at ${sandbox.url}\n` +
+      `  Google:    ${sandbox.url}/google  (issuer; Gmail and Calendar root ${sandbox.url}/google/)\n` +
+      `  Microsoft: ${sandbox.url}/microsoft/login/{tenant}/v2.0 and ${sandbox.url}/microsoft/graph/v1.0\n` +
+      `  control:   ${sandbox.url}/_sandbox\n`,
+  );
+  const stop = () => {
+    sandbox.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,76 @@
+/**
+ * The provider sandbox: emulators of Google (OAuth/OIDC, Gmail, Calendar, Pub/Sub push) and Microsoft
+ * (identity platform v2.0, Graph mail, calendar, subscriptions) on one HTTP server, plus a control API.
+ * It imports nothing of the app: it stands in for the outside world, and the app talks to it over HTTP
+ * exactly as it would to Google and Microsoft. All state is in memory.
+ *
+ * URL layout (base = the sandbox URL):
+ *   {base}/google/...     Google: issuer {base}/google, Gmail and Calendar under the root {base}/google/
+ *   {base}/microsoft/...  Microsoft: login {base}/microsoft/login/{tenant}/..., Graph {base}/microsoft/graph/v1.0
+ *   {base}/_sandbox/...   the control API (users, mail, faults, time, counters, push)
+ */
+
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { controlRoutes } from './control.ts';
+import { createCore, type SandboxCore } from './core.ts';
+import { createGoogleSandbox, type GoogleOptions } from './google/index.ts';
+import { createMicrosoftSandbox, type MicrosoftOptions } from './microsoft/index.ts';
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  /** The base URL clients use, when it differs from http://{host}:{port} (a proxy, a container). */
+  publicUrl?: string;
+  seed?: number;
+  logger?: Logger;
+  google?: GoogleOptions;
+  microsoft?: MicrosoftOptions;
+}
+
+export interface Sandbox {
+  url: string;
+  app: FastifyInstance;
+  core: SandboxCore;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const core = createCore(options.publicUrl ?? '', logger, options.seed);
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: 50 * 1024 * 1024,
+    routerOptions: { maxParamLength: 2048 },
+  });
+  await app.register(formbody);
+  const google = await createGoogleSandbox(core, options.google ?? {});
+  const microsoft = await createMicrosoftSandbox(core, options.microsoft ?? {});
+  await app.register(google.routes, { prefix: '/google' });
+  await app.register(microsoft.routes, { prefix: '/microsoft' });
+  await app.register(google.control, { prefix: '/_sandbox/google' });
+  await app.register(microsoft.control, { prefix: '/_sandbox/microsoft' });
+  controlRoutes(app, core, () => {
+    google.reset();
+    microsoft.reset();
+  });
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port ?? 0, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  // Routes read core.baseUrl per request, so it can be set once the port is known.
+  core.baseUrl = (options.publicUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
+  return {
+    url: core.baseUrl,
+    app,
+    core,
+    close: async () => {
+      core.push.reset();
+      await app.close();
+    },
+  };
+}
