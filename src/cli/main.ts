@@ -85,4 +85,21 @@ operator
   .option('--name <name>', 'a label for the token', 'cli')
   .action(action(operatorToken));
 
+program.addHelpText(
+  'after',
+  `
+All commands:
+  start [--demo]           API + worker in one process (npm start adds --demo)
+  api | worker             one role only, for separate processes in production
+  migrate                  bring the database schema up to date
+  org create               --name <name> --domain <domain>
+  user create              --org <id|domain> --email <email> --name <name> [--role admin|member]
+  member import <file>     JSON Lines, one member a line
+  member token             --email <email>: a member credential
+  operator token           a token for feeding the member directory
+  sandbox [--port 4010]    the Google and Microsoft provider sandbox alone
+
+Configuration comes from the environment: see the README.`,
+);
+
 await program.parseAsync();

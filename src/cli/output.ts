@@ -20,7 +20,7 @@ export function reportFailure(error: unknown): number {
 /** A progress line that rewrites itself on a terminal and appears at most once a second elsewhere. */
 export function progressLine(): { update(text: string): void; done(): void } {
   const tty = process.stderr.isTTY;
-  let last = 0;
+  let last = Date.now();
   let shown = false;
   return {
     update(text) {

@@ -24,8 +24,7 @@ export async function findMember(db: Database, memberId: string): Promise<Member
     .selectFrom('member_emails')
     .select('address')
     .where('member_id', '=', memberId)
-    .orderBy('created_at')
-    .orderBy('normalized')
+    .orderBy('position')
     .execute();
   return {
     id: row.id,
@@ -175,19 +174,23 @@ async function replaceMemberEmails(
   rows: { id: string; record: NormalizedMember }[],
 ): Promise<void> {
   const memberIds = rows.map((row) => row.id);
-  const emails = rows.flatMap((row) => row.record.emails.map((email) => ({ ...email, memberId: row.id })));
+  const emails = rows.flatMap((row) =>
+    row.record.emails.map((email, position) => ({ ...email, position, memberId: row.id })),
+  );
   await db
     .deleteFrom('member_emails')
     .where('member_id', '=', sql<string>`any(${memberIds}::uuid[])`)
     .where('normalized', '!=', sql<string>`all(${emails.map((email) => email.normalized)}::text[])`)
     .execute();
   await sql`
-    insert into member_emails as e (normalized, member_id, address)
+    insert into member_emails as e (normalized, member_id, address, position)
     select * from unnest(
       ${emails.map((email) => email.normalized)}::text[],
       ${emails.map((email) => email.memberId)}::uuid[],
-      ${emails.map((email) => email.address)}::text[])
-    on conflict (normalized) do update set address = excluded.address
-      where e.member_id = excluded.member_id and e.address <> excluded.address
+      ${emails.map((email) => email.address)}::text[],
+      ${emails.map((email) => email.position)}::smallint[])
+    on conflict (normalized) do update set address = excluded.address, position = excluded.position
+      where e.member_id = excluded.member_id
+        and (e.address, e.position) is distinct from (excluded.address, excluded.position)
   `.execute(db);
 }

@@ -38,6 +38,8 @@ export interface MemberEmailsTable {
   normalized: string;
   member_id: string;
   address: string;
+  /** The address's place in the member's list, as the operator gave it. */
+  position: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
 }
 

@@ -44,7 +44,10 @@ export function parseMemberInput(
   if (!checker.Check(value)) {
     const problems = [...checker.Errors(value)]
       .filter((error) => !['anyOf', 'boolean'].includes(error.keyword))
-      .map((error) => ({ field: fieldName(error.instancePath, error.params), message: error.message }));
+      .map((error) => ({
+        field: fieldName(error.instancePath, error.params),
+        message: error.keyword === 'required' ? 'is required' : error.message,
+      }));
     return { ok: false, problems };
   }
   const bad = value.emails.filter((address) => !isEmailAddress(address));

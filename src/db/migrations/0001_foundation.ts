@@ -44,6 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       normalized text primary key,
       member_id uuid not null references members (id) on delete cascade,
       address text not null,
+      position smallint not null default 0,
       created_at timestamptz not null default now()
     );
     create index member_emails_member on member_emails (member_id);
