@@ -8,7 +8,7 @@
  * installs signal handlers that would stop servers at once and exit; we take those off again.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -28,9 +28,8 @@ const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 
 export async function startEmbeddedPostgres(dir: string, logger: Logger): Promise<EmbeddedServer> {
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const root = process.getuid?.() === 0;
-  if (root) assertTraversableByOthers(path.dirname(path.resolve(dir)));
   const password = readOrCreatePassword(dir);
-  const clusterDir = path.join(dir, 'cluster');
+  const clusterDir = root ? reachableClusterDir(dir, logger) : path.join(dir, 'cluster');
   const ownerFile = path.join(dir, 'server.json');
   const running = runningServer(clusterDir, ownerFile);
   if (running?.owned) {
@@ -61,12 +60,15 @@ export async function startEmbeddedPostgres(dir: string, logger: Logger): Promis
   process.on('exit', lastResort);
   let stopping: Promise<void> | undefined;
   const stop = async () => {
-    process.removeListener('exit', lastResort);
     if (child.exitCode === null && child.signalCode === null) {
+      // The child is unref'd so that a running server never keeps us alive; while we wait for it to
+      // exit it must, or the event loop empties and the process ends before the server has stopped.
+      child.ref();
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGINT'); // PostgreSQL's "fast" shutdown: end sessions, checkpoint, exit.
       await exited;
     }
+    process.removeListener('exit', lastResort);
     rmSync(ownerFile, { force: true });
   };
   return {
@@ -199,16 +201,25 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, which must reach `dir`. */
-function assertTraversableByOthers(dir: string): void {
+/**
+ * PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, which must be able to enter
+ * every folder above its cluster. A project checked out under a private home folder (0700) is out of its
+ * reach: then the cluster lives under /var/tmp (kept across reboots), in a folder named after `dir`.
+ */
+function reachableClusterDir(dir: string, logger: Logger): string {
+  const preferred = path.join(path.resolve(dir), 'cluster');
+  if (traversableByOthers(path.resolve(dir))) return preferred;
+  const key = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
+  const fallback = path.join('/var/tmp', `talentsync-postgres-${key}`, 'cluster');
+  logger.info({ dir: fallback }, 'the data folder is private to root; the embedded cluster lives outside it');
+  mkdirSync(path.dirname(fallback), { recursive: true, mode: 0o755 });
+  return fallback;
+}
+
+function traversableByOthers(dir: string): boolean {
   for (let current = dir; ; current = path.dirname(current)) {
-    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) {
-      throw new Error(
-        `the embedded database runs as the "postgres" user, which cannot enter ${current}; ` +
-          'set DATA_DIR to a folder it can reach, or DATABASE_URL to a PostgreSQL server',
-      );
-    }
-    if (current === path.dirname(current)) return;
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
   }
 }
 

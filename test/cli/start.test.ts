@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/talentsync.js');
+
+/** Starts `talentsync start --demo` on an embedded database in `dataDir`; resolves once it is serving. */
+async function start(dataDir: string, port: number): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'start', '--demo'], {
+    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('Press Ctrl-C to stop.')) {
+    if (child.exitCode !== null) throw new Error(`start exited early:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`start timed out:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { child, output: () => output };
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+function postgresPids(dataDir: string): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((line) => line.includes(path.join(dataDir, 'postgres', 'cluster')))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('npm start on the embedded database', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'talentsync-start-'));
+  chmodSync(dataDir, 0o755);
+
+  it('serves /healthz, then stops on SIGINT leaving no process behind', async () => {
+    const port = await freePort();
+    const { child, output } = await start(dataDir, port);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok', database: 'ok' });
+    assert.match(output(), /creating the embedded PostgreSQL cluster/);
+    assert.match(output(), /admin {5}ada@acme\.example {2}token tsu_/);
+    assert.equal(postgresPids(dataDir).length > 0, true);
+
+    assert.equal(await stop(child, 'SIGINT'), 0);
+    assert.deepEqual(postgresPids(dataDir), []);
+    assert.equal(existsSync(path.join(dataDir, 'postgres', 'server.json')), false);
+  });
+
+  it('reuses the cluster and its data on the next start', async () => {
+    const port = await freePort();
+    const { child, output } = await start(dataDir, port);
+    assert.doesNotMatch(output(), /creating the embedded PostgreSQL cluster/);
+    const token = /admin {5}ada@acme\.example {2}token (\S+)/.exec(output())?.[1];
+    const users = await fetch(`http://127.0.0.1:${port}/api/users`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(users.status, 200);
+    assert.equal(
+      ((await users.json()) as { users: unknown[] }).users.length,
+      2,
+      'the demo users were kept, not created again',
+    );
+    assert.equal(await stop(child, 'SIGTERM'), 0);
+    assert.deepEqual(postgresPids(dataDir), []);
+  });
+
+  it('recovers from a start killed with SIGKILL: the orphaned server is stopped and the next start works', async () => {
+    const { child } = await start(dataDir, await freePort());
+    const orphan = JSON.parse(readFileSync(path.join(dataDir, 'postgres', 'server.json'), 'utf8'));
+    await stop(child, 'SIGKILL');
+    assert.equal(postgresPids(dataDir).length > 0, true, 'the server outlives a SIGKILLed parent');
+    const port = await freePort();
+    const next = await start(dataDir, port);
+    assert.match(next.output(), /stopping a PostgreSQL server left running by an earlier start/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+    assert.notEqual(
+      JSON.parse(readFileSync(path.join(dataDir, 'postgres', 'server.json'), 'utf8')).port,
+      orphan.port,
+    );
+    assert.equal(await stop(next.child, 'SIGINT'), 0);
+    assert.deepEqual(postgresPids(dataDir), []);
+  });
+});
