@@ -1,4 +1,5 @@
 /** The process logger. Secrets are redacted by path so that no token can reach a log line. */
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import type { LogLevel } from './config.ts';
 
@@ -20,6 +21,31 @@ export const REDACTED_PATHS = [
   '*.secret',
 ];
 
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+/**
+ * A logger writing JSON lines to `destination` (stdout by default). With `pretty`, and when pino-pretty
+ * is installed (a development dependency), lines are made readable for a person at a terminal instead.
+ */
+export function createLogger(
+  level: LogLevel,
+  destination?: pino.DestinationStream,
+  options: { pretty?: boolean } = {},
+): Logger {
+  const settings = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  if (options.pretty && !destination && prettyAvailable()) {
+    const transport = pino.transport({
+      target: 'pino-pretty',
+      options: { colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' },
+    });
+    return pino(settings, transport);
+  }
+  return pino(settings, destination);
+}
+
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -38,7 +38,7 @@ const MEMBERS = [
 ] as const;
 
 /** Seeds the demo data if missing and returns the lines to print. */
-export async function seedDemo(db: Database): Promise<string[]> {
+export async function seedDemo(db: Database, publicUrl: string): Promise<string[]> {
   const [existing] = await findOrganizationByRef(db, DOMAIN);
   const org =
     existing ?? (await createOrganization(db, { name: 'Acme Talent (demo)', primaryDomain: DOMAIN }));
@@ -53,7 +53,7 @@ export async function seedDemo(db: Database): Promise<string[]> {
     `Demo organization "${org.name}" (${DOMAIN}):`,
     `  admin     ada@${DOMAIN}  token ${admin}`,
     `  recruiter rex@${DOMAIN}  token ${recruiter}`,
-    `  try: curl -H "Authorization: Bearer ${admin}" http://localhost:${process.env.PORT ?? 3000}/api/me`,
+    `  try: curl -H "Authorization: Bearer ${admin}" ${publicUrl}/api/me`,
   ];
 }
 

@@ -14,7 +14,9 @@ export interface ServeOptions {
 
 export async function serve(options: ServeOptions): Promise<void> {
   const config = loadConfig(process.env, { demo: options.demo ?? false });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, {
+    pretty: process.stdout.isTTY && !config.production,
+  });
   const runtime = await openRuntime(config, logger, { migrate: true });
   stopOnSignals(runtime);
   const { db, pool } = runtime.connection;
@@ -30,7 +32,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
   const lines = [`talentsync ${describe(options)} is running.`];
   if (options.api) lines.push(`  API:      ${config.publicUrl}`, `  API docs: ${config.publicUrl}/api/docs`);
-  if (options.demo) lines.push(...(await seedDemo(db)));
+  if (options.demo) lines.push(...(await seedDemo(db, config.publicUrl)));
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

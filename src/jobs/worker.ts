@@ -15,7 +15,7 @@ export async function startWorker(pool: pg.Pool, logger: Logger, concurrency = 4
     // Shutdown is ours to order (HTTP, then jobs, then the pool, then an embedded database).
     noHandleSignals: true,
     pollInterval: 2000,
-    crontab: '',
+    parsedCronItems: [],
     logger: workerLogger(logger),
   });
 }

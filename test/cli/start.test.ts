@@ -5,13 +5,24 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { testDatabase } from '../support/database.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/talentsync.js');
 
 /** Starts `talentsync start --demo` on an embedded database in `dataDir`; resolves once it is serving. */
-async function start(dataDir: string, port: number): Promise<{ child: ChildProcess; output: () => string }> {
+async function start(
+  dataDir: string,
+  port: number,
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [BIN, 'start', '--demo'], {
-    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -102,5 +113,21 @@ describe('npm start on the embedded database', () => {
     );
     assert.equal(await stop(next.child, 'SIGINT'), 0);
     assert.deepEqual(postgresPids(dataDir), []);
+  });
+
+  it('uses the server in DATABASE_URL instead, creating no embedded cluster', async () => {
+    const database = await testDatabase();
+    const otherDir = mkdtempSync(path.join(os.tmpdir(), 'talentsync-start-url-'));
+    const port = await freePort();
+    const { child } = await start(otherDir, port, { DATABASE_URL: database.url });
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+    assert.equal(existsSync(path.join(otherDir, 'postgres')), false);
+    const orgs = await database.db.selectFrom('organizations').select('primary_domain').execute();
+    assert.deepEqual(
+      orgs.map((org) => org.primary_domain),
+      ['acme.example'],
+      'the demo organization went into that database',
+    );
+    assert.equal(await stop(child, 'SIGINT'), 0);
   });
 });
