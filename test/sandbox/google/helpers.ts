@@ -127,14 +127,14 @@ export function gmailClient(
     access_token: tokens.access_token,
     ...(tokens.refresh_token ? { refresh_token: tokens.refresh_token } : {}),
   });
-  return { api: gmail({ version: 'v1', auth: oauth, rootUrl: `${sandbox.url}/google/` }), oauth };
+  return { api: gmail({ version: 'v1', auth: oauth, rootUrl: `${sandbox.url}/` }), oauth };
 }
 
 /** The official Calendar client with a bearer token. */
 export function calendarClient(sandbox: TestSandbox, accessToken: string) {
   const oauth = new auth.OAuth2({ clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret });
   oauth.setCredentials({ access_token: accessToken });
-  return calendar({ version: 'v3', auth: oauth, rootUrl: `${sandbox.url}/google/` });
+  return calendar({ version: 'v3', auth: oauth, rootUrl: `${sandbox.url}/` });
 }
 
 /** Calls a Google API path with a bearer token and answers status, headers and JSON body. */
@@ -157,9 +157,7 @@ export async function call(
 }
 
 /** The status and Google error body an official client's rejection carries. */
-export async function failure(
-  promise: Promise<unknown>,
-): Promise<{
+export async function failure(promise: Promise<unknown>): Promise<{
   status: number;
   body: {
     error: {
