@@ -44,7 +44,7 @@ const MANAGED = new Set([
 ]);
 
 /** The calendar behind a `calendarId` path segment, or a 404. */
-export function calendarFor(state: GoogleState, context: CallContext, calendarId: string): Calendar {
+function calendarFor(state: GoogleState, context: CallContext, calendarId: string): Calendar {
   const email = calendarId === 'primary' ? context.user.email : decodeURIComponent(calendarId).toLowerCase();
   const calendar = email === context.user.email ? calendarOf(state, email) : undefined;
   if (!calendar) throw new ApiError(calendarNotFound());

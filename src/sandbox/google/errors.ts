@@ -70,13 +70,6 @@ export const invalidArgument = (message: string): GoogleError => ({
 
 export const badRequest = (message: string): GoogleError => ({ code: 400, message, reason: 'badRequest' });
 
-export const failedPrecondition = (message: string): GoogleError => ({
-  code: 400,
-  message,
-  reason: 'failedPrecondition',
-  status: 'FAILED_PRECONDITION',
-});
-
 /** 401 as Google sends it for a missing, expired or revoked access token. */
 export const unauthenticated = (): GoogleError => ({
   code: 401,

@@ -96,7 +96,7 @@ export function createMailbox(email: string, random: Random): Mailbox {
 }
 
 /** Gives the mailbox its next history id, skipping a few at random. */
-export function nextHistoryId(mailbox: Mailbox, random: Random): number {
+function nextHistoryId(mailbox: Mailbox, random: Random): number {
   mailbox.historyId += 1 + Math.floor(random.next() * 8);
   return mailbox.historyId;
 }

@@ -117,7 +117,7 @@ function htmlToText(html: string): string {
 }
 
 /** Decodes RFC 2047 encoded-words in a header value, for matching and threading only. */
-export function decodeHeader(value: string): string {
+function decodeHeader(value: string): string {
   return value
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?([^?]+)\?([bq])\?([^?]*)\?=/gi, (_, charset: string, kind: string, data: string) => {

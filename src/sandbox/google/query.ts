@@ -92,7 +92,7 @@ function labelId(name: string, mailbox: Mailbox): string | undefined {
 }
 
 /** Epoch seconds, or a yyyy/mm/dd date taken as midnight in America/Los_Angeles; NaN matches nothing. */
-export function parseDate(value: string): number {
+function parseDate(value: string): number {
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const date = /^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$/.exec(value);
   if (!date) return Number.NaN;

@@ -138,6 +138,15 @@ describe('Google authorization code flow with PKCE (openid-client)', () => {
     assert.ok(forced.tokens.refresh_token);
   });
 
+  it('serves userinfo for the access token', async () => {
+    const email = await newUser(sandbox);
+    const { tokens } = await authorize(email);
+    const sub = tokens.claims()?.sub ?? '';
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, sub);
+    assert.equal(info.email, email);
+    assert.equal(info.hd, 'acme.example');
+  });
+
   it('refreshes without returning a new refresh token, and the new access token works', async () => {
     const email = await newUser(sandbox);
     const { tokens } = await authorize(email);

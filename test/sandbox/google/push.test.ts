@@ -89,6 +89,19 @@ describe('Gmail watch and Pub/Sub push', () => {
     );
   });
 
+  it('sends pushes through the shared dispatcher, which can drop them', async () => {
+    const seen = receiver.received.length;
+    await sandbox.control.post('/push/google', { dropShare: 1 });
+    assert.deepEqual(await sandbox.control.post(`/google/mailboxes/${email}/push`), { pushed: true });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sandbox.control.post('/push/google', { dropShare: 0 });
+    assert.equal(receiver.received.length, seen);
+    const { deliveries } = await sandbox.control.get<{ deliveries: { status: unknown; user: string }[] }>(
+      '/push/log',
+    );
+    assert.deepEqual(deliveries.at(-1), { ...deliveries.at(-1), status: 'dropped', user: email });
+  });
+
   it('pushes on demand through the control API, and stops after users.stop', async () => {
     const seen = receiver.received.length;
     assert.deepEqual(await sandbox.control.post(`/google/mailboxes/${email}/push`), { pushed: true });
