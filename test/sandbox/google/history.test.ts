@@ -63,6 +63,22 @@ describe('Gmail history.list', () => {
     );
   });
 
+  it('issues ids that gain a digit in an active mailbox, so only numeric comparison keeps them in order', async () => {
+    const user = await newUser(sandbox);
+    const client = gmailClient(sandbox, await signIn(sandbox, user, [GMAIL_READONLY])).api;
+    const start = (await client.users.getProfile({ userId: 'me' })).data.historyId ?? '';
+    for (let i = 0; i < 250; i += 1)
+      await sandbox.control.post(`/google/mailboxes/${user}/deliver`, {
+        from: jane,
+        subject: `n${i}`,
+        text: 'n',
+      });
+    const now = (await client.users.getProfile({ userId: 'me' })).data.historyId ?? '';
+    assert.ok(now.length > start.length, `${start} → ${now}`);
+    assert.ok(now < start, 'as strings the newer id sorts first');
+    assert.ok(BigInt(now) > BigInt(start));
+  });
+
   it('filters by historyTypes and labelId, and answers just the historyId when nothing changed', async () => {
     const start = await profileHistoryId();
     const sent = await deliver({ from: jane, subject: 'Filters', text: 'x' });
