@@ -50,7 +50,10 @@ function parsePart(part: Buffer): InnerRequest | undefined {
     contentId: partHeaders['content-id'],
     method: match[1] ?? 'GET',
     path: (match[2] ?? '/').replace(/^https?:\/\/[^/]+/, ''),
-    headers: headerMap(lines),
+    // The inner Content-Length no longer holds once the body is trimmed; inject sets its own.
+    headers: Object.fromEntries(
+      Object.entries(headerMap(lines)).filter(([name]) => name !== 'content-length'),
+    ),
     body: Buffer.from(body, 'latin1'),
   };
 }

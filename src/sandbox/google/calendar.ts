@@ -45,7 +45,7 @@ const MANAGED = new Set([
 
 /** The calendar behind a `calendarId` path segment, or a 404. */
 function calendarFor(state: GoogleState, context: CallContext, calendarId: string): Calendar {
-  const email = calendarId === 'primary' ? context.user.email : decodeURIComponent(calendarId).toLowerCase();
+  const email = calendarId === 'primary' ? context.user.email : calendarId.toLowerCase();
   const calendar = email === context.user.email ? calendarOf(state, email) : undefined;
   if (!calendar) throw new ApiError(calendarNotFound());
   return calendar;

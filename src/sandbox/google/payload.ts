@@ -88,6 +88,9 @@ function header(headers: Header[], name: string): string | undefined {
 }
 
 function splitHeaderBody(bytes: Buffer): { head: Buffer; body: Buffer } {
+  // A part may have no headers at all: its first line is already the blank separator.
+  if (bytes[0] === 0x0a) return { head: Buffer.alloc(0), body: bytes.subarray(1) };
+  if (bytes[0] === 0x0d && bytes[1] === 0x0a) return { head: Buffer.alloc(0), body: bytes.subarray(2) };
   const crlf = bytes.indexOf('\r\n\r\n');
   const lf = bytes.indexOf('\n\n');
   if (crlf !== -1 && (lf === -1 || crlf < lf))
@@ -141,7 +144,22 @@ export function splitMultipart(body: Buffer, boundary: string): Buffer[] {
   const delimiter = `--${boundary}`;
   const parts: Buffer[] = [];
   let start = -1;
-  let index = text.startsWith(delimiter) ? 0 : text.indexOf(`\n${delimiter}`);
+  // A delimiter line is the boundary followed by `--`, whitespace or the line end, never more characters
+  // (RFC 2046 5.1.1), so a boundary that prefixes a nested part's boundary does not split it.
+  const find = (from: number): number => {
+    for (
+      let at = text.indexOf(`\n${delimiter}`, from);
+      at !== -1;
+      at = text.indexOf(`\n${delimiter}`, at + 1)
+    ) {
+      if (
+        /^(--|[ \t]*\r?\n|[ \t]*$)/.test(text.slice(at + 1 + delimiter.length, at + 3 + delimiter.length + 2))
+      )
+        return at;
+    }
+    return -1;
+  };
+  let index = text.startsWith(delimiter) ? 0 : find(0);
   while (index !== -1) {
     const at = text[index] === '\n' ? index + 1 : index;
     if (start !== -1) {
@@ -154,7 +172,7 @@ export function splitMultipart(body: Buffer, boundary: string): Buffer[] {
     const lineEnd = text.indexOf('\n', after);
     if (lineEnd === -1) break;
     start = lineEnd + 1;
-    index = text.indexOf(`\n${delimiter}`, start - 1);
+    index = find(start - 1);
   }
   return parts;
 }
