@@ -56,18 +56,21 @@ export function sendError(reply: FastifyReply, error: GoogleError): FastifyReply
   return reply.status(error.code).type('application/json; charset=UTF-8').send(errorBody(error));
 }
 
+/** 404 as Gmail sends it for a message, history id or path it does not know. */
 export const notFound = (): GoogleError => ({
   code: 404,
   message: 'Requested entity was not found.',
   reason: 'notFound',
 });
 
+/** 400 INVALID_ARGUMENT for a malformed parameter. */
 export const invalidArgument = (message: string): GoogleError => ({
   code: 400,
   message,
   reason: 'invalidArgument',
 });
 
+/** 400 badRequest, Calendar's usual validation error. */
 export const badRequest = (message: string): GoogleError => ({ code: 400, message, reason: 'badRequest' });
 
 /** 401 as Google sends it for a missing, expired or revoked access token. */
@@ -97,6 +100,7 @@ export const insufficientScopes = (service: string, method: string): GoogleError
   headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"' },
 });
 
+/** 403 forbidden with a method-specific message (delegation, metadata scope). */
 export const forbidden = (message: string): GoogleError => ({ code: 403, message, reason: 'forbidden' });
 
 /** The per-user quota error Gmail sends once a mailbox spends more units a minute than allowed. */

@@ -16,6 +16,7 @@ import type { GoogleState } from './state.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 
+/** A query parameter as a list (Fastify gives a string for one value, an array for repeats). */
 export const list = (value: string | string[] | undefined): string[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 

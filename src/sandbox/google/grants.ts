@@ -74,6 +74,7 @@ export function newToken(prefix: string, bytes = 48): string {
   return `${prefix}${randomBytes(bytes).toString('base64url')}`;
 }
 
+/** Empty OAuth state. */
 export function createGrants(): Grants {
   const clients = new Map<string, Client>();
   const pending = new Map<string, PendingConsent>();

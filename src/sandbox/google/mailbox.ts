@@ -78,6 +78,7 @@ export interface MailboxDeps {
   changed(mailbox: Mailbox, record: HistoryRecord): void;
 }
 
+/** An empty mailbox with Gmail's system labels. */
 export function createMailbox(email: string, random: Random): Mailbox {
   const labels = new Map<string, Label>(
     SYSTEM_LABELS.map((id) => [id, { id, name: id, type: 'system' as const }]),

@@ -53,6 +53,7 @@ export interface GoogleState {
 
 const CONSUMER_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
 
+/** The emulator's state; `onChange` hears every mailbox change (push hangs off it). */
 export function createState(
   core: SandboxCore,
   options: GoogleOptions,
