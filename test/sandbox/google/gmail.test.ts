@@ -308,6 +308,31 @@ describe('Gmail messages.list', () => {
     assert.deepEqual(await listed({ q: 'label:user-label-never-made' }), []);
   });
 
+  it('pages 100 messages by default', async () => {
+    const busy = await newUser(sandbox);
+    const busyApi = gmailClient(sandbox, await signIn(sandbox, busy, [GMAIL_READONLY])).api;
+    for (let i = 0; i < 120; i += 1) await deliver(busy, { from: jane, subject: `m${i}`, text: 'm' });
+    const { data } = await busyApi.users.messages.list({ userId: 'me' });
+    assert.equal(data.messages?.length, 100);
+    assert.ok(data.nextPageToken);
+  });
+
+  it('answers malformed input in Google\u2019s error shape: a bad maxResults, a JSON body that does not parse', async () => {
+    const bad = await failure(client.users.messages.list({ userId: 'me', maxResults: -1 }));
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.status, 'INVALID_ARGUMENT');
+    const token = (await signIn(sandbox, user, [GMAIL_READONLY])).access_token;
+    const response = await fetch(`${sandbox.url}/gmail/v1/users/me/watch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { error: { code: number; errors: unknown[] } };
+    assert.equal(body.error.code, 400);
+    assert.equal(body.error.errors.length, 1);
+  });
+
   it('answers an empty list with only resultSizeEstimate 0', async () => {
     const { data } = await client.users.messages.list({ userId: 'me', q: 'after:2030/01/01' });
     assert.deepEqual(data, { resultSizeEstimate: 0 });
