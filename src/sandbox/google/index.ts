@@ -1,20 +1,63 @@
 /** The Google emulator: OAuth 2.0 / OIDC, Gmail v1, Calendar v3 and Pub/Sub push. */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { ProviderSandbox, SandboxCore } from '../core.ts';
+import { createSigningKey } from '../keys.ts';
+import { batchRoutes } from './batch.ts';
+import { calendarRoutes } from './calendar.ts';
+import { controlRoutes } from './control.ts';
+import { faultError, notFound, sendError } from './errors.ts';
+import { gmailRoutes } from './gmail.ts';
+import { historyRoutes } from './history.ts';
+import { oauthRoutes } from './oauth.ts';
+import { onMailboxChange, pushRoutes } from './push.ts';
+import { createState, type GoogleOptions, type GoogleState } from './state.ts';
 
-export interface GoogleOptions {
-  /** How long Gmail keeps history records; older `startHistoryId`s answer 404 (default 7 days). */
-  historyRetentionMs?: number;
-  /** Where Pub/Sub pushes mailbox changes (the app's /webhooks/google). */
-  pushEndpoint?: string;
-  /** The `aud` claim of push JWTs (default: the push endpoint). */
-  pushAudience?: string;
-  /** The service account that signs push JWTs (`email` claim). */
-  pushServiceAccount?: string;
+export type { GoogleOptions } from './state.ts';
+
+/** Gmail, Calendar and the batch endpoint, in Google's error shape (never a stack trace). */
+function apiRoutes(state: GoogleState) {
+  return async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError, _request, reply) => {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+      const base = faultError(status, undefined);
+      return sendError(
+        reply,
+        status < 500 ? { ...base, message: error.message, reason: 'badRequest' } : base,
+      );
+    });
+    gmailRoutes(app, state);
+    historyRoutes(app, state);
+    pushRoutes(app, state);
+    batchRoutes(app, state);
+    calendarRoutes(app, state);
+  };
 }
 
+/** Builds the Google emulator on the shared core. */
 export async function createGoogleSandbox(
-  _core: SandboxCore,
-  _options: GoogleOptions,
+  core: SandboxCore,
+  options: GoogleOptions,
 ): Promise<ProviderSandbox> {
-  return { routes: async () => {}, control: async () => {}, reset: () => {} };
+  const state = createState(core, options, await createSigningKey(), onMailboxChange);
+  // Everything lives under /google. The APIs are served at the server root as well, because the official
+  // clients (googleapis-common's createAPIRequest) resolve each method's absolute path against `rootUrl`,
+  // dropping any path in it: `rootUrl: {base}/google/` would reach {base}/gmail/v1/..., so clients use
+  // `rootUrl: {base}/`. fastify-plugin lets this plugin register outside the `/google` prefix it is given.
+  const routes = fp(async (app: FastifyInstance) => {
+    await app.register(
+      async (google) => {
+        google.setNotFoundHandler((_request, reply) => sendError(reply, notFound()));
+        oauthRoutes(google, state);
+        await google.register(apiRoutes(state));
+      },
+      { prefix: '/google' },
+    );
+    await app.register(apiRoutes(state));
+  });
+  return {
+    routes,
+    control: async (app: FastifyInstance) => controlRoutes(app, state),
+    reset: () => state.reset(),
+  };
 }

@@ -1,0 +1,156 @@
+/**
+ * Calendars and events as Calendar v3 shows them (the `Events` resource). Deleting an event keeps it as
+ * `status: "cancelled"` (events.get still returns it; a second delete answers 410). A Meet conference asked
+ * for with `conferenceData.createRequest` is created asynchronously as the ConferenceData reference
+ * describes: `status.statusCode` is `pending` in the insert response, and `success` (with `entryPoints`,
+ * `conferenceId` and the event's `hangoutLink`) on every later read.
+ */
+import type { Random } from '../random.ts';
+
+export interface EventTime {
+  dateTime?: string;
+  date?: string;
+  timeZone?: string;
+}
+
+export interface CalendarEvent {
+  id: string;
+  status: 'confirmed' | 'tentative' | 'cancelled';
+  created: number;
+  updated: number;
+  sequence: number;
+  start: EventTime;
+  end: EventTime;
+  /** Other fields as the client sent them (summary, description, location, attendees, transparency, …). */
+  fields: Record<string, unknown>;
+  conference?: { requestId: string; type: string; meetCode: string; created: boolean };
+  /** The `sendUpdates` of the last write, so tests can see who Google would have emailed. */
+  sendUpdates: string;
+}
+
+export interface Calendar {
+  email: string;
+  events: Map<string, CalendarEvent>;
+}
+
+/** An event id as Google makes them: 26 base32hex characters. */
+export function newEventId(random: Random): string {
+  const alphabet = '0123456789abcdefghijklmnopqrstuv';
+  let id = '';
+  for (let i = 0; i < 26; i += 1) id += alphabet[Math.floor(random.next() * 32)];
+  return id;
+}
+
+/** A Meet code, `xxx-yyyy-zzz`. */
+export function newMeetCode(random: Random): string {
+  const part = (length: number) =>
+    Array.from({ length }, () => String.fromCharCode(97 + Math.floor(random.next() * 26))).join('');
+  return `${part(3)}-${part(4)}-${part(3)}`;
+}
+
+/** Epoch ms of an event time (a dateTime with offset, a local dateTime in `timeZone`, or an all-day date). */
+export function instant(time: EventTime): number {
+  if (time.date) return Date.parse(`${time.date}T00:00:00Z`);
+  const text = time.dateTime ?? '';
+  if (/(Z|[+-]\d\d:\d\d)$/i.test(text)) return Date.parse(text);
+  const asUtc = Date.parse(`${text}Z`);
+  if (!time.timeZone || Number.isNaN(asUtc)) return asUtc;
+  return asUtc - zoneOffsetMs(asUtc, time.timeZone);
+}
+
+function zoneOffsetMs(at: number, timeZone: string): number {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }).formatToParts(at);
+    const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
+    return (
+      Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - at
+    );
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy intervals of a calendar within [min, max): opaque, not cancelled, merged, clipped. */
+export function busyIntervals(
+  calendar: Calendar,
+  min: number,
+  max: number,
+): { start: number; end: number }[] {
+  const spans = [...calendar.events.values()]
+    .filter((event) => event.status !== 'cancelled' && event.fields.transparency !== 'transparent')
+    .map((event) => ({ start: Math.max(min, instant(event.start)), end: Math.min(max, instant(event.end)) }))
+    .filter((span) => span.start < span.end)
+    .sort((a, b) => a.start - b.start);
+  const merged: { start: number; end: number }[] = [];
+  for (const span of spans) {
+    const last = merged.at(-1);
+    if (last && span.start <= last.end) last.end = Math.max(last.end, span.end);
+    else merged.push({ ...span });
+  }
+  return merged;
+}
+
+const rfc3339 = (ms: number) => new Date(ms).toISOString();
+
+/** The event as Calendar v3 returns it. */
+export function eventJson(calendar: Calendar, event: CalendarEvent): Record<string, unknown> {
+  const owner = { email: calendar.email, self: true };
+  const json: Record<string, unknown> = {
+    kind: 'calendar#event',
+    etag: `"${event.updated * 1000 + event.sequence}"`,
+    id: event.id,
+    status: event.status,
+    htmlLink: `https://www.google.com/calendar/event?eid=${Buffer.from(`${event.id} ${calendar.email}`).toString('base64url')}`,
+    created: rfc3339(event.created),
+    updated: rfc3339(event.updated),
+    ...event.fields,
+    creator: owner,
+    organizer: owner,
+    start: event.start,
+    end: event.end,
+    iCalUID: `${event.id}@google.com`,
+    sequence: event.sequence,
+  };
+  if (Array.isArray(event.fields.attendees)) {
+    json.attendees = (event.fields.attendees as Record<string, unknown>[]).map((attendee) => ({
+      ...attendee,
+      ...(String(attendee.email).toLowerCase() === calendar.email ? { self: true } : {}),
+      responseStatus: attendee.responseStatus ?? 'needsAction',
+    }));
+  }
+  const conference = event.conference;
+  if (conference) {
+    const createRequest = {
+      requestId: conference.requestId,
+      conferenceSolutionKey: { type: conference.type },
+      status: { statusCode: conference.created ? 'success' : 'pending' },
+    };
+    if (conference.created) {
+      const uri = `https://meet.google.com/${conference.meetCode}`;
+      json.hangoutLink = uri;
+      json.conferenceData = {
+        createRequest,
+        entryPoints: [{ entryPointType: 'video', uri, label: `meet.google.com/${conference.meetCode}` }],
+        conferenceSolution: {
+          key: { type: conference.type },
+          name: 'Google Meet',
+          iconUri:
+            'https://fonts.gstatic.com/s/i/productlogos/meet_2020q4/v6/web-512dp/logo_meet_2020q4_color_2x_web_512dp.png',
+        },
+        conferenceId: conference.meetCode,
+      };
+    } else json.conferenceData = { createRequest };
+  }
+  json.reminders = event.fields.reminders ?? { useDefault: true };
+  json.eventType = event.fields.eventType ?? 'default';
+  return json;
+}

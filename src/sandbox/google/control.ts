@@ -1,0 +1,236 @@
+/**
+ * The Google part of the control API (`/_sandbox/google/...`, docs/sandbox.md "Per provider"): OAuth
+ * clients, users and their grants, mail delivered, sent and moved around, cursor expiry, calendar busy
+ * time, and a push on demand. Answers `{ "error": message }` with 400/404/409 on bad requests.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { calendarOf } from './calendar.ts';
+import { eventJson, newEventId } from './calendar-store.ts';
+import {
+  addMessage,
+  deleteMessage,
+  expireCursors,
+  type Mailbox,
+  modifyLabels,
+  SYSTEM_LABELS,
+  userLabel,
+} from './mailbox.ts';
+import type { StoredMessage } from './message.ts';
+import { publish } from './push.ts';
+import { ControlError, composeRaw, type MessageBody, messageBodySchema } from './spec.ts';
+import { addUser, type GoogleState } from './state.ts';
+
+type EmailParams = { Params: { email: string } };
+type MessageParams = { Params: { email: string; id: string } };
+
+const object = (required: string[], properties: Record<string, unknown>) =>
+  ({ type: 'object', required, additionalProperties: false, properties }) as const;
+
+/** Registers the Google control routes (prefix `/_sandbox/google`). */
+export function controlRoutes(app: FastifyInstance, state: GoogleState): void {
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error instanceof ControlError ? error.status : (error.statusCode ?? 500);
+    return reply.status(status).send({ error: error.message });
+  });
+
+  const mailboxOf = (email: string): Mailbox => {
+    const mailbox = state.mailboxes.get(email.toLowerCase());
+    if (!mailbox) throw new ControlError(404, `no Google user ${email}`);
+    return mailbox;
+  };
+  const messageOf = (
+    request: FastifyRequest<MessageParams>,
+  ): { mailbox: Mailbox; message: StoredMessage } => {
+    const mailbox = mailboxOf(request.params.email);
+    const message = mailbox.messages.get(request.params.id);
+    if (!message) throw new ControlError(404, `no message ${request.params.id} in ${mailbox.email}`);
+    return { mailbox, message };
+  };
+  const labelIdOf = (mailbox: Mailbox, name: string): string => {
+    if ((SYSTEM_LABELS as readonly string[]).includes(name) || mailbox.labels.has(name)) return name;
+    for (const label of mailbox.labels.values()) if (label.name === name) return label.id;
+    throw new ControlError(400, `no label ${name} in ${mailbox.email}`);
+  };
+
+  app.post<{ Body: { clientId: string; clientSecret: string; redirectUris: string[] } }>(
+    '/clients',
+    {
+      schema: {
+        body: object(['clientId', 'clientSecret', 'redirectUris'], {
+          clientId: { type: 'string', minLength: 1 },
+          clientSecret: { type: 'string', minLength: 1 },
+          redirectUris: { type: 'array', items: { type: 'string', format: 'uri' } },
+        }),
+      },
+    },
+    async (request, reply) => {
+      state.grants.clients.set(request.body.clientId, { ...request.body });
+      return reply
+        .status(201)
+        .send({ clientId: request.body.clientId, redirectUris: request.body.redirectUris });
+    },
+  );
+
+  app.post<{ Body: { email: string; name?: string } }>(
+    '/users',
+    {
+      schema: {
+        body: object(['email'], {
+          email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' },
+          name: { type: 'string' },
+        }),
+      },
+    },
+    async (request, reply) => {
+      const email = request.body.email.toLowerCase();
+      if (state.users.has(email)) throw new ControlError(409, `user ${email} exists`);
+      const user = addUser(state, email, request.body.name ?? email.split('@')[0] ?? email);
+      return reply.status(201).send({ id: user.id, email: user.email, ...(user.hd ? { hd: user.hd } : {}) });
+    },
+  );
+
+  app.get<EmailParams>('/users/:email', async (request) => {
+    const user = state.users.get(request.params.email.toLowerCase());
+    if (!user) throw new ControlError(404, `no Google user ${request.params.email}`);
+    const grants = state.grants
+      .grantsOf(user.email)
+      .map((grant) => ({ clientId: grant.clientId, scopes: [...grant.scopes], revoked: grant.revoked }));
+    return { ...user, grants };
+  });
+
+  app.post<EmailParams>('/users/:email/revoke', async (request) => {
+    mailboxOf(request.params.email);
+    return { revoked: state.grants.revokeUser(request.params.email.toLowerCase()) };
+  });
+
+  const store = (kind: 'deliver' | 'send' | 'spam' | 'draft', labels: string[]) =>
+    app.post<EmailParams & { Body: MessageBody }>(
+      `/mailboxes/:email/${kind}`,
+      { schema: { body: messageBodySchema } },
+      async (request, reply) => {
+        const mailbox = mailboxOf(request.params.email);
+        const user = state.users.get(mailbox.email);
+        const own = kind === 'send' || kind === 'draft';
+        const { raw, internalDate } = await composeRaw(request.body, mailbox, {
+          sender: own ? { name: user?.name, address: mailbox.email } : undefined,
+          keepBcc: own,
+          now: state.core.clock.now(),
+        });
+        const message = addMessage(mailbox, state.deps, raw, labels, internalDate);
+        return reply
+          .status(201)
+          .send({ id: message.id, threadId: message.threadId, messageId: message.messageId });
+      },
+    );
+  store('deliver', ['UNREAD', 'CATEGORY_PERSONAL', 'INBOX']);
+  store('send', ['SENT']);
+  store('spam', ['UNREAD', 'SPAM']);
+  store('draft', ['DRAFT']);
+
+  const relabel = (
+    path: string,
+    change: (mailbox: Mailbox, body: Record<string, unknown>) => { add: string[]; remove: string[] },
+    schema?: unknown,
+  ) =>
+    app.post<MessageParams & { Body: Record<string, unknown> }>(
+      `/mailboxes/:email/messages/:id/${path}`,
+      schema ? { schema: { body: schema } } : {},
+      async (request) => {
+        const { mailbox, message } = messageOf(request);
+        const { add, remove } = change(mailbox, request.body ?? {});
+        modifyLabels(mailbox, state.deps, message, add, remove);
+        return { id: message.id, labelIds: message.labelIds };
+      },
+    );
+  relabel('trash', () => ({ add: ['TRASH'], remove: [] }));
+  relabel('restore', () => ({ add: [], remove: ['TRASH', 'SPAM'] }));
+  relabel('archive', () => ({ add: [], remove: ['INBOX'] }));
+  relabel(
+    'move',
+    (mailbox, body) => ({ add: [userLabel(mailbox, String(body.folder)).id], remove: ['INBOX'] }),
+    object(['folder'], { folder: { type: 'string', minLength: 1 } }),
+  );
+  relabel(
+    'labels',
+    (mailbox, body) => ({
+      add: ((body.add as string[] | undefined) ?? []).map((name) => labelIdOf(mailbox, name)),
+      remove: ((body.remove as string[] | undefined) ?? []).map((name) => labelIdOf(mailbox, name)),
+    }),
+    object([], {
+      add: { type: 'array', items: { type: 'string' } },
+      remove: { type: 'array', items: { type: 'string' } },
+    }),
+  );
+
+  app.post<MessageParams>('/mailboxes/:email/messages/:id/delete', async (request) => {
+    const { mailbox, message } = messageOf(request);
+    deleteMessage(mailbox, state.deps, message);
+    return { deleted: message.id };
+  });
+
+  app.get<EmailParams>('/mailboxes/:email/messages', async (request) => ({
+    messages: [...mailboxOf(request.params.email).messages.values()].map((message) => ({
+      id: message.id,
+      threadId: message.threadId,
+      messageId: message.messageId,
+      subject: message.subject,
+      labelIds: message.labelIds,
+      historyId: String(message.historyId),
+    })),
+  }));
+
+  app.post<EmailParams>('/mailboxes/:email/expire-cursors', async (request) => {
+    const mailbox = mailboxOf(request.params.email);
+    expireCursors(mailbox, state.core.random);
+    return { historyId: String(mailbox.historyId) };
+  });
+
+  app.post<EmailParams>('/mailboxes/:email/push', async (request) => ({
+    pushed: await publish(state, mailboxOf(request.params.email)),
+  }));
+
+  app.post<EmailParams & { Body: { start: string; end: string; subject?: string } }>(
+    '/mailboxes/:email/calendar/busy',
+    {
+      schema: {
+        body: object(['start', 'end'], {
+          start: { type: 'string' },
+          end: { type: 'string' },
+          subject: { type: 'string' },
+        }),
+      },
+    },
+    async (request, reply) => {
+      const calendar = calendarOf(state, mailboxOf(request.params.email).email);
+      const start = Date.parse(request.body.start);
+      const end = Date.parse(request.body.end);
+      if (!calendar || Number.isNaN(start) || Number.isNaN(end) || end <= start)
+        throw new ControlError(400, 'start and end must be times, start before end');
+      const now = state.core.clock.now();
+      const id = newEventId(state.core.random);
+      calendar.events.set(id, {
+        id,
+        status: 'confirmed',
+        created: now,
+        updated: now,
+        sequence: 0,
+        start: { dateTime: new Date(start).toISOString() },
+        end: { dateTime: new Date(end).toISOString() },
+        fields: { summary: request.body.subject ?? 'Busy' },
+        sendUpdates: 'none',
+      });
+      return reply.status(201).send({ id });
+    },
+  );
+
+  app.get<EmailParams>('/mailboxes/:email/calendar/events', async (request) => {
+    const calendar = calendarOf(state, mailboxOf(request.params.email).email);
+    if (!calendar) return { events: [] };
+    return {
+      events: [...calendar.events.values()].map((event) => ({
+        ...eventJson(calendar, event),
+        sendUpdates: event.sendUpdates,
+      })),
+    };
+  });
+}

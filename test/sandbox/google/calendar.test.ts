@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { testSandbox } from '../../support/sandbox.ts';
+import {
+  CALENDAR_EVENTS,
+  CALENDAR_FREEBUSY,
+  calendarClient,
+  failure,
+  newUser,
+  registerClient,
+  signIn,
+} from './helpers.ts';
+
+const sandbox = await testSandbox();
+let email: string;
+let api: ReturnType<typeof calendarClient>;
+
+before(async () => {
+  await registerClient(sandbox);
+  email = await newUser(sandbox);
+  api = calendarClient(
+    sandbox,
+    (await signIn(sandbox, email, [CALENDAR_EVENTS, CALENDAR_FREEBUSY])).access_token,
+  );
+});
+
+const interview = {
+  summary: 'Interview: Jane Roe',
+  start: { dateTime: '2026-12-01T10:00:00+01:00', timeZone: 'Europe/Berlin' },
+  end: { dateTime: '2026-12-01T11:00:00+01:00', timeZone: 'Europe/Berlin' },
+  attendees: [{ email: 'jane@gmail.com' }],
+};
+
+describe('Calendar freeBusy.query', () => {
+  it('answers the busy intervals of each calendar, merged and clipped, and notFound for unknown ones', async () => {
+    await sandbox.control.post(`/google/mailboxes/${email}/calendar/busy`, {
+      start: '2026-11-30T09:00:00Z',
+      end: '2026-11-30T10:00:00Z',
+    });
+    await sandbox.control.post(`/google/mailboxes/${email}/calendar/busy`, {
+      start: '2026-11-30T09:30:00Z',
+      end: '2026-11-30T11:00:00Z',
+    });
+    await sandbox.control.post(`/google/mailboxes/${email}/calendar/busy`, {
+      start: '2026-11-30T15:00:00Z',
+      end: '2026-11-30T18:00:00Z',
+    });
+    const { data } = await api.freebusy.query({
+      requestBody: {
+        timeMin: '2026-11-30T08:00:00Z',
+        timeMax: '2026-11-30T16:00:00Z',
+        items: [{ id: email }, { id: 'ghost@acme.example' }],
+      },
+    });
+    assert.equal(data.kind, 'calendar#freeBusy');
+    assert.deepEqual(data.calendars?.[email]?.busy, [
+      { start: '2026-11-30T09:00:00Z', end: '2026-11-30T11:00:00Z' },
+      { start: '2026-11-30T15:00:00Z', end: '2026-11-30T16:00:00Z' },
+    ]);
+    assert.deepEqual(data.calendars?.['ghost@acme.example'], {
+      errors: [{ domain: 'global', reason: 'notFound' }],
+      busy: [],
+    });
+  });
+
+  it('refuses an empty time range with 400', async () => {
+    const answer = await failure(
+      api.freebusy.query({
+        requestBody: {
+          timeMin: '2026-11-30T10:00:00Z',
+          timeMax: '2026-11-30T09:00:00Z',
+          items: [{ id: email }],
+        },
+      }),
+    );
+    assert.equal(answer.status, 400);
+    assert.equal(answer.body.error.message, 'The specified time range is empty.');
+  });
+});
+
+describe('Calendar events', () => {
+  it('inserts an event with a Meet conference: pending on insert, success with the Meet link on later reads', async () => {
+    const inserted = await api.events.insert({
+      calendarId: 'primary',
+      conferenceDataVersion: 1,
+      sendUpdates: 'all',
+      requestBody: {
+        ...interview,
+        conferenceData: {
+          createRequest: { requestId: 'req-1', conferenceSolutionKey: { type: 'hangoutsMeet' } },
+        },
+      },
+    });
+    assert.equal(inserted.status, 200);
+    assert.equal(inserted.data.conferenceData?.createRequest?.status?.statusCode, 'pending');
+    assert.deepEqual(inserted.data.attendees, [{ email: 'jane@gmail.com', responseStatus: 'needsAction' }]);
+    assert.deepEqual(inserted.data.start, interview.start);
+    assert.equal(inserted.data.organizer?.email, email);
+    const read = await api.events.get({ calendarId: 'primary', eventId: inserted.data.id ?? '' });
+    assert.equal(read.data.conferenceData?.createRequest?.status?.statusCode, 'success');
+    const video = read.data.conferenceData?.entryPoints?.find((entry) => entry.entryPointType === 'video');
+    assert.match(video?.uri ?? '', /^https:\/\/meet\.google\.com\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/);
+    assert.equal(read.data.hangoutLink, video?.uri);
+    const listed = await sandbox.control.get<{ events: { id: string; sendUpdates: string }[] }>(
+      `/google/mailboxes/${email}/calendar/events`,
+    );
+    assert.equal(listed.events.find((event) => event.id === inserted.data.id)?.sendUpdates, 'all');
+  });
+
+  it('ignores conference data without conferenceDataVersion=1', async () => {
+    const inserted = await api.events.insert({
+      calendarId: 'primary',
+      requestBody: {
+        ...interview,
+        conferenceData: {
+          createRequest: { requestId: 'req-2', conferenceSolutionKey: { type: 'hangoutsMeet' } },
+        },
+      },
+    });
+    assert.equal(inserted.data.conferenceData, undefined);
+    assert.equal(inserted.data.hangoutLink, undefined);
+  });
+
+  it('patches an event (sequence moves with the time) and deletes it; a second delete answers 410', async () => {
+    const inserted = await api.events.insert({ calendarId: 'primary', requestBody: interview });
+    const eventId = inserted.data.id ?? '';
+    const patched = await api.events.patch({
+      calendarId: 'primary',
+      eventId,
+      requestBody: { summary: 'Moved', end: { dateTime: '2026-12-01T11:30:00+01:00' } },
+    });
+    assert.equal(patched.data.summary, 'Moved');
+    assert.equal(patched.data.sequence, 1);
+    assert.equal((await api.events.delete({ calendarId: 'primary', eventId })).status, 204);
+    assert.equal((await api.events.get({ calendarId: 'primary', eventId })).data.status, 'cancelled');
+    const again = await failure(api.events.delete({ calendarId: 'primary', eventId }));
+    assert.equal(again.status, 410);
+    assert.equal(again.body.error.message, 'Resource has been deleted');
+    assert.equal(again.body.error.errors[0]?.reason, 'deleted');
+  });
+
+  it('refuses an event without an end time with 400, and an unknown event with 404', async () => {
+    const missing = await failure(
+      api.events.insert({ calendarId: 'primary', requestBody: { start: interview.start } }),
+    );
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.error.message, 'Missing end time.');
+    const unknown = await failure(api.events.get({ calendarId: 'primary', eventId: 'abcdefabcdef' }));
+    assert.equal(unknown.status, 404);
+  });
+
+  it('refuses event writes to a token with only the freebusy scope', async () => {
+    const user = await newUser(sandbox);
+    const narrow = calendarClient(sandbox, (await signIn(sandbox, user, [CALENDAR_FREEBUSY])).access_token);
+    const answer = await failure(narrow.events.insert({ calendarId: 'primary', requestBody: interview }));
+    assert.equal(answer.status, 403);
+    assert.equal(answer.body.error.message, 'Request had insufficient authentication scopes.');
+  });
+});
