@@ -160,11 +160,15 @@ export function sanitizeEmailHtml(html: string): string {
   return sanitize(html, SANITIZE_OPTIONS).trim();
 }
 
+// The most HTML read as text. html-to-text has an input cap of its own, but it writes a notice to stderr
+// when it cuts, so the input is cut here first and its cap set just above.
+const MAX_TEXT_INPUT = 4 * 1024 * 1024;
+
 // html-to-text walks the document recursively: a cap on depth keeps a hostile nesting from exhausting
-// the stack. Its own input cap writes a notice to stderr when it cuts; callers cap the input first.
+// the stack.
 const TEXT_OPTIONS: HtmlToTextOptions = {
   wordwrap: false,
-  limits: { maxDepth: 256, maxInputLength: undefined },
+  limits: { maxDepth: 256, maxInputLength: MAX_TEXT_INPUT + 1 },
   selectors: [
     { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
     { selector: 'img', format: 'skip' },
@@ -186,7 +190,7 @@ const TEXT_OPTIONS: HtmlToTextOptions = {
 
 /** A plain-text reading of email HTML, for messages without a text part and for search and snippets. */
 export function htmlToText(html: string): string {
-  return convert(html, TEXT_OPTIONS)
+  return convert(html.slice(0, MAX_TEXT_INPUT), TEXT_OPTIONS)
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }

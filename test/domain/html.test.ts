@@ -285,5 +285,6 @@ describe('R17: plain text from HTML', () => {
     assert.equal(htmlToText('<p>Caf&eacute; &amp; cr&egrave;me<div><b>unclosed'), 'Café & crème\n\nunclosed');
     assert.doesNotThrow(() => htmlToText(`${'<div>'.repeat(20_000)}deep`));
     assert.equal(htmlToText(''), '');
+    assert.ok(htmlToText('<p>word</p>'.repeat(1_000_000)).length < 5 * 1024 * 1024);
   });
 });
