@@ -29,6 +29,29 @@ export interface Config {
   encryptionKeys: EncryptionKey[];
   logLevel: LogLevel;
   production: boolean;
+  /** OAuth apps and endpoints per provider; a provider without credentials cannot be selected. */
+  google: GoogleConfig | undefined;
+  microsoft: MicrosoftConfig | undefined;
+}
+
+export interface GoogleConfig {
+  clientId: string;
+  clientSecret: string;
+  /** The OIDC issuer: https://accounts.google.com, or the sandbox's. */
+  issuer: string;
+  /** Root of the Gmail and Calendar APIs (the clients' `rootUrl`). */
+  apiRoot: string;
+}
+
+export interface MicrosoftConfig {
+  clientId: string;
+  clientSecret: string;
+  /** The identity platform's origin: https://login.microsoftonline.com, or the sandbox's login root. */
+  loginUrl: string;
+  /** Graph's root, without the version: https://graph.microsoft.com, or the sandbox's. */
+  graphUrl: string;
+  /** The authority users sign in through: `organizations` (work accounts of any tenant), `common`, or a tenant. */
+  tenant: string;
 }
 
 export class ConfigError extends Error {
@@ -54,7 +77,63 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     : production
       ? missing('TOKEN_ENCRYPTION_KEY', 'required when NODE_ENV=production (32 bytes, base64)')
       : [demoKey(dataDir)];
-  return { port, host, publicUrl, databaseUrl, dataDir, encryptionKeys, logLevel, production };
+  const googleApp = parseOAuthApp(env, 'GOOGLE');
+  const google = googleApp && {
+    ...googleApp,
+    issuer: parseUrl(env, 'GOOGLE_ISSUER', 'https://accounts.google.com'),
+    apiRoot: parseUrl(env, 'GOOGLE_API_ROOT', 'https://www.googleapis.com'),
+  };
+  const microsoftApp = parseOAuthApp(env, 'MICROSOFT');
+  const microsoft = microsoftApp && {
+    ...microsoftApp,
+    loginUrl: parseUrl(env, 'MICROSOFT_LOGIN_URL', 'https://login.microsoftonline.com'),
+    graphUrl: parseUrl(env, 'MICROSOFT_GRAPH_URL', 'https://graph.microsoft.com'),
+    tenant: parseTenant(env.MICROSOFT_TENANT),
+  };
+  return {
+    port,
+    host,
+    publicUrl,
+    databaseUrl,
+    dataDir,
+    encryptionKeys,
+    logLevel,
+    production,
+    google,
+    microsoft,
+  };
+}
+
+/** `<P>_CLIENT_ID` and `<P>_CLIENT_SECRET` come together or not at all. */
+function parseOAuthApp(env: Env, prefix: string): { clientId: string; clientSecret: string } | undefined {
+  const clientId = env[`${prefix}_CLIENT_ID`]?.trim();
+  const clientSecret = env[`${prefix}_CLIENT_SECRET`]?.trim();
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId) missing(`${prefix}_CLIENT_ID`, `required with ${prefix}_CLIENT_SECRET`);
+  if (!clientSecret) missing(`${prefix}_CLIENT_SECRET`, `required with ${prefix}_CLIENT_ID`);
+  return { clientId, clientSecret };
+}
+
+function parseUrl(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.href.replace(/\/+$/, '');
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
+}
+
+function parseTenant(raw: string | undefined): string {
+  const tenant = raw?.trim() || 'organizations';
+  if (!/^[A-Za-z0-9.-]{1,100}$/.test(tenant)) {
+    throw new ConfigError(
+      `MICROSOFT_TENANT must be organizations, common, a tenant id or a domain, got "${raw}"`,
+    );
+  }
+  return tenant;
 }
 
 function missing(name: string, why: string): never {

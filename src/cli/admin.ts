@@ -8,10 +8,12 @@ import { findMemberIdByEmail } from '../db/members.ts';
 import { findOrganizationByRef, type Organization } from '../db/organizations.ts';
 import { normalizeEmail } from '../domain/email.ts';
 import type { Role } from '../domain/principal.ts';
+import { createVault } from '../domain/vault.ts';
 import { createLogger } from '../log.ts';
 import { openRuntime } from '../runtime.ts';
 import { createAccessToken, createOrganization, createUser } from '../services/accounts.ts';
 import { importMembers } from '../services/directory.ts';
+import { rotateKeys } from '../services/keys.ts';
 import { progressLine, UsageError } from './output.ts';
 
 /** Runs `work` against a migrated database, then closes everything, whatever happens. */
@@ -104,6 +106,19 @@ export async function memberImport(file: string): Promise<number> {
       `${summary.rejected} lines refused\n`,
   );
   return summary.rejected > 0 ? 1 : 0;
+}
+
+export async function keysRotate(): Promise<void> {
+  const config = loadConfig();
+  const vault = createVault(config.encryptionKeys);
+  const progress = progressLine();
+  const total = await withDatabase((db) =>
+    rotateKeys(db, vault, (done) => progress.update(`${done} secrets re-sealed`)),
+  );
+  progress.done();
+  process.stdout.write(
+    `${total} stored secrets re-sealed under key "${vault.currentKeyId}"; keys after it in TOKEN_ENCRYPTION_KEY can now be removed\n`,
+  );
 }
 
 async function oneOrganization(db: Database, ref: string): Promise<Organization> {

@@ -1,17 +1,29 @@
 /**
- * The demo organization `npm start` sets up, so a newcomer can try everything without any account:
- * an organization with an admin and a recruiter, and a few members to find and to write to.
- * Seeding is idempotent; each start prints fresh tokens and revokes the previous start's.
+ * The demo `npm start` sets up, so a newcomer can walk the whole flow without any account anywhere: the
+ * provider sandbox with OAuth apps and mailboxes, an organization on Google Workspace with an admin and a
+ * recruiter, and a few members to find and to write to. Seeding is idempotent; each start prints fresh
+ * tokens (revoking the previous start's) and a link that connects the recruiter's mailbox in a browser.
  */
 import { revokeAccessTokensNamed } from '../db/access-tokens.ts';
-import type { Database } from '../db/database.ts';
-import { findOrganizationByRef } from '../db/organizations.ts';
+import { findOrganizationByRef, updateSettings } from '../db/organizations.ts';
 import { findUserByEmail } from '../db/users.ts';
 import { createAccessToken, createOrganization, createUser } from '../services/accounts.ts';
+import type { AppContext } from '../services/context.ts';
 import { upsertMember } from '../services/directory.ts';
 
-const DOMAIN = 'acme.example';
+export const DEMO_DOMAIN = 'acme.example';
+const DOMAIN = DEMO_DOMAIN;
 const DEMO_TOKEN = 'demo start';
+
+export const DEMO_CLIENTS = {
+  google: { clientId: 'talentsync-demo.apps.googleusercontent.com', clientSecret: 'demo-google-secret' },
+  microsoft: { clientId: '00000000-0000-4000-8000-00000000d3m0', clientSecret: 'demo-microsoft-secret' },
+};
+
+const PEOPLE = [
+  { email: `ada@${DOMAIN}`, name: 'Ada Admin', role: 'admin' },
+  { email: `rex@${DOMAIN}`, name: 'Rex Recruiter', role: 'member' },
+] as const;
 
 const MEMBERS = [
   {
@@ -37,34 +49,53 @@ const MEMBERS = [
   },
 ] as const;
 
+/** Registers the demo OAuth apps and the demo people's mailboxes with the sandbox. */
+export async function prepareSandbox(sandboxUrl: string, publicUrl: string): Promise<void> {
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${sandboxUrl}/_sandbox${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`sandbox ${path}: ${response.status} ${await response.text()}`);
+  };
+  for (const provider of ['google'] as const) {
+    await post(`/${provider}/clients`, {
+      ...DEMO_CLIENTS[provider],
+      redirectUris: [`${publicUrl}/oauth/callback`],
+    });
+    for (const person of PEOPLE) await post(`/${provider}/users`, { email: person.email, name: person.name });
+  }
+}
+
 /** Seeds the demo data if missing and returns the lines to print. */
-export async function seedDemo(db: Database, publicUrl: string): Promise<string[]> {
+export async function seedDemo(context: AppContext): Promise<string[]> {
+  const { db } = context;
   const [existing] = await findOrganizationByRef(db, DOMAIN);
   const org =
     existing ?? (await createOrganization(db, { name: 'Acme Talent (demo)', primaryDomain: DOMAIN }));
-  const admin = await demoUser(db, org.id, { email: `ada@${DOMAIN}`, name: 'Ada Admin', role: 'admin' });
-  const recruiter = await demoUser(db, org.id, {
-    email: `rex@${DOMAIN}`,
-    name: 'Rex Recruiter',
-    role: 'member',
-  });
+  if (!existing) await updateSettings(db, org.id, { provider: 'google' });
+  const tokens: string[] = [];
+  for (const person of PEOPLE) tokens.push(await demoUser(context, org.id, person));
   for (const member of MEMBERS) await upsertMember(db, { ...member, emails: [...member.emails] });
+  const [admin, recruiter] = tokens;
   return [
-    `Demo organization "${org.name}" (${DOMAIN}):`,
+    `Demo organization "${org.name}" (${DOMAIN}), on the provider sandbox:`,
     `  admin     ada@${DOMAIN}  token ${admin}`,
     `  recruiter rex@${DOMAIN}  token ${recruiter}`,
-    `  try: curl -H "Authorization: Bearer ${admin}" ${publicUrl}/api/me`,
+    `  connect Rex's mailbox in a browser: ${context.publicUrl}/demo/connect?email=rex@${DOMAIN}`,
+    `  try: curl -H "Authorization: Bearer ${admin}" ${context.publicUrl}/api/connections`,
   ];
 }
 
 async function demoUser(
-  db: Database,
+  context: AppContext,
   orgId: string,
   input: { email: string; name: string; role: 'admin' | 'member' },
 ): Promise<string> {
-  const user = await findUserByEmail(db, orgId, input.email);
-  if (!user) return (await createUser(db, orgId, input, DEMO_TOKEN)).token;
+  const user = await findUserByEmail(context.db, orgId, input.email);
+  if (!user) return (await createUser(context.db, orgId, input, DEMO_TOKEN)).token;
   const owner = { kind: 'user', orgId, userId: user.id } as const;
-  await revokeAccessTokensNamed(db, owner, DEMO_TOKEN);
-  return createAccessToken(db, owner, DEMO_TOKEN);
+  await revokeAccessTokensNamed(context.db, owner, DEMO_TOKEN);
+  return createAccessToken(context.db, owner, DEMO_TOKEN);
 }

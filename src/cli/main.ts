@@ -1,6 +1,14 @@
 /** The `talentsync` command line: every way to run and administer the product. */
 import { Command } from 'commander';
-import { memberImport, memberToken, migrateCommand, operatorToken, orgCreate, userCreate } from './admin.ts';
+import {
+  keysRotate,
+  memberImport,
+  memberToken,
+  migrateCommand,
+  operatorToken,
+  orgCreate,
+  userCreate,
+} from './admin.ts';
 import { reportFailure } from './output.ts';
 import { sandboxCommand } from './sandbox.ts';
 import { serve } from './serve.ts';
@@ -78,6 +86,13 @@ member
   .option('--name <name>', 'a label for the token', 'cli')
   .action(action(memberToken));
 
+program
+  .command('keys')
+  .description('the token vault')
+  .command('rotate')
+  .description('re-seal every stored token under the first key of TOKEN_ENCRYPTION_KEY')
+  .action(action(keysRotate));
+
 const operator = program.command('operator').description('the platform operator');
 operator
   .command('token')
@@ -97,6 +112,7 @@ All commands:
   member import <file>     JSON Lines, one member a line
   member token             --email <email>: a member credential
   operator token           a token for feeding the member directory
+  keys rotate              re-seal stored tokens under the first TOKEN_ENCRYPTION_KEY key
   sandbox [--port 4010]    the Google and Microsoft provider sandbox alone
 
 Configuration comes from the environment: see the README.`,

@@ -1,10 +1,12 @@
-/** The long-running commands: `start` (API + worker), `api`, `worker`. */
-import { loadConfig } from '../config.ts';
+/** The long-running commands: `start` (API + worker), `api`, `worker`; `start --demo` adds the sandbox. */
+import { type Config, loadConfig } from '../config.ts';
 import { buildApp } from '../http/app.ts';
 import { startWorker } from '../jobs/worker.ts';
 import { createLogger } from '../log.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
-import { seedDemo } from './demo.ts';
+import { startSandbox } from '../sandbox/server.ts';
+import { createContext } from '../services/context.ts';
+import { DEMO_CLIENTS, DEMO_DOMAIN, prepareSandbox, seedDemo } from './demo.ts';
 
 export interface ServeOptions {
   api: boolean;
@@ -13,32 +15,59 @@ export interface ServeOptions {
 }
 
 export async function serve(options: ServeOptions): Promise<void> {
-  const config = loadConfig(process.env, { demo: options.demo ?? false });
-  const logger = createLogger(config.logLevel, undefined, {
-    pretty: process.stdout.isTTY && !config.production,
+  const loaded = loadConfig(process.env, { demo: options.demo ?? false });
+  const logger = createLogger(loaded.logLevel, undefined, {
+    pretty: process.stdout.isTTY && !loaded.production,
   });
-  const runtime = await openRuntime(config, logger, { migrate: true });
+  const runtime = await openRuntime(loaded, logger, { migrate: true });
   stopOnSignals(runtime);
   const { db, pool } = runtime.connection;
 
+  let config = loaded;
+  if (options.demo) {
+    // The demo talks to the provider sandbox instead of Google and Microsoft, whatever the environment says.
+    const sandbox = await startSandbox({
+      port: Number(process.env.SANDBOX_PORT ?? 0),
+      logger: logger.child({ component: 'sandbox' }, { level: 'warn' }),
+    });
+    runtime.onClose(() => sandbox.close());
+    config = withSandbox(loaded, sandbox.url);
+    await prepareSandbox(sandbox.url, config.publicUrl);
+  }
+  const context = createContext(config, db, logger);
+
   if (options.worker) {
-    const runner = await startWorker(pool, logger);
+    const runner = await startWorker(pool, context);
     runtime.onClose(() => runner.stop());
   }
   if (options.api) {
-    const app = await buildApp({ db, logger, publicUrl: config.publicUrl });
+    const app = await buildApp({ context, demo: options.demo ? { domain: DEMO_DOMAIN } : undefined });
     runtime.onClose(() => app.close());
     await app.listen({ port: config.port, host: config.host });
   }
   const lines = [`talentsync ${describe(options)} is running.`];
   if (options.api) lines.push(`  API:      ${config.publicUrl}`, `  API docs: ${config.publicUrl}/api/docs`);
-  if (options.demo) lines.push(...(await seedDemo(db, config.publicUrl)));
+  if (options.demo) lines.push(...(await seedDemo(context)));
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+function withSandbox(config: Config, sandboxUrl: string): Config {
+  return {
+    ...config,
+    google: { ...DEMO_CLIENTS.google, issuer: `${sandboxUrl}/google`, apiRoot: `${sandboxUrl}/google` },
+    microsoft: {
+      ...DEMO_CLIENTS.microsoft,
+      loginUrl: `${sandboxUrl}/microsoft/login`,
+      graphUrl: `${sandboxUrl}/microsoft/graph`,
+      tenant: 'common',
+    },
+  };
+}
+
 function describe(options: ServeOptions): string {
-  if (options.api && options.worker) return options.demo ? '(demo: API + worker)' : '(API + worker)';
+  if (options.api && options.worker)
+    return options.demo ? '(demo: API + worker + provider sandbox)' : '(API + worker)';
   return options.api ? 'API' : 'worker';
 }
 

@@ -1,11 +1,21 @@
 /** Organizations: the tenants. */
 import type { Database } from './database.ts';
+import type { ProviderSetting } from './schema.ts';
 
 export interface Organization {
   id: string;
   name: string;
   primaryDomain: string;
   createdAt: Date;
+}
+
+/** What an admin sets (R2, R9, R11) and what Microsoft admin consent recorded. */
+export interface OrganizationSettings {
+  provider: ProviderSetting;
+  internalDomains: string[];
+  backfillDays: number;
+  microsoftTenantId: string | null;
+  microsoftAdminConsentAt: Date | null;
 }
 
 export async function insertOrganization(
@@ -35,6 +45,68 @@ export async function findOrganizationByRef(db: Database, ref: string): Promise<
     .where('primary_domain', '=', ref.toLowerCase())
     .execute();
   return rows.map(toOrganization);
+}
+
+const SETTINGS = [
+  'provider',
+  'internal_domains',
+  'backfill_days',
+  'microsoft_tenant_id',
+  'microsoft_admin_consent_at',
+] as const;
+
+export async function findSettings(db: Database, orgId: string): Promise<OrganizationSettings | undefined> {
+  const row = await db
+    .selectFrom('organizations')
+    .select(SETTINGS)
+    .where('id', '=', orgId)
+    .executeTakeFirst();
+  return row && toSettings(row);
+}
+
+/** Reads the settings and locks the organization row until the transaction ends (provider changes). */
+export async function lockSettings(db: Database, orgId: string): Promise<OrganizationSettings | undefined> {
+  const row = await db
+    .selectFrom('organizations')
+    .select(SETTINGS)
+    .where('id', '=', orgId)
+    .forUpdate()
+    .executeTakeFirst();
+  return row && toSettings(row);
+}
+
+export async function updateSettings(
+  db: Database,
+  orgId: string,
+  changes: Partial<OrganizationSettings>,
+): Promise<void> {
+  const values = {
+    ...(changes.provider !== undefined && { provider: changes.provider }),
+    ...(changes.internalDomains !== undefined && { internal_domains: changes.internalDomains }),
+    ...(changes.backfillDays !== undefined && { backfill_days: changes.backfillDays }),
+    ...(changes.microsoftTenantId !== undefined && { microsoft_tenant_id: changes.microsoftTenantId }),
+    ...(changes.microsoftAdminConsentAt !== undefined && {
+      microsoft_admin_consent_at: changes.microsoftAdminConsentAt,
+    }),
+  };
+  if (Object.keys(values).length === 0) return;
+  await db.updateTable('organizations').set(values).where('id', '=', orgId).execute();
+}
+
+function toSettings(row: {
+  provider: ProviderSetting;
+  internal_domains: string[];
+  backfill_days: number;
+  microsoft_tenant_id: string | null;
+  microsoft_admin_consent_at: Date | null;
+}): OrganizationSettings {
+  return {
+    provider: row.provider,
+    internalDomains: row.internal_domains,
+    backfillDays: row.backfill_days,
+    microsoftTenantId: row.microsoft_tenant_id,
+    microsoftAdminConsentAt: row.microsoft_admin_consent_at,
+  };
 }
 
 function toOrganization(row: { id: string; name: string; primary_domain: string; created_at: Date }) {

@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  provider_not_selected: 409,
+  provider_not_configured: 409,
   payload_too_large: 413,
   rate_limited: 429,
   internal: 500,

@@ -2,30 +2,37 @@
  * The HTTP API. Order of registration: external plugins first (OpenAPI must see every route as it is
  * added), then our cross-cutting plugins (errors, auth), then the routes that rely on both.
  */
+
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Database } from '../db/database.ts';
-import type { Logger } from '../log.ts';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { AppContext } from '../services/context.ts';
+
 import { auth } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
+import { connectionRoutes } from './routes/connection.ts';
+import { demoRoutes } from './routes/demo.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inmailRoutes } from './routes/inmail.ts';
 import { meRoutes } from './routes/me.ts';
 import { memberRoutes } from './routes/members.ts';
+import { oauthRoutes } from './routes/oauth.ts';
+import { organizationRoutes } from './routes/organization.ts';
 import { userRoutes } from './routes/users.ts';
 import { ErrorBody } from './schemas.ts';
 
 export interface AppOptions {
-  db: Database;
-  logger: Logger;
-  publicUrl: string;
+  context: AppContext;
+  /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization. */
+  demo?: { domain: string } | undefined;
 }
 
-export async function buildApp({ db, logger, publicUrl }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ context, demo }: AppOptions): Promise<FastifyInstance> {
+  const { db, logger, publicUrl } = context;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: logger.child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -45,6 +52,7 @@ export async function buildApp({ db, logger, publicUrl }: AppOptions): Promise<F
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(cookie);
   app.addSchema(ErrorBody);
 
   installErrorHandling(app);
@@ -55,9 +63,26 @@ export async function buildApp({ db, logger, publicUrl }: AppOptions): Promise<F
   await app.register(userRoutes, { db });
   await app.register(memberRoutes, { db });
   await app.register(inmailRoutes, { db });
+  await app.register(organizationRoutes, { context });
+  await app.register(connectionRoutes, { context });
+  await app.register(oauthRoutes, { context });
+  if (demo) await app.register(demoRoutes, { context, domain: demo.domain });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
 
   return app;
+}
+
+/**
+ * What a request looks like in the logs. OAuth URLs carry single-use secrets (the start link's code, the
+ * provider's authorization code and state), so for them only the path's fixed part is kept.
+ */
+function requestForLog(request: FastifyRequest) {
+  const url = request.url.startsWith('/oauth/start/')
+    ? '/oauth/start/[redacted]'
+    : request.url.startsWith('/oauth/')
+      ? request.url.split('?')[0]
+      : request.url;
+  return { method: request.method, url, remoteAddress: request.ip };
 }

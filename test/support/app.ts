@@ -1,17 +1,23 @@
 /** The API on a fresh database, plus helpers to make the people a test needs, all through real code. */
 
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { type Config, loadConfig } from '../../src/config.ts';
 import { findOrganization } from '../../src/db/organizations.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { createAccessToken, createOrganization, createUser } from '../../src/services/accounts.ts';
+import { type AppContext, createContext } from '../../src/services/context.ts';
 import { upsertMember } from '../../src/services/directory.ts';
 import { type TestDatabase, testDatabase } from './database.ts';
 
 export interface TestApp {
   app: FastifyInstance;
+  context: AppContext;
   database: TestDatabase;
   /** Calls the API as the holder of `token` (or anonymously). */
   call(
@@ -29,20 +35,28 @@ export interface TestApp {
   operator(): Promise<string>;
 }
 
+const TEST_KEY = `test:${Buffer.alloc(32, 1).toString('base64')}`;
+
+function testDataDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'talentsync-test-data-'));
+}
+
 export interface Person {
   id: string;
   email: string;
   token: string;
 }
 
-export async function testApp(options: { logger?: Logger } = {}): Promise<TestApp> {
+export async function testApp(options: { logger?: Logger; config?: Partial<Config> } = {}): Promise<TestApp> {
   const database = await testDatabase();
   const { db } = database;
-  const app = await buildApp({
-    db,
-    logger: options.logger ?? createLogger('silent'),
+  const config: Config = {
+    ...loadConfig({ DATA_DIR: testDataDir(), TOKEN_ENCRYPTION_KEY: TEST_KEY }),
     publicUrl: 'http://talentsync.test',
-  });
+    ...options.config,
+  };
+  const context = createContext(config, db, options.logger ?? createLogger('silent'));
+  const app = await buildApp({ context });
   after(() => app.close());
   const unique = () => randomBytes(4).toString('hex');
 
@@ -55,6 +69,7 @@ export async function testApp(options: { logger?: Logger } = {}): Promise<TestAp
 
   return {
     app,
+    context,
     database,
     call: (token, method, url, body) =>
       app.inject({

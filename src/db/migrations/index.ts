@@ -1,7 +1,9 @@
 /** Every migration, in order. A migration, once landed, is never edited: add the next one. */
 import type { Migration } from 'kysely/migration';
 import * as foundation from './0001_foundation.ts';
+import * as connections from './0002_connections.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
+  '0002_connections': connections,
 };

@@ -1,0 +1,110 @@
+/** A user's mailbox connection (R6–R8, R12), and the admins' view of every user's connection health. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { startFlow } from '../../services/connect.ts';
+import { disconnect, myConnection, organizationConnections } from '../../services/connections.ts';
+import type { AppContext } from '../../services/context.ts';
+import { userOf } from '../auth.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { errors, NextCursor, Page, Timestamp, Uuid } from '../schemas.ts';
+
+const ConnectionView = Type.Object({
+  id: Uuid,
+  provider: Type.Enum(['google', 'microsoft']),
+  address: Type.String(),
+  status: Type.Enum(['connected', 'reauthorization_required', 'disconnected', 'deauthorized']),
+  warning: Type.Union([Type.String(), Type.Null()], { description: 'Set for a personal mailbox (R8).' }),
+  authorizedAt: Timestamp,
+  statusChangedAt: Timestamp,
+  lastError: Type.Union([Type.String(), Type.Null()], { description: 'The latest problem, in words.' }),
+  lastErrorAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
+  app,
+  { context },
+) => {
+  app.get(
+    '/api/connection',
+    {
+      config: { allow: ['user'] },
+      schema: {
+        tags: ['connection'],
+        summary: 'Your mailbox connection, or null',
+        response: {
+          200: Type.Object({ connection: Type.Union([ConnectionView, Type.Null()]) }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async (request) => ({ connection: await myConnection(context, userOf(request)) }),
+  );
+
+  app.post(
+    '/api/connection',
+    {
+      config: { allow: ['user'] },
+      schema: {
+        tags: ['connection'],
+        summary: 'Start connecting your mailbox: open the returned URL in a browser within 10 minutes',
+        description:
+          'Refused (409 `provider_not_selected`) while the organization has no provider: an admin must choose one first (R3).',
+        response: {
+          201: Type.Object({ url: Type.String(), expiresAt: Timestamp }),
+          ...errors(401, 403, 409),
+        },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await startFlow(context, userOf(request), 'connect')),
+  );
+
+  app.delete(
+    '/api/connection',
+    {
+      config: { allow: ['user'] },
+      schema: {
+        tags: ['connection'],
+        summary: 'Disconnect your mailbox: sync stops, access is revoked, synced mail stays (R12)',
+        response: { 200: Type.Object({ connection: ConnectionView }), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => ({ connection: await disconnect(context, userOf(request)) }),
+  );
+
+  app.get(
+    '/api/connections',
+    {
+      config: { allow: ['admin'] },
+      schema: {
+        tags: ['connection'],
+        summary: "Every user's connection health (admins); never any mail content",
+        querystring: Type.Object({ ...Page, cursor: Type.Optional(Type.String({ maxLength: 500 })) }),
+        response: {
+          200: Type.Object({
+            users: Type.Array(
+              Type.Object({
+                user: Type.Object({ id: Uuid, email: Type.String(), name: Type.String() }),
+                connection: Type.Union([ConnectionView, Type.Null()]),
+              }),
+            ),
+            nextCursor: NextCursor,
+          }),
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const after = request.query.cursor
+        ? decodeCursor(request.query.cursor, { email: /^.{1,254}$/ }).email
+        : undefined;
+      const rows = await organizationConnections(context, userOf(request).orgId, { limit: limit + 1, after });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        users: page,
+        nextCursor: rows.length > limit && last ? encodeCursor({ email: last.user.email }) : null,
+      };
+    },
+  );
+};

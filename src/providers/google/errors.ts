@@ -1,0 +1,79 @@
+/**
+ * Google's errors as `ProviderError` kinds, in one table. OAuth errors come from the token endpoint
+ * (https://developers.google.com/identity/protocols/oauth2/web-server#exchange-errors); API errors carry
+ * `{ error: { code, message, errors: [{ reason }], status } }` (https://developers.google.com/gmail/api/guides/handle-errors).
+ */
+import { ProviderError, type ProviderErrorKind, retryAfterMs } from '../errors.ts';
+import type { ApiResponse } from '../http.ts';
+import { oauthErrorFacts } from '../oauth-error.ts';
+import type { OAuthOperation } from '../oidc.ts';
+
+/** Token-endpoint errors by OAuth code and operation. */
+const OAUTH: Record<
+  string,
+  Partial<Record<OAuthOperation, ProviderErrorKind>> & { default: ProviderErrorKind }
+> = {
+  // On refresh: "Token has been expired or revoked." — the grant is gone. On exchange: a bad, used or
+  // expired code, or a code_verifier that does not match.
+  invalid_grant: { refresh: 'auth_revoked', revoke: 'not_found', default: 'permanent' },
+  invalid_token: { revoke: 'not_found', default: 'auth_revoked' },
+  invalid_client: { default: 'permanent' },
+  unauthorized_client: { default: 'permanent' },
+  invalid_request: { default: 'permanent' },
+  invalid_scope: { default: 'permanent' },
+  access_denied: { default: 'permanent' },
+  temporarily_unavailable: { default: 'transient' },
+  server_error: { default: 'transient' },
+};
+
+/** API error reasons that decide the kind whatever the status. */
+const REASONS: Record<string, ProviderErrorKind> = {
+  rateLimitExceeded: 'rate_limited',
+  userRateLimitExceeded: 'rate_limited',
+  quotaExceeded: 'rate_limited',
+  concurrentLimitExceeded: 'rate_limited',
+  backendError: 'transient',
+  authError: 'auth_revoked',
+  invalidCredentials: 'auth_revoked',
+  notFound: 'not_found',
+};
+
+const STATUS: Record<number, ProviderErrorKind> = {
+  401: 'auth_revoked',
+  404: 'not_found',
+  410: 'not_found',
+  429: 'rate_limited',
+};
+
+export function mapGoogleOAuthError(error: unknown, operation: OAuthOperation): ProviderError {
+  if (error instanceof ProviderError) return error;
+  const facts = oauthErrorFacts(error);
+  const rule = facts.error ? OAUTH[facts.error] : undefined;
+  const kind: ProviderErrorKind = rule
+    ? (rule[operation] ?? rule.default)
+    : facts.noAnswer || (facts.status ?? 0) >= 500
+      ? 'transient'
+      : facts.status === 429
+        ? 'rate_limited'
+        : 'permanent';
+  const what = facts.error ? `${facts.error}: ${facts.description}` : facts.description;
+  return new ProviderError(kind, `Google ${operation} failed (${what})`, { code: facts.error, cause: error });
+}
+
+/** Turns a non-2xx API answer into a `ProviderError`. */
+export function mapGoogleApiError(response: ApiResponse, operation: string): ProviderError {
+  const body = response.body as {
+    error?: { message?: string; status?: string; errors?: { reason?: string }[] };
+  };
+  const reason = body?.error?.errors?.[0]?.reason;
+  const kind: ProviderErrorKind =
+    (reason ? REASONS[reason] : undefined) ??
+    STATUS[response.status] ??
+    (response.status >= 500 ? 'transient' : 'permanent');
+  const message = body?.error?.message ?? `HTTP ${response.status}`;
+  return new ProviderError(kind, `Google ${operation}: ${message}`, {
+    code: reason ?? body?.error?.status,
+    retryAfterMs:
+      kind === 'rate_limited' ? (retryAfterMs(response.headers.get('retry-after')) ?? 1000) : undefined,
+  });
+}

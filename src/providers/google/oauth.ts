@@ -1,0 +1,69 @@
+/**
+ * Google OAuth 2.0 / OpenID Connect for connecting a mailbox: one consent for read-only Gmail and the
+ * calendar scopes scheduling needs, offline access (a refresh token), PKCE, and token revocation.
+ */
+import * as client from 'openid-client';
+import type { GoogleConfig } from '../../config.ts';
+import { ProviderError } from '../errors.ts';
+import { send } from '../http.ts';
+import { createOidcClient } from '../oidc.ts';
+import type { OAuthClient } from '../types.ts';
+import { mapGoogleApiError, mapGoogleOAuthError } from './errors.ts';
+
+/** https://developers.google.com/identity/protocols/oauth2/scopes */
+export const GOOGLE_SCOPES = [
+  'openid',
+  'email',
+  'https://www.googleapis.com/auth/gmail.readonly',
+  'https://www.googleapis.com/auth/calendar.freebusy',
+  'https://www.googleapis.com/auth/calendar.events',
+] as const;
+
+export function createGoogleOAuth(config: GoogleConfig): OAuthClient {
+  const oidc = createOidcClient({
+    discoveryUrl: new URL(config.issuer),
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    scopes: GOOGLE_SCOPES,
+    // A refresh token comes only with offline access, and Google sends it again only when consent is
+    // asked again: without `prompt=consent` a reconnect would get none.
+    authorizationParams: { access_type: 'offline', prompt: 'consent', include_granted_scopes: 'true' },
+    identityOf: (claims) => {
+      if (typeof claims.email !== 'string' || claims.email_verified === false) {
+        throw new ProviderError('permanent', 'Google did not vouch for the account’s email address');
+      }
+      return { address: claims.email.toLowerCase(), subject: claims.sub, tenantId: undefined };
+    },
+    mapError: mapGoogleOAuthError,
+  });
+
+  return {
+    authorizationUrl: oidc.authorizationUrl,
+    refresh: oidc.refresh,
+    async exchange(flow, callbackUrl) {
+      const result = await oidc.exchange(flow, callbackUrl);
+      const response = await send(`${config.apiRoot}/gmail/v1/users/me/profile`, {
+        accessToken: result.tokens.accessToken,
+      });
+      if (response.status !== 200) throw mapGoogleApiError(response, 'users.getProfile');
+      const mailbox = String((response.body as { emailAddress?: string }).emailAddress ?? '').toLowerCase();
+      if (mailbox !== result.identity.address) {
+        throw new ProviderError(
+          'permanent',
+          `the token opens ${mailbox}, not ${result.identity.address}, who consented`,
+        );
+      }
+      return result;
+    },
+    async revoke(token) {
+      try {
+        await client.tokenRevocation(await oidc.configuration(), token);
+        return true;
+      } catch (error) {
+        const mapped = mapGoogleOAuthError(error, 'revoke');
+        if (mapped.kind === 'not_found') return true; // already revoked or expired: nothing left to do
+        throw mapped;
+      }
+    },
+  };
+}

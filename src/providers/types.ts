@@ -1,0 +1,140 @@
+/**
+ * The provider interface, split by capability. Each provider is one folder with the same file names
+ * (`oauth.ts`, `errors.ts`, and later `mail.ts`, `calendar.ts`, `push.ts`), and the registry maps each
+ * provider name to its adapter. Nothing outside `src/providers/` looks at a provider's API shapes.
+ */
+export const PROVIDERS = ['google', 'microsoft'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+/** Tokens as the app keeps them; `refreshToken` is absent when the provider did not send a new one. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string | undefined;
+  expiresAt: Date;
+  scopes: string[];
+}
+
+/** Who consented, read from the validated id_token and confirmed by the mail API. */
+export interface ConsentIdentity {
+  /** The mailbox's primary address, lowercased, as the mail API reports it for the consenting account. */
+  address: string;
+  /** The provider's stable id for the account (Google `sub`; Microsoft `oid`). */
+  subject: string;
+  /** Microsoft's tenant (`tid`). */
+  tenantId: string | undefined;
+}
+
+export interface ConnectFlow {
+  redirectUri: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  loginHint?: string | undefined;
+}
+
+export interface OAuthClient {
+  /** The provider's consent page for connecting a mailbox (email and calendar in one consent, R6). */
+  authorizationUrl(flow: ConnectFlow): Promise<URL>;
+  /**
+   * Exchanges the callback's code, checking state, PKCE and the id_token (issuer, audience, nonce), then
+   * asks the mail API whose mailbox the token opens: it must be the account that consented.
+   */
+  exchange(flow: ConnectFlow, callbackUrl: URL): Promise<{ tokens: TokenSet; identity: ConsentIdentity }>;
+  /** New tokens from a refresh token; `auth_revoked` when the grant is gone. */
+  refresh(refreshToken: string): Promise<TokenSet>;
+  /** Revokes the grant where the provider allows it; false where it has no such endpoint. */
+  revoke(token: string): Promise<boolean>;
+}
+
+/** Tenant-wide consent by an administrator (Microsoft only). */
+export interface AdminConsent {
+  /** The provider's admin-consent page. */
+  url(input: { redirectUri: string; state: string }): Promise<URL>;
+}
+
+export interface ProviderAdapter {
+  oauth: OAuthClient;
+  adminConsent?: AdminConsent;
+}
+
+/** A mailbox participant as the provider reports it. */
+export interface Address {
+  name?: string | undefined;
+  address: string;
+}
+
+/**
+ * What sync decides on before downloading a body (R9–R11, R13): participants, dates and where the message
+ * sits. `flags` are provider-neutral readings of Gmail labels or the Graph folder.
+ */
+export interface MessageHeaders {
+  /** Gmail message id, or Graph immutable id. */
+  id: string;
+  /** Gmail threadId, or Graph conversationId. */
+  threadId: string;
+  /** RFC 5322 Message-ID, with angle brackets, when present. */
+  rfcMessageId: string | null;
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  /** Only ever present on mail the mailbox sent. */
+  bcc: Address[];
+  subject: string;
+  /** The Date header / sentDateTime. */
+  sentAt: Date | null;
+  /** When the mailbox got it: Gmail internalDate / Graph receivedDateTime. */
+  receivedAt: Date;
+  flags: { draft: boolean; spam: boolean; trash: boolean; chat: boolean; sent: boolean };
+}
+
+/**
+ * One change to act on, already definitive: `upsert` means the message exists and is not deleted (new,
+ * restored from Trash, or moved into a tracked folder); `delete` means deleted or moved to Trash (R13).
+ * An adapter confirms ambiguous reports (Graph's `@removed`) before returning them.
+ */
+export type MailChange =
+  | { kind: 'upsert'; id: string; headers?: MessageHeaders | undefined }
+  | { kind: 'delete'; id: string };
+
+/** An adapter's sync position, opaque to everyone else and stored as JSON. */
+export type MailCursor = Record<string, unknown>;
+
+export interface ChangePage {
+  changes: MailChange[];
+  /** Where the next page starts; commit it together with the page's writes. */
+  cursor: MailCursor;
+  /** True when more changes are waiting right now. */
+  more: boolean;
+}
+
+export interface MailSource {
+  /**
+   * The cursor for "everything after now", which also catches up on mail received since `since` (R9's
+   * anchor when `since` is the moment of authorization; backfill or recovery when earlier).
+   */
+  anchor(accessToken: string, since: Date): Promise<MailCursor>;
+  /** The next page of changes after `cursor`; `cursor_expired` when the provider forgot it. */
+  changes(accessToken: string, cursor: MailCursor): Promise<ChangePage>;
+  /** Headers of messages by id; null for ids that no longer exist. */
+  headers(accessToken: string, ids: string[]): Promise<Map<string, MessageHeaders | null>>;
+  /** Whole RFC 5322 messages by id; null for ids that no longer exist. Only ever called for matches. */
+  raw(accessToken: string, ids: string[]): Promise<Map<string, Buffer | null>>;
+}
+
+/** Push state to keep on the connection (a Gmail watch, or a Graph subscription). */
+export interface PushState {
+  /** Graph subscription id; absent for Gmail. */
+  subscriptionId?: string | undefined;
+  /** Secret echoed back in every Graph notification. */
+  clientState?: string | undefined;
+  expiresAt: Date;
+}
+
+export interface PushChannel {
+  /** Starts notifications for the mailbox. */
+  start(accessToken: string, input: { clientState: string }): Promise<PushState>;
+  /** Extends them before they expire. */
+  renew(accessToken: string, state: PushState): Promise<PushState>;
+  /** Stops them; already gone counts as stopped. */
+  stop(accessToken: string, state: PushState): Promise<void>;
+}

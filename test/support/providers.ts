@@ -1,0 +1,47 @@
+/** The app wired to the provider sandbox: OAuth clients registered there, the app's config pointing at it. */
+import type { Config } from '../../src/config.ts';
+import type { Logger } from '../../src/log.ts';
+import type { Sandbox } from '../../src/sandbox/server.ts';
+import { type TestApp, testApp } from './app.ts';
+import { type ControlClient, testSandbox } from './sandbox.ts';
+
+export const PUBLIC_URL = 'http://talentsync.test';
+export const REDIRECT_URI = `${PUBLIC_URL}/oauth/callback`;
+
+export const GOOGLE_CLIENT = {
+  clientId: 'talentsync.apps.googleusercontent.com',
+  clientSecret: 'google-secret',
+};
+export const MICROSOFT_CLIENT = {
+  clientId: '3f0e6c1a-7a55-4b8e-9f51-8d1b2a6c0001',
+  clientSecret: 'microsoft-secret',
+};
+
+export interface ProviderTest extends TestApp {
+  sandbox: Sandbox & { control: ControlClient };
+}
+
+/** Starts a sandbox and an app configured for both providers against it. */
+export async function providerTest(options: { logger?: Logger } = {}): Promise<ProviderTest> {
+  const sandbox = await testSandbox();
+  for (const [provider, client] of [
+    ['google', GOOGLE_CLIENT],
+    ['microsoft', MICROSOFT_CLIENT],
+  ] as const) {
+    await sandbox.control
+      .post(`/${provider}/clients`, { ...client, redirectUris: [REDIRECT_URI] })
+      .catch(() => undefined);
+  }
+  const config: Partial<Config> = {
+    publicUrl: PUBLIC_URL,
+    google: { ...GOOGLE_CLIENT, issuer: `${sandbox.url}/google`, apiRoot: `${sandbox.url}/google` },
+    microsoft: {
+      ...MICROSOFT_CLIENT,
+      loginUrl: `${sandbox.url}/microsoft/login`,
+      graphUrl: `${sandbox.url}/microsoft/graph`,
+      tenant: 'common',
+    },
+  };
+  const t = await testApp({ config, ...(options.logger ? { logger: options.logger } : {}) });
+  return { ...t, sandbox };
+}
