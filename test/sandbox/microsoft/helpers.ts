@@ -131,6 +131,22 @@ export async function signIn(
   return (await response.json()) as TokenResponse;
 }
 
+/** Exchanges a refresh token, as an app does when its access token has expired. */
+export async function refreshTokens(sandbox: MicrosoftSandbox, refreshToken: string): Promise<TokenResponse> {
+  const response = await fetch(`${sandbox.url}/microsoft/login/common/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: APP.clientId,
+      client_secret: APP.clientSecret,
+    }),
+  });
+  if (!response.ok) throw new Error(`token answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as TokenResponse;
+}
+
 /** The official Graph client, unchanged but for its base URL (and the sandbox host named as a Graph host). */
 export function graphClient(sandbox: MicrosoftSandbox, accessToken: string): Client {
   return Client.init({
