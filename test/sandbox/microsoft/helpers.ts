@@ -191,6 +191,15 @@ export interface Receiver {
   waitFor(count: number, timeoutMs?: number): Promise<Delivery[]>;
 }
 
+const servers = new Set<http.Server>();
+// Registered when the test file loads, so endpoints opened inside tests live until the file's tests end.
+after(async () => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 /** A webhook endpoint on a free port, closed after the file's tests. */
 export async function receiver(): Promise<Receiver> {
   const state: Receiver = {
@@ -233,13 +242,7 @@ export async function receiver(): Promise<Receiver> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  servers.add(server);
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notifications`;
   return state;
 }
