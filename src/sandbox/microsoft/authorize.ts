@@ -1,23 +1,23 @@
 /**
- * The authorization endpoint (`/{tenant}/oauth2/v2.0/authorize`) and the admin consent endpoint
- * (`/{tenant}/v2.0/adminconsent`), per "Microsoft identity platform and OAuth 2.0 authorization code flow"
- * and "Admin consent on the Microsoft identity platform". An unknown app or an unregistered redirect URI is
+ * The authorization endpoint (`/{tenant}/oauth2/v2.0/authorize`), per "Microsoft identity platform and
+ * OAuth 2.0 authorization code flow" (the admin consent endpoint shares its checks). An unknown app or an unregistered redirect URI is
  * shown on an error page and never redirected; every other failure goes back to the redirect URI as
  * `error` + `error_description` (AADSTS text) + `state`. The sandbox has no sign-in session, so the page
  * asks which sandbox user signs in (`login_hint` prefills it); `prompt=none` answers without a page.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AADSTS, type AadError, aadErrorBody } from './aadsts.ts';
+import { adminConsentRoutes } from './admin-consent.ts';
 import { loginBase, type MicrosoftContext } from './context.ts';
 import type { Authority, Client, User } from './directory.ts';
 import { authoritySegment } from './discovery.ts';
 import { adminApprovalPage, consentPage, errorPage, formPostPage } from './pages.ts';
-import { GRAPH_PERMISSIONS, parseScopes } from './scopes.ts';
+import { parseScopes } from './scopes.ts';
 
-type Params = Record<string, string | undefined>;
+export type Params = Record<string, string | undefined>;
 
 /** A request that passed the checks that decide whether it may be redirected at all. */
-interface Redirectable {
+export interface Redirectable {
   client: Client;
   authority: Authority;
   redirectUri: string;
@@ -25,7 +25,7 @@ interface Redirectable {
 }
 
 /** A registered redirect URI matches exactly, except that http://localhost may use any port (documented). */
-export function redirectUriMatches(registered: string[], uri: string): boolean {
+function redirectUriMatches(registered: string[], uri: string): boolean {
   if (registered.includes(uri)) return true;
   try {
     const asked = new URL(uri);
@@ -245,71 +245,4 @@ export function authorizeRoutes(app: FastifyInstance, ctx: MicrosoftContext): vo
   );
 
   adminConsentRoutes(app, ctx, { screen, send, fail, describe, fields, action });
-}
-
-interface Helpers {
-  screen(tenant: string, params: Params, reply: FastifyReply): Redirectable | undefined;
-  send(reply: FastifyReply, target: Redirectable, values: Record<string, string>): FastifyReply;
-  fail(
-    reply: FastifyReply,
-    target: Redirectable,
-    failure: AadError,
-    extra?: Record<string, string>,
-  ): FastifyReply;
-  describe(failure: AadError): string;
-  fields(params: Params): Record<string, string>;
-  action(tenant: string, path: string): string;
-}
-
-/** `GET/POST /{tenant}/v2.0/adminconsent`: an admin consents for the whole tenant. */
-function adminConsentRoutes(app: FastifyInstance, ctx: MicrosoftContext, h: Helpers): void {
-  app.get<{ Params: { tenant: string }; Querystring: Params }>(
-    '/login/:tenant/v2.0/adminconsent',
-    async (request, reply) => {
-      const target = h.screen(request.params.tenant, request.query, reply);
-      if (!target) return reply;
-      if (!request.query.scope) return h.fail(reply, target, AADSTS.missingParameter('scope'));
-      const scopes = parseScopes(request.query.scope);
-      if (scopes.invalid[0] !== undefined)
-        return h.fail(reply, target, AADSTS.invalidScope(scopes.invalid[0]));
-      return reply.type('text/html; charset=utf-8').send(
-        consentPage({
-          action: h.action(request.params.tenant, 'v2.0/adminconsent'),
-          clientId: target.client.clientId,
-          scopes: scopes.dotDefault ? ['.default'] : scopes.graph,
-          fields: h.fields(request.query),
-          login: request.query.login_hint ?? '',
-          organization: true,
-        }),
-      );
-    },
-  );
-
-  app.post<{ Params: { tenant: string }; Body: Params }>(
-    '/login/:tenant/v2.0/adminconsent',
-    async (request, reply) => {
-      const body = request.body ?? {};
-      const target = h.screen(request.params.tenant, body, reply);
-      if (!target) return reply;
-      if (!body.scope) return h.fail(reply, target, AADSTS.missingParameter('scope'));
-      if (body.decision !== 'accept')
-        return h.fail(reply, target, AADSTS.declined(), { error_subcode: 'cancel' });
-      const user = ctx.directory.user((body.login ?? '').trim());
-      const tenant = user ? ctx.directory.tenant(user.tenantId) : undefined;
-      if (!user || !tenant || tenant.consumer || !ctx.directory.admits(target.authority, user)) {
-        const failure = user ? AADSTS.wrongAccountType(user.email) : AADSTS.userNotFound(body.login ?? '');
-        return reply
-          .status(400)
-          .type('text/html; charset=utf-8')
-          .send(errorPage(h.describe(failure)));
-      }
-      const scopes = parseScopes(body.scope);
-      // `.default` asks for the app's configured permissions; sandbox apps configure every known one.
-      const granted = scopes.dotDefault ? Object.keys(GRAPH_PERMISSIONS) : scopes.graph;
-      const consented = tenant.adminConsents.get(target.client.clientId) ?? new Set<string>();
-      for (const scope of granted) consented.add(scope);
-      tenant.adminConsents.set(target.client.clientId, consented);
-      return h.send(reply, target, { admin_consent: 'True', tenant: tenant.id, scope: body.scope });
-    },
-  );
 }

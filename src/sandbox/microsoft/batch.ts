@@ -42,6 +42,9 @@ function parse(body: unknown): BatchItem[] {
       throw new GraphFailure(400, 'BadRequest', `Batch request id '${item.id}' is not unique.`);
     }
     seen.add(item.id.toLowerCase());
+    if (relative(item.url).path.toLowerCase() === '$batch') {
+      throw new GraphFailure(400, 'BadRequest', 'A batch cannot contain another batch.');
+    }
     if (/^[a-z]+:\/\//i.test(item.url)) {
       throw new GraphFailure(400, 'BadRequest', 'Batch request urls must be relative to the version.');
     }

@@ -154,8 +154,3 @@ export function createDirectory(ids: Ids): Directory {
   };
   return directory;
 }
-
-/** Whether an address belongs to a consumer (MSA) domain. */
-export function isConsumerDomain(domain: string): boolean {
-  return CONSUMER_DOMAINS.has(domain.toLowerCase());
-}
