@@ -59,7 +59,21 @@ describe('JSON batching', () => {
     assert.equal((await batch(requests.slice(0, 20))).status, 200);
   });
 
-  test('ids must be unique and urls relative', async () => {
+  test('ids must be unique, urls relative, and batches not nested', async () => {
+    assert.equal(
+      (
+        await batch([
+          {
+            id: 'a',
+            method: 'POST',
+            url: '/$batch',
+            body: {},
+            headers: { 'Content-Type': 'application/json' },
+          },
+        ])
+      ).status,
+      400,
+    );
     assert.equal(
       (
         await batch([

@@ -133,6 +133,18 @@ describe('the authorize endpoint and its consent page', () => {
     assert.equal(form.fields.state, 'xyz');
   });
 
+  test('response_mode=fragment puts the code in the fragment', async () => {
+    const answer = await decide(authorizeUrl({ response_mode: 'fragment' }), {
+      login: 'rex@acme.example',
+      decision: 'accept',
+    });
+    const location = new URL(answer.headers.get('location') ?? '');
+    assert.equal(location.search, '');
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    assert.ok(fragment.get('code'));
+    assert.equal(fragment.get('state'), 'xyz');
+  });
+
   test('prompt=none answers without a page: a code once consented, else consent_required or login_required', async () => {
     const fresh = await page(
       authorizeUrl({ prompt: 'none', login_hint: 'rex@acme.example', scope: 'openid Calendars.Read' }),

@@ -370,6 +370,17 @@ describe('Graph refuses what the token does not allow', () => {
     await fails(graph.api('/users/amy@acme.example/mailFolders/inbox').get(), 403, 'ErrorAccessDenied');
   });
 
+  test('a body that is not JSON is a 400 in Graph error shape', async () => {
+    const response = await graphFetch(sandbox, token, 'subscriptions', {
+      method: 'POST',
+      body: '{"changeType":',
+    });
+    assert.equal(response.status, 400);
+    const body = await json(response);
+    assert.equal(body.error.code, 'BadRequest');
+    assert.match(body.error.message, /^Unable to read JSON request payload/);
+  });
+
   test('unknown segments are 400 and wrong methods 405', async () => {
     await fails(graph.api('/me/mailboxSettingsz').get(), 400, 'BadRequest');
     await fails(graph.api('/me/mailFolders').delete(), 405, 'Request_BadRequest');
