@@ -192,24 +192,7 @@ export function calendarRoutes(ctx: MicrosoftContext): GraphRoute[] {
   const create = (request: GraphRequest) => {
     const body = (request.call.body ?? {}) as Body;
     if (body.start === undefined || body.end === undefined) throw bad("An event needs 'start' and 'end'.");
-    const event: CalendarEvent = {
-      id: ctx.ids.eventId(),
-      iCalUId: `040000008200E00074C5B7101A82E008${ctx.ids.guid().replace(/-/g, '').toUpperCase()}`,
-      organizer: request.user,
-      subject: '',
-      body: { contentType: 'html', content: '' },
-      start: 0,
-      end: 0,
-      startZone: 'UTC',
-      endZone: 'UTC',
-      location: '',
-      attendees: [],
-      showAs: 'busy',
-      joinUrl: undefined,
-      createdAt: request.now,
-      modifiedAt: request.now,
-      changeKey: ctx.ids.changeKey(),
-    };
+    const event = ctx.calendars.blank(request.user, request.now);
     apply(request, event, body);
     ctx.calendars.of(request.user).set(event.id, event);
     return entity(request, event, 201);

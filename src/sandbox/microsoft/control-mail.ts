@@ -136,25 +136,10 @@ export function mailControlRoutes(app: FastifyInstance, ctx: MicrosoftContext): 
       const to = typeof end === 'string' ? Date.parse(end) : Number.NaN;
       if (Number.isNaN(from) || Number.isNaN(to) || to <= from)
         return controlError(reply, 400, 'start and end must be ISO times, end after start');
-      const now = ctx.core.clock.now();
-      const event = {
-        id: ctx.ids.eventId(),
-        iCalUId: `040000008200E00074C5B7101A82E008${ctx.ids.guid().replace(/-/g, '').toUpperCase()}`,
-        organizer: user,
-        subject: typeof subject === 'string' ? subject : 'Busy',
-        body: { contentType: 'html' as const, content: '' },
-        start: from,
-        end: to,
-        startZone: 'UTC',
-        endZone: 'UTC',
-        location: '',
-        attendees: [],
-        showAs: 'busy' as const,
-        joinUrl: undefined,
-        createdAt: now,
-        modifiedAt: now,
-        changeKey: ctx.ids.changeKey(),
-      };
+      const event = ctx.calendars.blank(user, ctx.core.clock.now());
+      event.subject = typeof subject === 'string' ? subject : 'Busy';
+      event.start = from;
+      event.end = to;
       ctx.calendars.of(user).set(event.id, event);
       return reply.status(201).send(eventJson(event, 'UTC'));
     },

@@ -37,6 +37,8 @@ export interface CalendarEvent {
 
 export interface Calendars {
   of(user: User): Map<string, CalendarEvent>;
+  /** A blank busy event organized by the user (not yet stored). */
+  blank(user: User, now: number): CalendarEvent;
   /** A Teams meeting join URL for a meeting organized by this user. */
   teamsJoinUrl(user: User): string | undefined;
   reset(): void;
@@ -53,6 +55,24 @@ export function createCalendars(ids: Ids): Calendars {
       }
       return events;
     },
+    blank: (user, now) => ({
+      id: ids.eventId(),
+      iCalUId: `040000008200E00074C5B7101A82E008${ids.guid().replace(/-/g, '').toUpperCase()}`,
+      organizer: user,
+      subject: '',
+      body: { contentType: 'html', content: '' },
+      start: now,
+      end: now,
+      startZone: 'UTC',
+      endZone: 'UTC',
+      location: '',
+      attendees: [],
+      showAs: 'busy',
+      joinUrl: undefined,
+      createdAt: now,
+      modifiedAt: now,
+      changeKey: ids.changeKey(),
+    }),
     teamsJoinUrl(user) {
       if (user.tenantId === CONSUMER_TENANT_ID) return undefined;
       const thread = ids.guid().replace(/-/g, '').slice(0, 24);

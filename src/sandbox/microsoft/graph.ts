@@ -103,22 +103,15 @@ export function createGraphApi(ctx: MicrosoftContext, throttle: Throttle, routes
         ...reply,
         headers: { ...reply.headers, 'request-id': requestId, 'client-request-id': requestId },
       });
+      const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+        graphError(status, code, message, core.clock.now(), requestId, headers);
       const token = authenticate(call, now, requestId);
       if ('status' in token) return stamp(token);
       const { user } = token.grant;
       let segments = pathSegments(call.path);
       if (segments[0]?.toLowerCase() === 'users' && segments.length > 1) {
-        const target = (segments[1] ?? '').toLowerCase();
-        if (![user.id, user.oid, user.email].includes(target)) {
-          return stamp(
-            graphError(
-              403,
-              'ErrorAccessDenied',
-              'Access is denied. Check credentials and try again.',
-              now,
-              requestId,
-            ),
-          );
+        if (![user.id, user.oid, user.email].includes((segments[1] ?? '').toLowerCase())) {
+          return stamp(error(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'));
         }
         segments = ['me', ...segments.slice(2)];
       }
@@ -127,20 +120,8 @@ export function createGraphApi(ctx: MicrosoftContext, throttle: Throttle, routes
       if (!found) {
         return stamp(
           candidates.length > 0
-            ? graphError(
-                405,
-                'Request_BadRequest',
-                'Specified HTTP method is not allowed for the request target.',
-                now,
-                requestId,
-              )
-            : graphError(
-                400,
-                'BadRequest',
-                `Resource not found for the segment '${segments.at(-1) ?? ''}'.`,
-                now,
-                requestId,
-              ),
+            ? error(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.')
+            : error(400, 'BadRequest', `Resource not found for the segment '${segments.at(-1) ?? ''}'.`),
         );
       }
       const { route, params } = found;
@@ -154,7 +135,7 @@ export function createGraphApi(ctx: MicrosoftContext, throttle: Throttle, routes
         const admission = throttle.admit(token.grant.clientId, user.email);
         if (!admission.admitted) {
           return finish(
-            graphError(429, 'ApplicationThrottled', admission.message, now, requestId, {
+            error(429, 'ApplicationThrottled', admission.message, {
               'retry-after': String(admission.retryAfterSeconds),
             }),
           );
@@ -165,28 +146,22 @@ export function createGraphApi(ctx: MicrosoftContext, throttle: Throttle, routes
         const fault = await core.fault('microsoft', route.op, user.email);
         if (fault?.status !== undefined) {
           const [code, message] = faultError(fault.status);
-          const headers: Record<string, string> =
-            fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
-          return finish(graphError(fault.status, code, message, core.clock.now(), requestId, headers));
+          const retry = fault.retryAfterSeconds;
+          return finish(
+            error(fault.status, code, message, retry === undefined ? {} : { 'retry-after': String(retry) }),
+          );
         }
         if (route.scopes.length > 0 && !allows(token.scopes, route.scopes)) {
-          const denied =
+          // Directory operations (/me) and Outlook ones word a missing permission differently.
+          return finish(
             route.op === 'graph.me'
-              ? graphError(
+              ? error(
                   403,
                   'Authorization_RequestDenied',
                   'Insufficient privileges to complete the operation.',
-                  now,
-                  requestId,
                 )
-              : graphError(
-                  403,
-                  'ErrorAccessDenied',
-                  'Access is denied. Check credentials and try again.',
-                  now,
-                  requestId,
-                );
-          return finish(denied);
+              : error(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
+          );
         }
         const reply = await route.handle({
           call,
@@ -204,15 +179,13 @@ export function createGraphApi(ctx: MicrosoftContext, throttle: Throttle, routes
             }),
         });
         return finish(reply);
-      } catch (error) {
-        if (error instanceof GraphFailure) {
-          return finish(graphError(error.status, error.code, error.message, now, requestId, error.headers));
-        }
-        if (error instanceof SelectError) {
-          return finish(graphError(400, 'RequestBroker--ParseUri', error.message, now, requestId));
-        }
-        core.logger.error({ err: error, path: call.path }, 'microsoft sandbox: Graph operation failed');
-        return finish(graphError(500, 'UnknownError', 'An internal server error occurred.', now, requestId));
+      } catch (thrown) {
+        if (thrown instanceof GraphFailure)
+          return finish(error(thrown.status, thrown.code, thrown.message, thrown.headers));
+        if (thrown instanceof SelectError)
+          return finish(error(400, 'RequestBroker--ParseUri', thrown.message));
+        core.logger.error({ err: thrown, path: call.path }, 'microsoft sandbox: Graph operation failed');
+        return finish(error(500, 'UnknownError', 'An internal server error occurred.'));
       }
     },
   };
