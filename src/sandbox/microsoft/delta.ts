@@ -154,13 +154,15 @@ export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
     if (token === null) state = fresh(request, folder);
     else {
       const decoded = decode(token);
-      const expired =
+      if (
         !decoded ||
         decoded.mailbox !== request.user.email ||
         decoded.folder !== folder.id ||
         decoded.epoch !== request.mailbox.cursorEpoch ||
-        request.now - decoded.issuedAt > ctx.settings.deltaTokenLifetimeMs;
-      if (expired || !decoded) throw gone(request);
+        request.now - decoded.issuedAt > ctx.settings.deltaTokenLifetimeMs
+      ) {
+        throw gone(request);
+      }
       state = decoded;
       // A delta token starts a new round: changes from where the last one ended up to now.
       if (query.has('$deltatoken') || query.has('$deltaToken')) {
@@ -195,7 +197,7 @@ export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
       for (const message of page) value.push(json(message));
       done = state.offset + size >= snapshot.length;
       state = done
-        ? { ...state, phase: 'changes', from: state.to, offset: 0 }
+        ? { ...state, phase: 'changes', offset: 0 }
         : { ...state, offset: state.offset + page.length };
     } else {
       const changed = changes(folder, state, immutable);
@@ -212,9 +214,7 @@ export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
         else if (matches(state, message)) value.push(json(message));
       }
       done = state.offset + size >= changed.length;
-      state = done
-        ? { ...state, from: state.to, offset: 0 }
-        : { ...state, offset: state.offset + page.length };
+      state = { ...state, offset: done ? 0 : state.offset + page.length };
     }
     const link = `${graphBase(ctx)}/v1.0/me/mailfolders('${folder.id}')/messages/delta?${done ? '$deltatoken' : '$skiptoken'}=${encode({ ...state, issuedAt: request.now })}`;
     const extra = request.prefer.has('odata.maxpagesize') ? [`odata.maxpagesize=${size}`] : [];

@@ -88,7 +88,7 @@ export function subscriptionRoutes(ctx: MicrosoftContext, notifier: Notifier): G
   const url = (value: unknown, name: string) => {
     try {
       const parsed = new URL(String(value));
-      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return parsed.href;
+      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return String(value);
     } catch {}
     throw bad('InvalidRequest', `Invalid '${name}' value: it must be an absolute https URL.`);
   };
