@@ -232,6 +232,26 @@ describe('change notifications', () => {
   });
 });
 
+describe('notifications go through the sandbox push dispatcher', () => {
+  test('paused push holds them until resumed; a duplicate share sends them twice', async () => {
+    const endpoint = await receiver();
+    const subscription = await subscribe({ notificationUrl: endpoint.url, changeType: 'created' });
+    await sandbox.control.post('/push/microsoft', { paused: true });
+    await deliver('Held');
+    await settled();
+    assert.equal(endpoint.received.length, 0);
+    await sandbox.control.post('/push/microsoft', { paused: false });
+    await endpoint.waitFor(1);
+    await sandbox.control.post('/push/microsoft', { duplicateShare: 1 });
+    await deliver('Twice');
+    await endpoint.waitFor(3);
+    await settled();
+    assert.equal(endpoint.received.length, 3);
+    await sandbox.control.post('/push/microsoft', { duplicateShare: 0 });
+    await graph.api(`/subscriptions/${subscription.id}`).delete();
+  });
+});
+
 describe('managing subscriptions', () => {
   test('get, list, renew, reauthorize and delete; a deleted subscription stops notifying', async () => {
     const endpoint = await receiver();
