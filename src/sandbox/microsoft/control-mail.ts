@@ -1,0 +1,153 @@
+/**
+ * Control API for mailboxes and calendars: deliver mail from outside, send, file spam and drafts, trash,
+ * restore, delete, archive and move messages, list them, expire delta tokens, and put busy time in the
+ * calendar. Messages are named by their immutable id (the id sync code keeps); a current regular id works
+ * too. Every change goes through the mailbox, so it shows up in delta and in change notifications.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { MicrosoftContext } from './context.ts';
+import { compose, DeliveryError, type DeliveryKind, type MessageBody } from './delivery.ts';
+import { eventJson } from './events.ts';
+import type { Mailbox, StoredMessage } from './mailbox.ts';
+
+/** Answers a control API error. */
+export function controlError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.status(status).send({ error: message });
+}
+
+const FOLDER_OF: Record<DeliveryKind, string> = {
+  deliver: 'inbox',
+  send: 'sentitems',
+  spam: 'junkemail',
+  draft: 'drafts',
+};
+
+export function mailControlRoutes(app: FastifyInstance, ctx: MicrosoftContext): void {
+  const mailboxOf = (email: string, reply: FastifyReply): Mailbox | undefined => {
+    const user = ctx.directory.user(email);
+    if (!user) {
+      controlError(reply, 404, `no such mailbox: ${email}`);
+      return undefined;
+    }
+    return ctx.mailboxes.of(user);
+  };
+  const summary = (mailbox: Mailbox, message: StoredMessage) => {
+    const folder = mailbox.folders.get(message.folderId);
+    return {
+      id: message.immutableId,
+      regularId: message.regularId,
+      threadId: message.conversationId,
+      messageId: message.content.messageId,
+      subject: message.content.subject,
+      folder: folder?.displayName,
+      folderId: message.folderId,
+      wellKnownName: folder?.wellKnownName ?? null,
+    };
+  };
+
+  for (const kind of Object.keys(FOLDER_OF) as DeliveryKind[]) {
+    app.post<{ Params: { email: string }; Body: MessageBody }>(
+      `/mailboxes/:email/${kind}`,
+      async (request, reply) => {
+        const mailbox = mailboxOf(request.params.email, reply);
+        if (!mailbox) return reply;
+        try {
+          const fields = await compose(mailbox, request.body ?? {}, kind, ctx.core.clock.now(), ctx.ids);
+          const message = mailbox.add(fields, mailbox.folder(FOLDER_OF[kind]) ?? mailbox.root);
+          return reply.status(201).send(summary(mailbox, message));
+        } catch (error) {
+          if (error instanceof DeliveryError) return controlError(reply, 400, error.message);
+          throw error;
+        }
+      },
+    );
+  }
+
+  app.get<{ Params: { email: string } }>('/mailboxes/:email/messages', async (request, reply) => {
+    const mailbox = mailboxOf(request.params.email, reply);
+    if (!mailbox) return reply;
+    return { messages: [...mailbox.messages()].map((message) => summary(mailbox, message)) };
+  });
+
+  app.post<{ Params: { email: string } }>('/mailboxes/:email/expire-cursors', async (request, reply) => {
+    const mailbox = mailboxOf(request.params.email, reply);
+    if (!mailbox) return reply;
+    mailbox.cursorEpoch += 1;
+    return { expired: true };
+  });
+
+  type Action = (
+    mailbox: Mailbox,
+    message: StoredMessage,
+    body: Record<string, unknown>,
+  ) => string | undefined;
+  const moveTo =
+    (name: string, remember: boolean): Action =>
+    (mailbox, message) => {
+      const folder = mailbox.folder(name);
+      if (!folder) return `no ${name} folder`;
+      if (message.folderId === folder.id) return `the message is already in ${folder.displayName}`;
+      if (remember) message.restoreFolderId = message.folderId;
+      mailbox.move(message, folder);
+      return undefined;
+    };
+  const actions: Record<string, Action> = {
+    trash: moveTo('deleteditems', true),
+    archive: moveTo('archive', false),
+    restore(mailbox, message) {
+      const target = message.restoreFolderId ? mailbox.folders.get(message.restoreFolderId) : undefined;
+      if (!target) return 'the message is not in Deleted Items or Recoverable Items';
+      message.restoreFolderId = undefined;
+      mailbox.move(message, target);
+      return undefined;
+    },
+    delete(mailbox, message) {
+      mailbox.remove(message);
+      return undefined;
+    },
+    move(mailbox, message, body) {
+      if (typeof body.folder !== 'string' || body.folder.trim() === '') return 'folder is required';
+      mailbox.move(message, mailbox.ensureFolder(body.folder.trim()));
+      return undefined;
+    },
+  };
+  for (const [name, action] of Object.entries(actions)) {
+    app.post<{ Params: { email: string; id: string }; Body: Record<string, unknown> }>(
+      `/mailboxes/:email/messages/:id/${name}`,
+      async (request, reply) => {
+        const mailbox = mailboxOf(request.params.email, reply);
+        if (!mailbox) return reply;
+        const message = mailbox.message(request.params.id);
+        if (!message) return controlError(reply, 404, `no such message: ${request.params.id}`);
+        const problem = action(mailbox, message, request.body ?? {});
+        if (problem) return controlError(reply, name === 'move' ? 400 : 409, problem);
+        return name === 'delete' ? { deleted: message.immutableId } : summary(mailbox, message);
+      },
+    );
+  }
+
+  app.post<{ Params: { email: string }; Body: { start?: unknown; end?: unknown; subject?: unknown } }>(
+    '/mailboxes/:email/calendar/busy',
+    async (request, reply) => {
+      const user = ctx.directory.user(request.params.email);
+      if (!user) return controlError(reply, 404, `no such mailbox: ${request.params.email}`);
+      const { start, end, subject } = request.body ?? {};
+      const from = typeof start === 'string' ? Date.parse(start) : Number.NaN;
+      const to = typeof end === 'string' ? Date.parse(end) : Number.NaN;
+      if (Number.isNaN(from) || Number.isNaN(to) || to <= from)
+        return controlError(reply, 400, 'start and end must be ISO times, end after start');
+      const event = ctx.calendars.blank(user, ctx.core.clock.now());
+      event.subject = typeof subject === 'string' ? subject : 'Busy';
+      event.start = from;
+      event.end = to;
+      ctx.calendars.of(user).set(event.id, event);
+      return reply.status(201).send(eventJson(event, 'UTC'));
+    },
+  );
+
+  app.get<{ Params: { email: string } }>('/mailboxes/:email/calendar/events', async (request, reply) => {
+    const user = ctx.directory.user(request.params.email);
+    if (!user) return controlError(reply, 404, `no such mailbox: ${request.params.email}`);
+    return { events: [...ctx.calendars.of(user).values()].map((event) => eventJson(event, 'UTC')) };
+  });
+}
