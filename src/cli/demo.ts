@@ -59,7 +59,7 @@ export async function prepareSandbox(sandboxUrl: string, publicUrl: string): Pro
     });
     if (!response.ok) throw new Error(`sandbox ${path}: ${response.status} ${await response.text()}`);
   };
-  for (const provider of ['google'] as const) {
+  for (const provider of ['google', 'microsoft'] as const) {
     await post(`/${provider}/clients`, {
       ...DEMO_CLIENTS[provider],
       redirectUris: [`${publicUrl}/oauth/callback`],
