@@ -64,7 +64,7 @@ export async function submitConsent(
     const value = decodeEntities(/value="([^"]*)"/.exec(input[0])?.[1] ?? '');
     fields.set(name, type === 'hidden' ? value : type === 'email' || type === 'text' ? email : value);
   }
-  const wanted = decision === 'allow' ? /allow|accept|yes/i : /deny|cancel|no/i;
+  const wanted = decision === 'allow' ? /allow|accept|yes/i : /deny|cancel|return/i;
   for (const button of form[2].matchAll(/<button[^>]*>([\s\S]*?)<\/button>/gi)) {
     const name = /name="([^"]+)"/.exec(button[0])?.[1];
     const value = /value="([^"]*)"/.exec(button[0])?.[1];

@@ -60,7 +60,7 @@ export function createMicrosoftOAuth(config: MicrosoftConfig): OAuthClient & { a
       const me = response.body as { id?: string; mail?: string | null; userPrincipalName?: string };
       // The id_token's oid is the user object's id; the mailbox's address is its primary SMTP address
       // (`mail`), which may differ from the sign-in name (`preferred_username`).
-      if (me.id !== identity.subject) {
+      if (!sameAccount(me.id ?? '', identity.subject)) {
         throw new ProviderError(
           'permanent',
           'the token opens another account’s mailbox than the one that consented',
@@ -86,6 +86,20 @@ export function createMicrosoftOAuth(config: MicrosoftConfig): OAuthClient & { a
       },
     },
   };
+}
+
+/**
+ * Whether Graph's user id and the id_token's `oid` name one account. For work accounts they are the same
+ * GUID; for personal accounts `oid` is `00000000-0000-0000-` followed by the account's 16-hex-digit id,
+ * which is what Graph returns as `id` (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
+ */
+function sameAccount(graphId: string, oid: string): boolean {
+  const canonical = (id: string) =>
+    id
+      .toLowerCase()
+      .replace(/^00000000-0000-0000-/, '')
+      .replaceAll('-', '');
+  return graphId !== '' && canonical(graphId) === canonical(oid);
 }
 
 /** A fetch that sends requests for `from` (an origin) to `to` (a base URL) instead. */
