@@ -32,6 +32,25 @@ export interface Config {
   /** OAuth apps and endpoints per provider; a provider without credentials cannot be selected. */
   google: GoogleConfig | undefined;
   microsoft: MicrosoftConfig | undefined;
+  sync: SyncConfig;
+}
+
+export interface SyncConfig {
+  /** A mailbox with neither push nor sync for this long is polled (push can go quiet). */
+  pollQuietMs: number;
+  /** R19's "why not synced" rows are kept this long. */
+  decisionTtlMs: number;
+}
+
+/** Gmail push through Cloud Pub/Sub: the topic `users.watch` publishes to, and how pushes authenticate. */
+export interface GooglePushConfig {
+  topicName: string;
+  /** The service account the push subscription signs its OIDC tokens as. */
+  serviceAccountEmail: string;
+  /** The `aud` the push subscription puts in its tokens (by default the webhook's URL). */
+  audience: string;
+  issuers: string[];
+  jwksUrl: string;
 }
 
 export interface GoogleConfig {
@@ -41,6 +60,8 @@ export interface GoogleConfig {
   issuer: string;
   /** Root of the Gmail and Calendar APIs (the clients' `rootUrl`). */
   apiRoot: string;
+  /** Unset: no push, the poll alone keeps mailboxes in sync. */
+  push: GooglePushConfig | undefined;
 }
 
 export interface MicrosoftConfig {
@@ -82,6 +103,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     ...googleApp,
     issuer: parseUrl(env, 'GOOGLE_ISSUER', 'https://accounts.google.com'),
     apiRoot: parseUrl(env, 'GOOGLE_API_ROOT', 'https://www.googleapis.com'),
+    push: parseGooglePush(env, publicUrl),
   };
   const microsoftApp = parseOAuthApp(env, 'MICROSOFT');
   const microsoft = microsoftApp && {
@@ -89,6 +111,10 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     loginUrl: parseUrl(env, 'MICROSOFT_LOGIN_URL', 'https://login.microsoftonline.com'),
     graphUrl: parseUrl(env, 'MICROSOFT_GRAPH_URL', 'https://graph.microsoft.com'),
     tenant: parseTenant(env.MICROSOFT_TENANT),
+  };
+  const sync = {
+    pollQuietMs: parsePositive(env, 'SYNC_POLL_QUIET_SECONDS', 300) * 1000,
+    decisionTtlMs: parsePositive(env, 'SYNC_DECISION_TTL_DAYS', 30) * 86_400_000,
   };
   return {
     port,
@@ -101,6 +127,41 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     production,
     google,
     microsoft,
+    sync,
+  };
+}
+
+function parsePositive(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ConfigError(`${name} must be a positive whole number, got "${raw}"`);
+  return value;
+}
+
+function parseGooglePush(env: Env, publicUrl: string): GooglePushConfig | undefined {
+  const topicName = env.GOOGLE_PUBSUB_TOPIC?.trim();
+  if (!topicName) return undefined;
+  if (!/^projects\/[^/]+\/topics\/[^/]+$/.test(topicName)) {
+    throw new ConfigError(
+      `GOOGLE_PUBSUB_TOPIC must look like projects/<project>/topics/<topic>, got "${topicName}"`,
+    );
+  }
+  const serviceAccountEmail = env.GOOGLE_PUSH_SERVICE_ACCOUNT?.trim();
+  if (!serviceAccountEmail) {
+    missing(
+      'GOOGLE_PUSH_SERVICE_ACCOUNT',
+      'required with GOOGLE_PUBSUB_TOPIC (the push subscription’s service account)',
+    );
+  }
+  const issuers = env.GOOGLE_PUSH_ISSUERS?.trim() || 'https://accounts.google.com,accounts.google.com';
+  return {
+    topicName,
+    serviceAccountEmail,
+    audience: env.GOOGLE_PUSH_AUDIENCE?.trim() || `${publicUrl}/webhooks/google`,
+    issuers: issuers.split(',').map((issuer) => issuer.trim()),
+    jwksUrl: parseUrl(env, 'GOOGLE_JWKS_URL', 'https://www.googleapis.com/oauth2/v3/certs'),
   };
 }
 

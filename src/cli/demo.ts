@@ -20,6 +20,12 @@ export const DEMO_CLIENTS = {
   microsoft: { clientId: '00000000-0000-4000-8000-00000000d3m0', clientSecret: 'demo-microsoft-secret' },
 };
 
+/** The Pub/Sub topic and push service account the sandbox stands in for. */
+export const DEMO_PUSH = {
+  topicName: 'projects/talentsync-demo/topics/gmail',
+  serviceAccountEmail: 'gmail-push@talentsync-demo.iam.gserviceaccount.com',
+};
+
 const PEOPLE = [
   { email: `ada@${DOMAIN}`, name: 'Ada Admin', role: 'admin' },
   { email: `rex@${DOMAIN}`, name: 'Rex Recruiter', role: 'member' },

@@ -6,7 +6,7 @@ import { createLogger } from '../log.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { createContext } from '../services/context.ts';
-import { DEMO_CLIENTS, DEMO_DOMAIN, prepareSandbox, seedDemo } from './demo.ts';
+import { DEMO_CLIENTS, DEMO_DOMAIN, DEMO_PUSH, prepareSandbox, seedDemo } from './demo.ts';
 
 export interface ServeOptions {
   api: boolean;
@@ -37,7 +37,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const context = createContext(config, db, logger);
 
   if (options.worker) {
-    const runner = await startWorker(pool, context);
+    const runner = await startWorker(pool, context, config.sync);
     runtime.onClose(() => runner.stop());
   }
   if (options.api) {
@@ -55,7 +55,18 @@ export async function serve(options: ServeOptions): Promise<void> {
 function withSandbox(config: Config, sandboxUrl: string): Config {
   return {
     ...config,
-    google: { ...DEMO_CLIENTS.google, issuer: `${sandboxUrl}/google`, apiRoot: `${sandboxUrl}/google` },
+    google: {
+      ...DEMO_CLIENTS.google,
+      issuer: `${sandboxUrl}/google`,
+      apiRoot: `${sandboxUrl}/google`,
+      push: {
+        topicName: DEMO_PUSH.topicName,
+        serviceAccountEmail: DEMO_PUSH.serviceAccountEmail,
+        audience: `${config.publicUrl}/webhooks/google`,
+        issuers: [`${sandboxUrl}/google`],
+        jwksUrl: `${sandboxUrl}/google/oauth2/v3/certs`,
+      },
+    },
     microsoft: {
       ...DEMO_CLIENTS.microsoft,
       loginUrl: `${sandboxUrl}/microsoft/login`,

@@ -326,3 +326,14 @@ function toConnection(row: ConnectionRow): Connection {
     statusChangedAt: row.status_changed_at,
   };
 }
+
+/** Ids of every connection a user ever had (R19 answers about mail of earlier connections too). */
+export async function connectionIdsOfUser(db: Database, orgId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('mailbox_connections')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .execute();
+  return rows.map((row) => row.id);
+}

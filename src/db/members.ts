@@ -194,3 +194,26 @@ async function replaceMemberEmails(
         and (e.address, e.position) is distinct from (excluded.address, excluded.position)
   `.execute(db);
 }
+
+/**
+ * The directory's answer for a set of normalized addresses (R10): each address's member, with the
+ * discoverability and the time it last changed (a consent-bearing change, R16).
+ */
+export async function lookupAddresses(
+  db: Database,
+  normalized: string[],
+): Promise<Map<string, { memberId: string; discoverability: Discoverability; consentedAt: Date }>> {
+  if (normalized.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('member_emails as e')
+    .innerJoin('members as m', 'm.id', 'e.member_id')
+    .select(['e.normalized', 'm.id', 'm.discoverability', 'm.discoverability_changed_at'])
+    .where('e.normalized', '=', sql<string>`any(${normalized}::text[])`)
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.normalized,
+      { memberId: row.id, discoverability: row.discoverability, consentedAt: row.discoverability_changed_at },
+    ]),
+  );
+}

@@ -7,14 +7,16 @@ export interface PendingRevocation {
   id: string;
   connectionId: string;
   provider: ProviderName;
-  /** Sealed; open with the context `revocationContext(id)`. */
+  /** Sealed, bound to this revocation's id. */
   token: string;
+  /** The push channel to stop first: a Gmail watch (`active`), or a Graph subscription by id. */
+  push: { active: boolean; subscriptionId: string | null };
 }
 
 export async function insertRevocation(
   db: Database,
   orgId: string,
-  input: { id: string; connectionId: string; provider: ProviderName; token: string },
+  input: Omit<PendingRevocation, 'orgId'>,
 ): Promise<void> {
   await db
     .insertInto('pending_revocations')
@@ -24,6 +26,8 @@ export async function insertRevocation(
       connection_id: input.connectionId,
       provider: input.provider,
       token: input.token,
+      push_active: input.push.active,
+      push_subscription_id: input.push.subscriptionId,
     })
     .execute();
 }
@@ -46,6 +50,7 @@ export async function findRevocation(
       connectionId: row.connection_id,
       provider: row.provider,
       token: row.token,
+      push: { active: row.push_active, subscriptionId: row.push_subscription_id },
     }
   );
 }

@@ -79,6 +79,85 @@ export interface PendingRevocationsTable {
   /** Sealed by the vault. */
   token: string;
   created_at: CreatedAt;
+  push_subscription_id: string | null;
+  push_active: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface MailboxSyncTable {
+  org_id: string;
+  connection_id: string;
+  cursor: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  push_subscription_id: string | null;
+  push_client_state_hash: Buffer | null;
+  push_expires_at: Date | null;
+  last_push_at: Date | null;
+  last_sync_started_at: Date | null;
+  last_sync_succeeded_at: Date | null;
+  last_sync_duration_ms: number | null;
+  messages_synced: ColumnType<string, string | number | undefined, string | number>;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  backoff_until: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+}
+
+export type Visibility = 'private' | 'organization';
+
+export interface ThreadsTable {
+  org_id: string;
+  id: Generated<string>;
+  connection_id: string;
+  owner_user_id: string;
+  provider_thread_id: string;
+  visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+  subject: ColumnType<string, string | undefined, string>;
+  last_message_at: Date | null;
+  created_at: CreatedAt;
+}
+
+/** A participant as stored: the address and, when the header had one, the display name. */
+export interface StoredAddress {
+  address: string;
+  name?: string;
+}
+
+export interface MessagesTable {
+  org_id: string;
+  id: Generated<string>;
+  thread_id: string;
+  connection_id: string;
+  provider_message_id: string;
+  rfc_message_id: string | null;
+  in_reply_to: string | null;
+  references: ColumnType<string[], string[] | undefined, string[]>;
+  direction: 'sent' | 'received';
+  from_address: ColumnType<StoredAddress | null, string | null, string | null>;
+  to_addresses: ColumnType<StoredAddress[], string, string>;
+  cc_addresses: ColumnType<StoredAddress[], string, string>;
+  bcc_addresses: ColumnType<StoredAddress[], string, string>;
+  subject: string;
+  sent_at: Date | null;
+  received_at: Date;
+  snippet: string;
+  body_text: string;
+  body_html: string | null;
+  attachments: ColumnType<unknown[], string, string>;
+  created_at: CreatedAt;
+}
+
+export interface MessageMembersTable {
+  org_id: string;
+  message_id: string;
+  member_id: string;
+}
+
+export interface SyncDecisionsTable {
+  org_id: string;
+  connection_id: string;
+  provider_message_id: string;
+  rfc_message_id_hash: Buffer | null;
+  rule: string;
+  decided_at: CreatedAt;
 }
 
 export interface UsersTable {
@@ -155,4 +234,9 @@ export interface DB {
   mailbox_connections: MailboxConnectionsTable;
   oauth_flows: OauthFlowsTable;
   pending_revocations: PendingRevocationsTable;
+  mailbox_sync: MailboxSyncTable;
+  threads: ThreadsTable;
+  messages: MessagesTable;
+  message_members: MessageMembersTable;
+  sync_decisions: SyncDecisionsTable;
 }

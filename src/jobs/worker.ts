@@ -3,12 +3,17 @@ import { type Runner, run } from 'graphile-worker';
 import type pg from 'pg';
 import type { AppContext } from '../services/context.ts';
 import { workerLogger } from './logger.ts';
-import { createTaskList, cronItems } from './tasks.ts';
+import { createTaskList, cronItems, type TaskSettings } from './tasks.ts';
 
-export async function startWorker(pool: pg.Pool, context: AppContext, concurrency = 4): Promise<Runner> {
+export async function startWorker(
+  pool: pg.Pool,
+  context: AppContext,
+  settings: TaskSettings,
+  concurrency = 4,
+): Promise<Runner> {
   return run({
     pgPool: pool,
-    taskList: createTaskList(context),
+    taskList: createTaskList(context, settings),
     parsedCronItems: cronItems,
     concurrency,
     // Shutdown is ours to order (HTTP, then jobs, then the pool, then an embedded database).

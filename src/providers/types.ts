@@ -52,9 +52,35 @@ export interface AdminConsent {
   url(input: { redirectUri: string; state: string }): Promise<URL>;
 }
 
+/**
+ * A push notification as the app acts on it: about a mailbox, authenticated by the transport (Gmail's
+ * Pub/Sub push carries a signed token), or about a subscription, to be authenticated by its clientState.
+ */
+export type PushNotification =
+  | { kind: 'mailbox'; address: string }
+  | {
+      kind: 'subscription';
+      subscriptionId: string;
+      clientState: string | undefined;
+      lifecycleEvent?: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed' | undefined;
+    };
+
+export interface WebhookRequest {
+  authorization: string | undefined;
+  body: unknown;
+}
+
 export interface ProviderAdapter {
   oauth: OAuthClient;
   adminConsent?: AdminConsent;
+  mail?: MailSource;
+  push?: PushChannel;
+  /** Reads a webhook request into notifications; throws when it is not authentic or not well-formed. */
+  readNotifications?: (request: WebhookRequest) => Promise<PushNotification[]>;
+  /** True when the webhook must first answer a `validationToken` handshake (Graph). */
+  webhookHandshake?: boolean;
+  /** How long before its expiry a push channel is renewed (Gmail asks for a daily watch; Graph is shorter-lived). */
+  pushRenewMarginMs?: number;
 }
 
 /** A mailbox participant as the provider reports it. */

@@ -32,6 +32,7 @@ import { ProviderError } from '../providers/errors.ts';
 import type { Provider } from '../providers/types.ts';
 import { type AppContext, oauthRedirectUri } from './context.ts';
 import { saveTokens, sealedAt } from './grants.ts';
+import { enqueuePushStart, enqueueSync } from './sync.ts';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
@@ -285,6 +286,9 @@ async function connect(context: AppContext, flow: OAuthFlow, callbackUrl: URL): 
         });
       }
       await saveTokens(trx, vault, flow.orgId, connectionId, tokens);
+      // Sync starts now, anchored at the moment of authorization (R9); push follows as soon as it is set up.
+      await enqueueSync(trx, flow.orgId, connectionId);
+      await enqueuePushStart(trx, flow.orgId, connectionId);
       await insertAuditEvent(trx, flow.orgId, {
         actorUserId: flow.userId,
         action: reconnect ? 'mailbox_reconnected' : 'mailbox_connected',

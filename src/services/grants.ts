@@ -17,10 +17,11 @@ import type { Database } from '../db/database.ts';
 import { enqueue } from '../db/jobs.ts';
 import { deleteRevocation, findRevocation, insertRevocation } from '../db/revocations.ts';
 import type { ConnectionStatus } from '../db/schema.ts';
+import { findSyncState, savePushState } from '../db/sync-state.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Vault } from '../domain/vault.ts';
 import { ProviderError } from '../providers/errors.ts';
-import type { TokenSet } from '../providers/types.ts';
+import type { ProviderAdapter, TokenSet } from '../providers/types.ts';
 import type { AppContext } from './context.ts';
 
 /** Where each sealed secret lives: a ciphertext only opens in its own place. */
@@ -146,11 +147,21 @@ export async function endConnections(
     const field = connection.refreshToken ? sealedAt.refreshToken : sealedAt.accessToken;
     const token = context.vault.open(sealed, field(connection.id));
     const id = randomUUID();
+    const sync = await findSyncState(trx, connection.orgId, connection.id);
     await insertRevocation(trx, connection.orgId, {
       id,
       connectionId: connection.id,
       provider: connection.provider,
       token: context.vault.seal(token, sealedAt.revocation(id)),
+      push: {
+        active: Boolean(sync?.pushExpiresAt && sync.pushExpiresAt.getTime() > Date.now()),
+        subscriptionId: sync?.pushSubscriptionId ?? null,
+      },
+    });
+    await savePushState(trx, connection.orgId, connection.id, {
+      subscriptionId: null,
+      clientStateHash: null,
+      expiresAt: null,
     });
     await enqueue(trx, 'revoke_grant', { orgId: connection.orgId, revocationId: id }, { maxAttempts: 5 });
   }
@@ -192,6 +203,14 @@ export async function revokePendingGrant(
   try {
     if (adapter) {
       const token = context.vault.open(pending.token, sealedAt.revocation(revocationId));
+      if (pending.push.active && adapter.push) {
+        await stopPush(adapter, token, pending.push.subscriptionId).catch((error: unknown) =>
+          context.logger.warn(
+            { err: error, orgId, connectionId: pending.connectionId },
+            'stopping push failed',
+          ),
+        );
+      }
       const revoked = await adapter.oauth.revoke(token);
       context.logger.info(
         { orgId, connectionId: pending.connectionId, revoked },
@@ -208,6 +227,15 @@ export async function revokePendingGrant(
     );
   }
   await deleteRevocation(context.db, orgId, revocationId);
+}
+
+/**
+ * Stops an ended connection's push channel (R4: subscriptions and watches removed). Stopping needs an
+ * access token, so the refresh token kept for the revocation buys one last.
+ */
+async function stopPush(adapter: ProviderAdapter, refreshToken: string, subscriptionId: string | null) {
+  const { accessToken: token } = await adapter.oauth.refresh(refreshToken);
+  await adapter.push?.stop(token, { subscriptionId: subscriptionId ?? undefined, expiresAt: new Date() });
 }
 
 /** Refreshes access tokens that expire soon, so that sync never waits on a refresh (R7). */

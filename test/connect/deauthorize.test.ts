@@ -28,7 +28,12 @@ async function connectedOrganization(domain: string, recruiters: number) {
 
 /** Runs the real job worker until every pending revocation is done. */
 async function drainRevocations() {
-  const runner = await startWorker(t.database.pool, t.context, 2);
+  const runner = await startWorker(
+    t.database.pool,
+    t.context,
+    { pollQuietMs: 3_600_000, decisionTtlMs: 86_400_000 },
+    2,
+  );
   try {
     for (let waited = 0; waited < 20_000; waited += 50) {
       const left = await t.database.db.selectFrom('pending_revocations').select('id').execute();

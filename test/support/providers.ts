@@ -34,7 +34,12 @@ export async function providerTest(options: { logger?: Logger } = {}): Promise<P
   }
   const config: Partial<Config> = {
     publicUrl: PUBLIC_URL,
-    google: { ...GOOGLE_CLIENT, issuer: `${sandbox.url}/google`, apiRoot: `${sandbox.url}/google` },
+    google: {
+      ...GOOGLE_CLIENT,
+      issuer: `${sandbox.url}/google`,
+      apiRoot: `${sandbox.url}/google`,
+      push: undefined,
+    },
     microsoft: {
       ...MICROSOFT_CLIENT,
       loginUrl: `${sandbox.url}/microsoft/login`,

@@ -1,0 +1,282 @@
+/**
+ * Synced mail: threads (with visibility, R15), messages keyed by (connection, provider message id) so that
+ * storing twice stores once, the members each message is linked to (R10), and R19's skip decisions.
+ */
+import { sql } from 'kysely';
+import type { Database } from './database.ts';
+import type { StoredAddress } from './schema.ts';
+
+export interface NewMessage {
+  providerMessageId: string;
+  providerThreadId: string;
+  rfcMessageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  direction: 'sent' | 'received';
+  from: StoredAddress | null;
+  to: StoredAddress[];
+  cc: StoredAddress[];
+  bcc: StoredAddress[];
+  subject: string;
+  sentAt: Date | null;
+  receivedAt: Date;
+  snippet: string;
+  bodyText: string;
+  bodyHtml: string | null;
+  attachments: unknown[];
+  memberIds: string[];
+}
+
+export interface Decision {
+  providerMessageId: string;
+  rfcMessageIdHash: Buffer | null;
+  rule: string;
+}
+
+/** Which of these provider ids are already stored as messages, and which were already decided against. */
+export async function knownIds(
+  db: Database,
+  orgId: string,
+  connectionId: string,
+  ids: string[],
+): Promise<{ stored: Set<string>; decided: Set<string> }> {
+  if (ids.length === 0) return { stored: new Set(), decided: new Set() };
+  const [stored, decided] = await Promise.all([
+    db
+      .selectFrom('messages')
+      .select('provider_message_id')
+      .where('org_id', '=', orgId)
+      .where('connection_id', '=', connectionId)
+      .where('provider_message_id', 'in', ids)
+      .execute(),
+    db
+      .selectFrom('sync_decisions')
+      .select('provider_message_id')
+      .where('org_id', '=', orgId)
+      .where('connection_id', '=', connectionId)
+      .where('provider_message_id', 'in', ids)
+      .execute(),
+  ]);
+  return {
+    stored: new Set(stored.map((row) => row.provider_message_id)),
+    decided: new Set(decided.map((row) => row.provider_message_id)),
+  };
+}
+
+/**
+ * Stores messages, creating their threads (private, R15) when new; a message already stored is left as it
+ * is. Returns how many messages were new.
+ */
+export async function storeMessages(
+  db: Database,
+  orgId: string,
+  connection: { id: string; ownerUserId: string },
+  messages: NewMessage[],
+): Promise<number> {
+  let stored = 0;
+  for (const message of messages) {
+    const thread = await db
+      .insertInto('threads')
+      .values({
+        org_id: orgId,
+        connection_id: connection.id,
+        owner_user_id: connection.ownerUserId,
+        provider_thread_id: message.providerThreadId,
+        subject: message.subject,
+        last_message_at: message.receivedAt,
+      })
+      .onConflict((oc) =>
+        oc.columns(['org_id', 'connection_id', 'provider_thread_id']).doUpdateSet({
+          last_message_at: sql<Date>`greatest(threads.last_message_at, excluded.last_message_at)`,
+        }),
+      )
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const inserted = await db
+      .insertInto('messages')
+      .values({
+        org_id: orgId,
+        thread_id: thread.id,
+        connection_id: connection.id,
+        provider_message_id: message.providerMessageId,
+        rfc_message_id: message.rfcMessageId,
+        in_reply_to: message.inReplyTo,
+        references: message.references,
+        direction: message.direction,
+        from_address: message.from && JSON.stringify(message.from),
+        to_addresses: JSON.stringify(message.to),
+        cc_addresses: JSON.stringify(message.cc),
+        bcc_addresses: JSON.stringify(message.bcc),
+        subject: message.subject,
+        sent_at: message.sentAt,
+        received_at: message.receivedAt,
+        snippet: message.snippet,
+        body_text: message.bodyText,
+        body_html: message.bodyHtml,
+        attachments: JSON.stringify(message.attachments),
+      })
+      .onConflict((oc) => oc.columns(['org_id', 'connection_id', 'provider_message_id']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) continue;
+    stored += 1;
+    if (message.memberIds.length > 0) {
+      await db
+        .insertInto('message_members')
+        .values(
+          message.memberIds.map((memberId) => ({
+            org_id: orgId,
+            message_id: inserted.id,
+            member_id: memberId,
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+    // A message that was skipped before and syncs now (restored from Trash after a member's consent)
+    // no longer needs its skip reason.
+    await db
+      .deleteFrom('sync_decisions')
+      .where('org_id', '=', orgId)
+      .where('connection_id', '=', connection.id)
+      .where('provider_message_id', '=', message.providerMessageId)
+      .execute();
+  }
+  return stored;
+}
+
+/** R13: deletes these messages, and any thread left without messages. Returns how many were deleted. */
+export async function deleteMessages(
+  db: Database,
+  orgId: string,
+  connectionId: string,
+  ids: string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const deleted = await db
+    .deleteFrom('messages')
+    .where('org_id', '=', orgId)
+    .where('connection_id', '=', connectionId)
+    .where('provider_message_id', 'in', ids)
+    .returning('thread_id')
+    .execute();
+  const threads = [...new Set(deleted.map((row) => row.thread_id))];
+  if (threads.length > 0) {
+    await db
+      .deleteFrom('threads')
+      .where('org_id', '=', orgId)
+      .where('id', 'in', threads)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('messages as m')
+              .select('m.id')
+              .whereRef('m.org_id', '=', 'threads.org_id')
+              .whereRef('m.thread_id', '=', 'threads.id'),
+          ),
+        ),
+      )
+      .execute();
+  }
+  return deleted.length;
+}
+
+/** R19: records why messages were not synced (the latest decision wins). */
+export async function recordDecisions(
+  db: Database,
+  orgId: string,
+  connectionId: string,
+  decisions: Decision[],
+) {
+  if (decisions.length === 0) return;
+  await db
+    .insertInto('sync_decisions')
+    .values(
+      decisions.map((decision) => ({
+        org_id: orgId,
+        connection_id: connectionId,
+        provider_message_id: decision.providerMessageId,
+        rfc_message_id_hash: decision.rfcMessageIdHash,
+        rule: decision.rule,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['org_id', 'connection_id', 'provider_message_id']).doUpdateSet((eb) => ({
+        rule: eb.ref('excluded.rule'),
+        rfc_message_id_hash: eb.ref('excluded.rfc_message_id_hash'),
+        decided_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
+}
+
+/** Deletes decisions older than `maxAgeMs` (R19 keeps no more than the explanation needs). */
+export async function expireDecisions(db: Database, maxAgeMs: number): Promise<number> {
+  const result = await db
+    .deleteFrom('sync_decisions')
+    .where('decided_at', '<', new Date(Date.now() - maxAgeMs))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Provider ids of a connection's messages received at or after `since` (recovery re-checks them). */
+export async function storedIdsSince(
+  db: Database,
+  orgId: string,
+  connectionId: string,
+  since: Date,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select('provider_message_id')
+    .where('org_id', '=', orgId)
+    .where('connection_id', '=', connectionId)
+    .where('received_at', '>=', since)
+    .orderBy('received_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.provider_message_id);
+}
+
+/** R19 lookup: the decision about a message of these connections, by provider id or Message-ID hash. */
+export async function findDecision(
+  db: Database,
+  orgId: string,
+  connectionIds: string[],
+  key: { providerMessageId?: string | undefined; rfcMessageIdHash?: Buffer | undefined },
+): Promise<{ rule: string; decidedAt: Date } | undefined> {
+  if (connectionIds.length === 0) return undefined;
+  let query = db
+    .selectFrom('sync_decisions')
+    .select(['rule', 'decided_at'])
+    .where('org_id', '=', orgId)
+    .where('connection_id', 'in', connectionIds);
+  if (key.providerMessageId !== undefined)
+    query = query.where('provider_message_id', '=', key.providerMessageId);
+  if (key.rfcMessageIdHash !== undefined)
+    query = query.where('rfc_message_id_hash', '=', key.rfcMessageIdHash);
+  const row = await query.orderBy('decided_at', 'desc').limit(1).executeTakeFirst();
+  return row && { rule: row.rule, decidedAt: row.decided_at };
+}
+
+/** The stored message of these connections with this provider id or RFC Message-ID, if any. */
+export async function findStoredMessage(
+  db: Database,
+  orgId: string,
+  connectionIds: string[],
+  key: { providerMessageId?: string | undefined; rfcMessageId?: string | undefined },
+): Promise<{ id: string; threadId: string } | undefined> {
+  if (connectionIds.length === 0) return undefined;
+  let query = db
+    .selectFrom('messages')
+    .select(['id', 'thread_id'])
+    .where('org_id', '=', orgId)
+    .where('connection_id', 'in', connectionIds);
+  if (key.providerMessageId !== undefined)
+    query = query.where('provider_message_id', '=', key.providerMessageId);
+  if (key.rfcMessageId !== undefined)
+    query = query.where(sql`lower(rfc_message_id)`, '=', key.rfcMessageId.toLowerCase());
+  const row = await query.limit(1).executeTakeFirst();
+  return row && { id: row.id, threadId: row.thread_id };
+}
