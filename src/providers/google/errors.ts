@@ -45,6 +45,14 @@ const STATUS: Record<number, ProviderErrorKind> = {
   429: 'rate_limited',
 };
 
+/**
+ * Where one method gives a kind its own meaning. users.history.list: "Supplying an invalid or out of date
+ * startHistoryId typically returns an HTTP 404 error code … your application should perform a full sync."
+ */
+const BY_OPERATION: Record<string, Partial<Record<ProviderErrorKind, ProviderErrorKind>>> = {
+  'users.history.list': { not_found: 'cursor_expired' },
+};
+
 export function mapGoogleOAuthError(error: unknown, operation: OAuthOperation): ProviderError {
   if (error instanceof ProviderError) return error;
   const facts = oauthErrorFacts(error);
@@ -66,14 +74,27 @@ export function mapGoogleApiError(response: ApiResponse, operation: string): Pro
     error?: { message?: string; status?: string; errors?: { reason?: string }[] };
   };
   const reason = body?.error?.errors?.[0]?.reason;
-  const kind: ProviderErrorKind =
+  const general: ProviderErrorKind =
     (reason ? REASONS[reason] : undefined) ??
     STATUS[response.status] ??
     (response.status >= 500 ? 'transient' : 'permanent');
+  const kind = BY_OPERATION[operation]?.[general] ?? general;
   const message = body?.error?.message ?? `HTTP ${response.status}`;
   return new ProviderError(kind, `Google ${operation}: ${message}`, {
     code: reason ?? body?.error?.status,
     retryAfterMs:
-      kind === 'rate_limited' ? (retryAfterMs(response.headers.get('retry-after')) ?? 1000) : undefined,
+      kind === 'rate_limited'
+        ? (retryAfterMs(response.headers.get('retry-after')) ?? retryAfterInMessage(message) ?? 1000)
+        : undefined,
   });
+}
+
+/**
+ * Gmail's per-user limit error names the moment to retry in its message instead of a header
+ * ("User-rate limit exceeded.  Retry after 2026-11-26T10:00:30.000Z", per "Resolve errors").
+ */
+function retryAfterInMessage(message: string, now = Date.now()): number | undefined {
+  const at = /Retry after (\S+)/i.exec(message)?.[1];
+  const time = at === undefined ? Number.NaN : Date.parse(at);
+  return Number.isNaN(time) ? undefined : Math.max(0, time - now);
 }
