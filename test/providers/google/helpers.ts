@@ -44,6 +44,7 @@ export async function googleTest(options: SandboxOptions = {}): Promise<GoogleTe
     ...CLIENT,
     issuer: `${sandbox.url}/google`,
     apiRoot: `${sandbox.url}/google`,
+    push: undefined,
   };
   return {
     sandbox,
