@@ -29,3 +29,13 @@ export async function enqueue(
     job_key => ${options.jobKey ?? null}::text
   )`.execute(db);
 }
+
+/** Jobs waiting (not running, not failed for good), by task: the queue depth metric. */
+export async function queuedJobsByTask(db: Database): Promise<{ task: string; count: number }[]> {
+  const rows = await sql<{ task: string; count: string }>`
+    select task_identifier as task, count(*) as count
+    from graphile_worker.jobs
+    where locked_at is null and attempts < max_attempts
+    group by task_identifier`.execute(db);
+  return rows.rows.map((row) => ({ task: row.task, count: Number(row.count) }));
+}

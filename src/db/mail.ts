@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from './database.ts';
-import type { StoredAddress } from './schema.ts';
+import type { StoredAddress, StoredAttachment } from './schema.ts';
 
 export interface NewMessage {
   providerMessageId: string;
@@ -23,7 +23,7 @@ export interface NewMessage {
   snippet: string;
   bodyText: string;
   bodyHtml: string | null;
-  attachments: unknown[];
+  attachments: StoredAttachment[];
   memberIds: string[];
 }
 
@@ -33,7 +33,10 @@ export interface Decision {
   rule: string;
 }
 
-/** Which of these provider ids are already stored as messages, and which were already decided against. */
+/**
+ * Which of these provider ids are already stored as messages, and which were already decided against for
+ * good. A draft or spam decision is not for good: the message may be sent or rescued, and is looked at again.
+ */
 export async function knownIds(
   db: Database,
   orgId: string,
@@ -55,6 +58,7 @@ export async function knownIds(
       .where('org_id', '=', orgId)
       .where('connection_id', '=', connectionId)
       .where('provider_message_id', 'in', ids)
+      .where('rule', '!=', 'draft_or_spam')
       .execute(),
   ]);
   return {

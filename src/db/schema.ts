@@ -121,6 +121,15 @@ export interface StoredAddress {
   name?: string;
 }
 
+/** What is kept of an attachment: never its content. */
+export interface StoredAttachment {
+  filename: string | null;
+  contentType: string;
+  size: number;
+  contentId?: string;
+  disposition: 'attachment' | 'inline';
+}
+
 export interface MessagesTable {
   org_id: string;
   id: Generated<string>;
@@ -141,7 +150,7 @@ export interface MessagesTable {
   snippet: string;
   body_text: string;
   body_html: string | null;
-  attachments: ColumnType<unknown[], string, string>;
+  attachments: ColumnType<StoredAttachment[], string, string>;
   created_at: CreatedAt;
 }
 

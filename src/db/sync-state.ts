@@ -258,3 +258,19 @@ function toState(row: {
     lastErrorAt: row.last_error_at,
   };
 }
+
+/** The sync states of several connections of one organization, by connection id. */
+export async function syncStatesOf(
+  db: Database,
+  orgId: string,
+  connectionIds: string[],
+): Promise<Map<string, SyncState>> {
+  if (connectionIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('mailbox_sync')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('connection_id', 'in', connectionIds)
+    .execute();
+  return new Map(rows.map((row) => [row.connection_id, toState(row)]));
+}

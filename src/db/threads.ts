@@ -5,7 +5,7 @@
  */
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Database } from './database.ts';
-import type { DB, StoredAddress, Visibility } from './schema.ts';
+import type { DB, StoredAddress, StoredAttachment, Visibility } from './schema.ts';
 
 export interface Viewer {
   orgId: string;
@@ -38,7 +38,7 @@ export interface StoredMessage {
   snippet: string;
   bodyText: string;
   bodyHtml: string | null;
-  attachments: unknown[];
+  attachments: StoredAttachment[];
   memberIds: string[];
 }
 

@@ -16,11 +16,14 @@ import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inmailRoutes } from './routes/inmail.ts';
+import { mailRoutes } from './routes/mail.ts';
 import { meRoutes } from './routes/me.ts';
 import { memberRoutes } from './routes/members.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { organizationRoutes } from './routes/organization.ts';
 import { userRoutes } from './routes/users.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
 
 export interface AppOptions {
@@ -66,6 +69,9 @@ export async function buildApp({ context, demo }: AppOptions): Promise<FastifyIn
   await app.register(organizationRoutes, { context });
   await app.register(connectionRoutes, { context });
   await app.register(oauthRoutes, { context });
+  await app.register(mailRoutes, { context });
+  await app.register(webhookRoutes, { context });
+  await app.register(metricsRoutes, { context });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),

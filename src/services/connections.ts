@@ -1,6 +1,7 @@
 /** A user's view of their connection, disconnecting it (R12), and the admins' health view of everyone's. */
 import { insertAuditEvent } from '../db/audit.ts';
 import { type Connection, findUserConnection, latestConnectionsOf } from '../db/connections.ts';
+import { findSyncState, type SyncState, syncStatesOf } from '../db/sync-state.ts';
 import { listUsers } from '../db/users.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { AppContext } from './context.ts';
@@ -19,9 +20,17 @@ export interface ConnectionView {
   statusChangedAt: Date;
   lastError: string | null;
   lastErrorAt: Date | null;
+  /** Sync health: counts and times only, never mail. */
+  sync: {
+    lastSyncAt: Date | null;
+    messagesSynced: number;
+    error: string | null;
+    backoffUntil: Date | null;
+    pushActive: boolean;
+  };
 }
 
-export function viewOf(connection: Connection): ConnectionView {
+export function viewOf(connection: Connection, state?: SyncState): ConnectionView {
   return {
     id: connection.id,
     provider: connection.provider,
@@ -32,12 +41,19 @@ export function viewOf(connection: Connection): ConnectionView {
     statusChangedAt: connection.statusChangedAt,
     lastError: connection.lastError,
     lastErrorAt: connection.lastErrorAt,
+    sync: {
+      lastSyncAt: state?.lastSyncSucceededAt ?? null,
+      messagesSynced: state?.messagesSynced ?? 0,
+      error: state?.lastError ?? null,
+      backoffUntil: state?.backoffUntil && state.backoffUntil > new Date() ? state.backoffUntil : null,
+      pushActive: Boolean(state?.pushExpiresAt && state.pushExpiresAt > new Date()),
+    },
   };
 }
 
 export async function myConnection(context: AppContext, user: UserPrincipal): Promise<ConnectionView | null> {
   const connection = await findUserConnection(context.db, user.orgId, user.userId);
-  return connection ? viewOf(connection) : null;
+  return connection ? viewOf(connection, await findSyncState(context.db, user.orgId, connection.id)) : null;
 }
 
 /** R12: sync stops and tokens go (revoked at the provider afterwards); what was synced stays. */
@@ -59,7 +75,7 @@ export async function disconnect(context: AppContext, user: UserPrincipal): Prom
   });
   const after = await findUserConnection(context.db, user.orgId, user.userId);
   if (!after) throw new Error('the connection vanished while disconnecting');
-  return viewOf(after);
+  return viewOf(after, await findSyncState(context.db, user.orgId, after.id));
 }
 
 /** Every user of the organization with their connection's health (admins), one page by email. */
@@ -74,12 +90,17 @@ export async function organizationConnections(
     orgId,
     users.map((user) => user.id),
   );
+  const states = await syncStatesOf(
+    context.db,
+    orgId,
+    connections.map((connection) => connection.id),
+  );
   const byUser = new Map(connections.map((connection) => [connection.userId, connection]));
   return users.map((user) => {
     const connection = byUser.get(user.id);
     return {
       user: { id: user.id, email: user.email, name: user.name },
-      connection: connection ? viewOf(connection) : null,
+      connection: connection ? viewOf(connection, states.get(connection.id)) : null,
     };
   });
 }

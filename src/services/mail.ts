@@ -65,6 +65,6 @@ export async function whyNotSynced(
   return {
     status: 'unknown',
     explanation:
-      'Sync has no record of this message: it may not have been looked at yet, it may be from before the last 30 days of records, or it is not in your connected mailbox.',
+      'Sync has no record of this message. Mail from before you connected your mailbox is never looked at (R9); otherwise it may not have been synced yet, its record may be older than the records kept, or it is not in your connected mailbox.',
   };
 }

@@ -46,7 +46,7 @@ export async function planPage(input: PageInput, page: ChangePage): Promise<Plan
   // same ids come back, and re-fetching them forever is how backfills elsewhere got stuck.
   const fresh = upserts.filter((change) => !stored.has(change.id) && !decided.has(change.id));
   const missing = fresh.filter((change) => !change.headers).map((change) => change.id);
-  const fetched = missing.length > 0 ? await input.mail.headers(input.accessToken, missing) : new Map();
+  const fetched = missing.length > 0 ? await fetchHeaders(input, missing) : new Map();
   const headers = fresh
     .map((change) => change.headers ?? fetched.get(change.id))
     .filter((value): value is MessageHeaders => value !== null && value !== undefined);
@@ -92,6 +92,22 @@ export async function planPage(input: PageInput, page: ChangePage): Promise<Plan
   }
   return { deletes, messages, decisions, skippedByRule };
 }
+
+/**
+ * Headers of just-reported messages. A push can arrive before `messages.get` sees the message
+ * (ARCHITECTURE.md, "Pitfalls"), so ids that come back missing are asked for once more after a moment;
+ * still missing, they are gone, and their deletion will be reported.
+ */
+async function fetchHeaders(input: PageInput, ids: string[]): Promise<Map<string, MessageHeaders | null>> {
+  const fetched = await input.mail.headers(input.accessToken, ids);
+  const missing = ids.filter((id) => !fetched.get(id));
+  if (missing.length === 0) return fetched;
+  await new Promise((resolve) => setTimeout(resolve, MISSING_RETRY_MS));
+  for (const [id, headers] of await input.mail.headers(input.accessToken, missing)) fetched.set(id, headers);
+  return fetched;
+}
+
+const MISSING_RETRY_MS = 500;
 
 /** The stored form of a matched message: provider facts for identity and time, the MIME for content. */
 async function toNewMessage(

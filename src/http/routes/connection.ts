@@ -18,6 +18,15 @@ const ConnectionView = Type.Object({
   statusChangedAt: Timestamp,
   lastError: Type.Union([Type.String(), Type.Null()], { description: 'The latest problem, in words.' }),
   lastErrorAt: Type.Union([Timestamp, Type.Null()]),
+  sync: Type.Object({
+    lastSyncAt: Type.Union([Timestamp, Type.Null()], { description: 'End of the last sync that caught up.' }),
+    messagesSynced: Type.Integer(),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'The last sync problem, in words.' }),
+    backoffUntil: Type.Union([Timestamp, Type.Null()], {
+      description: 'Set while the provider asked us to wait.',
+    }),
+    pushActive: Type.Boolean(),
+  }),
 });
 
 export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (

@@ -6,10 +6,15 @@
  *
  * Records map to changes as sync needs them (R13): a message added is an upsert, a message deleted is a
  * delete, `TRASH` added is a delete (Trash is a label, not a deletion), `TRASH` removed is an upsert (it
- * came back). Every other label change — archive (INBOX removed), user labels, SPAM — changes nothing we
- * keep. Within one page the changes to a message collapse to its last one, in record order.
+ * came back). `SPAM` or `DRAFT` removed is an upsert too: mail rescued from Spam was skipped as spam and
+ * deserves a second look (ingest is idempotent, so a message already stored is not stored twice). Every
+ * other label change — archive (INBOX removed), user labels, SPAM added — changes nothing we keep.
+ * Within one page the changes to a message collapse to its last one, in record order.
  */
 import type { MailChange } from '../types.ts';
+
+/** Labels whose removal makes a message worth looking at again. */
+const RECONSIDERED = new Set(['TRASH', 'SPAM', 'DRAFT']);
 
 /** One `History` record as users.history.list returns it, in the fields sync reads. */
 export interface HistoryRecord {
@@ -62,7 +67,7 @@ export function changesFromHistory(records: HistoryRecord[]): MailChange[] {
     for (const entry of record.labelsAdded ?? [])
       if (entry.labelIds?.includes('TRASH')) note(entry.message, 'delete');
     for (const entry of record.labelsRemoved ?? [])
-      if (entry.labelIds?.includes('TRASH')) note(entry.message, 'upsert');
+      if (entry.labelIds?.some((label) => RECONSIDERED.has(label))) note(entry.message, 'upsert');
     for (const entry of record.messagesDeleted ?? []) note(entry.message, 'delete');
   }
   return [...outcome].map(([id, kind]) => ({ kind, id }));

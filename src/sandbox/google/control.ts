@@ -179,6 +179,10 @@ export function controlRoutes(app: FastifyInstance, state: GoogleState): void {
     })),
   }));
 
+  app.get<EmailParams>('/mailboxes/:email/body-reads', async (request) => ({
+    ids: [...mailboxOf(request.params.email).bodyReads],
+  }));
+
   app.post<EmailParams>('/mailboxes/:email/expire-cursors', async (request) => {
     const mailbox = mailboxOf(request.params.email);
     expireCursors(mailbox, state.core.random);

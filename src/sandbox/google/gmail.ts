@@ -139,7 +139,9 @@ export function gmailRoutes(app: FastifyInstance, state: GoogleState): void {
       if ((format === 'full' || format === 'raw') && onlyMetadataScope(context)) {
         throw new ApiError(forbidden(`Metadata scope doesn't allow format ${format.toUpperCase()}`));
       }
-      const message = findMessage(mailboxOf(state, context), request.params.id);
+      const mailbox = mailboxOf(state, context);
+      const message = findMessage(mailbox, request.params.id);
+      if (format === 'full' || format === 'raw') mailbox.bodyReads.add(message.id);
       return messageJson(message, format, list(query.metadataHeaders));
     }),
   );
@@ -147,8 +149,10 @@ export function gmailRoutes(app: FastifyInstance, state: GoogleState): void {
   app.get<{ Params: { messageId: string; id: string } }>(
     `${base}/messages/:messageId/attachments/:id`,
     operation(state, 'gmail.users.messages.attachments.get', (context, request) => {
-      const message = findMessage(mailboxOf(state, context), request.params.messageId);
+      const mailbox = mailboxOf(state, context);
+      const message = findMessage(mailbox, request.params.messageId);
       const data = payloadOf(message).attachments.get(request.params.id);
+      mailbox.bodyReads.add(message.id);
       if (!data) throw new ApiError(invalidArgument('Invalid attachment token'));
       return { attachmentId: request.params.id, size: data.length, data: data.toString('base64url') };
     }),

@@ -69,6 +69,8 @@ export interface Mailbox {
   watch?: Watch | undefined;
   /** Newest-first message list, rebuilt after additions and deletions. */
   sorted?: StoredMessage[] | undefined;
+  /** Ids of messages whose content (format full or raw, or an attachment) was served: privacy tests read it. */
+  bodyReads: Set<string>;
 }
 
 export interface MailboxDeps {
@@ -95,6 +97,7 @@ export function createMailbox(email: string, random: Random): Mailbox {
     historyId: start,
     floor: start,
     history: [],
+    bodyReads: new Set(),
   };
 }
 

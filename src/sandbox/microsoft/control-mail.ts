@@ -69,6 +69,12 @@ export function mailControlRoutes(app: FastifyInstance, ctx: MicrosoftContext): 
     return { messages: [...mailbox.messages()].map((message) => summary(mailbox, message)) };
   });
 
+  app.get<{ Params: { email: string } }>('/mailboxes/:email/body-reads', async (request, reply) => {
+    const mailbox = mailboxOf(request.params.email, reply);
+    if (!mailbox) return reply;
+    return { ids: [...mailbox.bodyReads] };
+  });
+
   app.post<{ Params: { email: string } }>('/mailboxes/:email/expire-cursors', async (request, reply) => {
     const mailbox = mailboxOf(request.params.email, reply);
     if (!mailbox) return reply;

@@ -15,7 +15,7 @@ import { graphBase, type MicrosoftContext } from './context.ts';
 import type { GraphRequest, GraphRoute } from './graph.ts';
 import { GraphFailure, ok } from './graph-http.ts';
 import type { LogEntry, MailFolder, StoredMessage } from './mailbox.ts';
-import { messageJson, parseSelect } from './message-json.ts';
+import { messageJson, parseSelect, revealsContent } from './message-json.ts';
 import { bodyType, findFolder, preferenceApplied, wantsImmutableIds } from './messages.ts';
 import { REQUIRES } from './scopes.ts';
 
@@ -179,7 +179,11 @@ export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
     const preferred = Number(request.prefer.get('odata.maxpagesize'));
     const size = Number.isInteger(preferred) && preferred > 0 ? preferred : (state.top ?? DEFAULT_PAGE);
     const immutable = wantsImmutableIds(request);
-    const json = (message: StoredMessage) => ({
+    const json = (message: StoredMessage) => {
+      if (revealsContent(state.select)) request.mailbox.bodyReads.add(message.immutableId);
+      return jsonOf(message);
+    };
+    const jsonOf = (message: StoredMessage) => ({
       '@odata.type': '#microsoft.graph.message',
       ...messageJson(message, { immutableIds: immutable, bodyType: bodyType(request), select: state.select }),
     });

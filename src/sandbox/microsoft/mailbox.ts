@@ -64,6 +64,8 @@ export interface Mailbox {
   seq: number;
   /** Bumped by expire-cursors: delta tokens from an older epoch answer 410. */
   cursorEpoch: number;
+  /** Immutable ids of messages whose content (body, preview or MIME) was served: privacy tests read it. */
+  bodyReads: Set<string>;
   /** Folder by id or well-known name (case-insensitive). */
   folder(idOrName: string): MailFolder | undefined;
   /** Folder by display name or well-known name, created under the root when missing. */
@@ -142,6 +144,7 @@ export function createMailboxes(ids: Ids, now: () => number): Mailboxes {
       root,
       seq: 0,
       cursorEpoch: 0,
+      bodyReads: new Set(),
       folder: (idOrName) => folders.get(idOrName) ?? wellKnown.get(idOrName.toLowerCase()),
       ensureFolder(name) {
         const existing =

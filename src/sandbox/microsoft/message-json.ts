@@ -51,6 +51,13 @@ const SELECTABLE = new Map(
   [...DEFAULT, 'id', 'uniqueBody', 'internetMessageHeaders'].map((name) => [name.toLowerCase(), name]),
 );
 
+/** True when a JSON rendering with this `$select` carries message content (body or its preview). */
+export function revealsContent(select: string[] | undefined): boolean {
+  return (select ?? DEFAULT).some(
+    (name) => name === 'body' || name === 'uniqueBody' || name === 'bodyPreview',
+  );
+}
+
 /** Canonical names for a `$select` value; throws with Graph's message on an unknown property. */
 export function parseSelect(value: string | null | undefined): string[] | undefined {
   if (value === null || value === undefined || value.trim() === '') return undefined;

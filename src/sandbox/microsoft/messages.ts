@@ -11,7 +11,7 @@ import type { GraphRequest, GraphRoute } from './graph.ts';
 import { GraphFailure, itemNotFound, ok } from './graph-http.ts';
 import { isWellFormedItemId } from './ids.ts';
 import type { Mailbox, MailFolder, StoredMessage } from './mailbox.ts';
-import { type BodyType, messageJson, parseSelect } from './message-json.ts';
+import { type BodyType, messageJson, parseSelect, revealsContent } from './message-json.ts';
 import { REQUIRES } from './scopes.ts';
 
 const DEFAULT_FOLDER_PAGE = 10;
@@ -100,6 +100,7 @@ export function mailRoutes(ctx: MicrosoftContext): GraphRoute[] {
 
   const messageEntity = (request: GraphRequest, message: StoredMessage, status = 200) => {
     const select = parseSelect(request.call.query.get('$select'));
+    if (revealsContent(select)) request.mailbox.bodyReads.add(message.immutableId);
     const json = messageJson(message, {
       immutableIds: wantsImmutableIds(request),
       bodyType: bodyType(request),
@@ -169,6 +170,7 @@ export function mailRoutes(ctx: MicrosoftContext): GraphRoute[] {
 
   const mime = (request: GraphRequest) => {
     const message = findMessage(request.mailbox, request.params.message ?? '', request.params.folder);
+    request.mailbox.bodyReads.add(message.immutableId);
     return { status: 200, headers: { 'content-type': 'text/plain' }, body: message.raw };
   };
 
