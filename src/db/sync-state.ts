@@ -135,21 +135,22 @@ export async function markSyncFailed(
     .execute();
 }
 
+/** Records the push channel; the state row is created if sync has not run yet (push may start first). */
 export async function savePushState(
   db: Database,
   orgId: string,
   connectionId: string,
   push: { subscriptionId: string | null; clientStateHash: Buffer | null; expiresAt: Date | null },
 ): Promise<void> {
+  const values = {
+    push_subscription_id: push.subscriptionId,
+    push_client_state_hash: push.clientStateHash,
+    push_expires_at: push.expiresAt,
+  };
   await db
-    .updateTable('mailbox_sync')
-    .set({
-      push_subscription_id: push.subscriptionId,
-      push_client_state_hash: push.clientStateHash,
-      push_expires_at: push.expiresAt,
-    })
-    .where('org_id', '=', orgId)
-    .where('connection_id', '=', connectionId)
+    .insertInto('mailbox_sync')
+    .values({ org_id: orgId, connection_id: connectionId, ...values })
+    .onConflict((oc) => oc.columns(['org_id', 'connection_id']).doUpdateSet(values))
     .execute();
 }
 

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { findOrganization } from '../../src/db/organizations.ts';
@@ -13,6 +12,7 @@ import { createLogger, type Logger } from '../../src/log.ts';
 import { createAccessToken, createOrganization, createUser } from '../../src/services/accounts.ts';
 import { type AppContext, createContext } from '../../src/services/context.ts';
 import { upsertMember } from '../../src/services/directory.ts';
+import { onCleanup } from './cleanup.ts';
 import { type TestDatabase, testDatabase } from './database.ts';
 
 export interface TestApp {
@@ -57,7 +57,7 @@ export async function testApp(options: { logger?: Logger; config?: Partial<Confi
   };
   const context = createContext(config, db, options.logger ?? createLogger('silent'));
   const app = await buildApp({ context });
-  after(() => app.close());
+  onCleanup(() => app.close());
   const unique = () => randomBytes(4).toString('hex');
 
   const user = async (orgId: string, role: 'admin' | 'member' = 'member'): Promise<Person> => {

@@ -1,10 +1,10 @@
 /** A fresh database per test file, cloned from the migrated template (see global-setup.ts). */
 
 import { randomBytes } from 'node:crypto';
-import { after } from 'node:test';
 import pg from 'pg';
 import { type Connection, connect } from '../../src/db/database.ts';
 import { createLogger } from '../../src/log.ts';
+import { onCleanup } from './cleanup.ts';
 import { TEMPLATE, withDatabase } from './global-setup.ts';
 
 export interface TestDatabase extends Connection {
@@ -19,7 +19,7 @@ export async function testDatabase(): Promise<TestDatabase> {
   await onServer(serverUrl, `create database ${name} template ${TEMPLATE}`);
   const url = withDatabase(serverUrl, name);
   const connection = connect(url, createLogger('silent'), { max: 5 });
-  after(async () => {
+  onCleanup(async () => {
     await connection.close();
     await onServer(serverUrl, `drop database if exists ${name} with (force)`);
   });

@@ -1,12 +1,13 @@
 /** The provider sandbox for one test file, on a free port, closed when the file's tests are done. */
-import { after } from 'node:test';
+
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/server.ts';
+import { onCleanup } from './cleanup.ts';
 
 export async function testSandbox(
   options: SandboxOptions = {},
 ): Promise<Sandbox & { control: ControlClient }> {
   const sandbox = await startSandbox({ port: 0, ...options });
-  after(() => sandbox.close());
+  onCleanup(() => sandbox.close());
   return { ...sandbox, control: controlClient(sandbox.url) };
 }
 

@@ -1,0 +1,102 @@
+/**
+ * The whole product running for real on loopback: the API listening on a port (so the sandbox can push
+ * to its webhooks), the job worker, and the sandbox with Gmail push (Pub/Sub) pointed at the app.
+ */
+
+import net from 'node:net';
+import type { Config } from '../../src/config.ts';
+import { startWorker } from '../../src/jobs/worker.ts';
+import type { Logger } from '../../src/log.ts';
+import type { Sandbox } from '../../src/sandbox/server.ts';
+import { type TestApp, testApp } from './app.ts';
+import { onCleanup } from './cleanup.ts';
+import { GOOGLE_CLIENT, MICROSOFT_CLIENT } from './providers.ts';
+import { type ControlClient, testSandbox } from './sandbox.ts';
+
+export const PUSH = {
+  topicName: 'projects/talentsync-test/topics/gmail',
+  serviceAccountEmail: 'gmail-push@talentsync-test.iam.gserviceaccount.com',
+};
+
+export interface LiveTest extends TestApp {
+  sandbox: Sandbox & { control: ControlClient };
+  publicUrl: string;
+}
+
+export async function liveTest(
+  options: { pollQuietMs?: number; logger?: Logger; worker?: boolean } = {},
+): Promise<LiveTest> {
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const sandbox = await testSandbox({
+    google: {
+      pushEndpoint: `${publicUrl}/webhooks/google`,
+      pushAudience: `${publicUrl}/webhooks/google`,
+      pushServiceAccount: PUSH.serviceAccountEmail,
+    },
+  });
+  for (const [provider, client] of [
+    ['google', GOOGLE_CLIENT],
+    ['microsoft', MICROSOFT_CLIENT],
+  ] as const) {
+    await sandbox.control.post(`/${provider}/clients`, {
+      ...client,
+      redirectUris: [`${publicUrl}/oauth/callback`],
+    });
+  }
+  const config: Partial<Config> = {
+    publicUrl,
+    google: {
+      ...GOOGLE_CLIENT,
+      issuer: `${sandbox.url}/google`,
+      apiRoot: `${sandbox.url}/google`,
+      push: {
+        ...PUSH,
+        audience: `${publicUrl}/webhooks/google`,
+        issuers: [`${sandbox.url}/google`],
+        jwksUrl: `${sandbox.url}/google/oauth2/v3/certs`,
+      },
+    },
+    microsoft: {
+      ...MICROSOFT_CLIENT,
+      loginUrl: `${sandbox.url}/microsoft/login`,
+      graphUrl: `${sandbox.url}/microsoft/graph`,
+      tenant: 'common',
+    },
+  };
+  const t = await testApp({ config, ...(options.logger ? { logger: options.logger } : {}) });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  if (options.worker !== false) {
+    const runner = await startWorker(
+      t.database.pool,
+      t.context,
+      { pollQuietMs: options.pollQuietMs ?? 3_600_000, decisionTtlMs: 30 * 86_400_000 },
+      4,
+    );
+    onCleanup(() => runner.stop());
+  }
+  return { ...t, sandbox, publicUrl };
+}
+
+/** Waits until `check` answers something truthy, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
