@@ -43,6 +43,9 @@ const GRAPH_CODES: Record<string, ProviderErrorKind> = {
   SyncStateNotFound: 'cursor_expired',
   resyncRequired: 'cursor_expired',
   syncStateInvalid: 'cursor_expired',
+  // Exchange's own code for a sync state it cannot read ("Handling synchronization-related errors in
+  // EWS"), which Graph passes through for a damaged delta token.
+  ErrorInvalidSyncStateData: 'cursor_expired',
   ErrorItemNotFound: 'not_found',
   ResourceNotFound: 'not_found',
   TooManyRequests: 'rate_limited',
