@@ -26,9 +26,15 @@ export async function serve(options: ServeOptions): Promise<void> {
   let config = loaded;
   if (options.demo) {
     // The demo talks to the provider sandbox instead of Google and Microsoft, whatever the environment says.
+    const webhook = `${loaded.publicUrl}/webhooks/google`;
     const sandbox = await startSandbox({
       port: Number(process.env.SANDBOX_PORT ?? 0),
       logger: logger.child({ component: 'sandbox' }, { level: 'warn' }),
+      google: {
+        pushEndpoint: webhook,
+        pushAudience: webhook,
+        pushServiceAccount: DEMO_PUSH.serviceAccountEmail,
+      },
     });
     runtime.onClose(() => sandbox.close());
     config = withSandbox(loaded, sandbox.url);

@@ -128,10 +128,13 @@ export function decideSync(
   mailbox: MatchMailbox,
   directory: DirectoryLookup,
 ): SyncDecision {
-  const start = syncWindowStart(mailbox.authorizedAt, mailbox.backfillDays);
-  // Inclusive: a message stamped exactly at authorization is new mail (Graph's anchor filters with
-  // `receivedDateTime ge authorizedAt`). A message without a valid time cannot be shown to be new.
-  if (!(message.time.getTime() >= start.getTime())) return skip('before_authorization');
+  // Compared to the whole second: Graph stamps mail to the second, so mail that arrived in the very second
+  // of authorization (after the click) would otherwise read as earlier than it. Inclusive: a message stamped
+  // exactly at authorization is new mail (Graph's anchor filters with `receivedDateTime ge`). A message
+  // without a valid time cannot be shown to be new.
+  const start =
+    Math.floor(syncWindowStart(mailbox.authorizedAt, mailbox.backfillDays).getTime() / 1000) * 1000;
+  if (!(message.time.getTime() >= start)) return skip('before_authorization');
   const { isDraft, isSpam, isChat } = message.flags ?? {};
   if (isDraft || isSpam || isChat) return skip('draft_or_spam');
 

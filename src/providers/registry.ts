@@ -1,20 +1,23 @@
 /** Every provider's adapter by name. A provider without configured credentials has none (it cannot be chosen). */
-import type { Config, GoogleConfig } from '../config.ts';
+import type { Config, GoogleConfig, MicrosoftConfig } from '../config.ts';
 import { createGoogleMail } from './google/mail.ts';
 import { createGoogleOAuth } from './google/oauth.ts';
 import { createGooglePush, createGooglePushVerifier } from './google/push.ts';
+import { createMicrosoftMail } from './microsoft/mail.ts';
 import { createMicrosoftOAuth } from './microsoft/oauth.ts';
+import { createMicrosoftPush, parseGraphNotifications } from './microsoft/push.ts';
 import type { Provider, ProviderAdapter } from './types.ts';
 
 export type ProviderRegistry = Record<Provider, ProviderAdapter | undefined>;
 
 const DAY_MS = 86_400_000;
 
-export function createProviders(config: Pick<Config, 'google' | 'microsoft'>): ProviderRegistry {
-  const microsoft = config.microsoft && createMicrosoftOAuth(config.microsoft);
+export function createProviders(
+  config: Pick<Config, 'google' | 'microsoft' | 'publicUrl'>,
+): ProviderRegistry {
   return {
     google: config.google && google(config.google),
-    microsoft: microsoft && { oauth: microsoft, adminConsent: microsoft.adminConsent },
+    microsoft: config.microsoft && microsoft(config.microsoft, config.publicUrl),
   } satisfies ProviderRegistry;
 }
 
@@ -28,5 +31,26 @@ function google(config: GoogleConfig): ProviderAdapter {
     // A watch lasts 7 days and Google asks for it to be renewed daily: renew once 6 days are left.
     pushRenewMarginMs: 6 * DAY_MS,
     readNotifications: async (request) => [{ kind: 'mailbox', address: (await verify(request)).address }],
+  };
+}
+
+function microsoft(config: MicrosoftConfig, publicUrl: string): ProviderAdapter {
+  const oauth = createMicrosoftOAuth(config);
+  return {
+    oauth,
+    adminConsent: oauth.adminConsent,
+    mail: createMicrosoftMail(config),
+    push: createMicrosoftPush(config, {
+      notificationUrl: `${publicUrl}/webhooks/microsoft`,
+      lifecycleNotificationUrl: `${publicUrl}/webhooks/microsoft/lifecycle`,
+    }),
+    // A subscription to messages lives about three days: renew when less than one is left.
+    pushRenewMarginMs: DAY_MS,
+    readNotifications: async (request) =>
+      parseGraphNotifications(request.body).map((notification) => ({
+        kind: 'subscription',
+        ...notification,
+      })),
+    webhookHandshake: true,
   };
 }

@@ -146,7 +146,8 @@ async function recover(
 ): Promise<{ cursor: MailCursor; deleted: number } | undefined> {
   const floor = syncWindowStart(mailbox.authorizedAt, mailbox.backfillDays);
   const safe = lastSafe ? lastSafe.getTime() - RECOVERY_MARGIN_MS : floor.getTime();
-  const since = new Date(Math.max(safe, floor.getTime()));
+  // To the whole second, as providers stamp mail (Graph's receivedDateTime has no milliseconds).
+  const since = new Date(Math.floor(Math.max(safe, floor.getTime()) / 1000) * 1000);
   context.logger.warn(
     { orgId: connection.orgId, connectionId: connection.id, since },
     'sync cursor expired; recovering',

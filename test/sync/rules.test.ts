@@ -5,7 +5,7 @@ import { providerTest } from '../support/providers.ts';
 import { connectedMailbox } from '../support/sync.ts';
 
 const t = await providerTest();
-const PROVIDERS: Provider[] = ['google'];
+const PROVIDERS: Provider[] = ['google', 'microsoft'];
 
 for (const provider of PROVIDERS) {
   describe(`sync rules on ${provider}`, () => {
