@@ -75,7 +75,7 @@ export async function prepareSandbox(sandboxUrl: string, publicUrl: string): Pro
 }
 
 /** Seeds the demo data if missing and returns the lines to print. */
-export async function seedDemo(context: AppContext): Promise<string[]> {
+export async function seedDemo(context: AppContext, sandboxUrl: string): Promise<string[]> {
   const { db } = context;
   const [existing] = await findOrganizationByRef(db, DOMAIN);
   const org =
@@ -89,8 +89,12 @@ export async function seedDemo(context: AppContext): Promise<string[]> {
     `Demo organization "${org.name}" (${DOMAIN}), on the provider sandbox:`,
     `  admin     ada@${DOMAIN}  token ${admin}`,
     `  recruiter rex@${DOMAIN}  token ${recruiter}`,
-    `  connect Rex's mailbox in a browser: ${context.publicUrl}/demo/connect?email=rex@${DOMAIN}`,
-    `  try: curl -H "Authorization: Bearer ${admin}" ${context.publicUrl}/api/connections`,
+    `  1. connect Rex's mailbox in a browser: ${context.publicUrl}/demo/connect?email=rex@${DOMAIN}`,
+    `  2. a candidate writes to Rex (the provider sandbox delivers it):`,
+    `     curl -H 'content-type: application/json' ${sandboxUrl}/_sandbox/google/mailboxes/rex@${DOMAIN}/deliver \\`,
+    `       -d '{"from":{"name":"Grace","address":"grace.candidate@gmail.com"},"to":[{"address":"rex@${DOMAIN}"}],"subject":"Hello","text":"My CV"}'`,
+    `  3. it is on Rex's threads within seconds: curl -H "Authorization: Bearer ${recruiter}" ${context.publicUrl}/api/threads`,
+    `  provider sandbox: ${sandboxUrl} (control API: ${sandboxUrl}/_sandbox, see docs/sandbox.md)`,
   ];
 }
 

@@ -24,6 +24,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const { db, pool } = runtime.connection;
 
   let config = loaded;
+  let sandboxUrl = '';
   if (options.demo) {
     // The demo talks to the provider sandbox instead of Google and Microsoft, whatever the environment says.
     const webhook = `${loaded.publicUrl}/webhooks/google`;
@@ -38,6 +39,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     });
     runtime.onClose(() => sandbox.close());
     config = withSandbox(loaded, sandbox.url);
+    sandboxUrl = sandbox.url;
     await prepareSandbox(sandbox.url, config.publicUrl);
   }
   const context = createContext(config, db, logger);
@@ -53,7 +55,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
   const lines = [`talentsync ${describe(options)} is running.`];
   if (options.api) lines.push(`  API:      ${config.publicUrl}`, `  API docs: ${config.publicUrl}/api/docs`);
-  if (options.demo) lines.push(...(await seedDemo(context)));
+  if (options.demo) lines.push(...(await seedDemo(context, sandboxUrl)));
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
 }
