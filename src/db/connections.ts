@@ -3,9 +3,9 @@
  * never sees them in clear. A user has at most one live connection ('connected' or 'reauthorization_required')
  * and a mailbox belongs to at most one live connection across all organizations.
  */
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Database } from './database.ts';
-import type { ConnectionStatus, ProviderName } from './schema.ts';
+import type { ConnectionStatus, MailboxConnectionsTable, ProviderName } from './schema.ts';
 
 export const LIVE_STATUSES = ['connected', 'reauthorization_required'] as const satisfies ConnectionStatus[];
 
@@ -289,23 +289,7 @@ export async function latestConnectionsOf(
   return rows.map(toConnection);
 }
 
-type ConnectionRow = {
-  org_id: string;
-  id: string;
-  user_id: string;
-  provider: ProviderName;
-  address: string;
-  status: ConnectionStatus;
-  provider_subject: string;
-  tenant_id: string | null;
-  scopes: string[];
-  warning: string | null;
-  authorized_at: Date;
-  access_token_expires_at: Date | null;
-  last_error: string | null;
-  last_error_at: Date | null;
-  status_changed_at: Date;
-};
+type ConnectionRow = Pick<Selectable<MailboxConnectionsTable>, (typeof COLUMNS)[number]>;
 
 function toConnection(row: ConnectionRow): Connection {
   return {

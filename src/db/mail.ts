@@ -6,12 +6,10 @@ import { sql } from 'kysely';
 import type { Database } from './database.ts';
 import type { StoredAddress, StoredAttachment } from './schema.ts';
 
-export interface NewMessage {
+/** A synced message as stored and read back. */
+export interface MessageRecord {
   providerMessageId: string;
-  providerThreadId: string;
   rfcMessageId: string | null;
-  inReplyTo: string | null;
-  references: string[];
   direction: 'sent' | 'received';
   from: StoredAddress | null;
   to: StoredAddress[];
@@ -24,7 +22,14 @@ export interface NewMessage {
   bodyText: string;
   bodyHtml: string | null;
   attachments: StoredAttachment[];
+  /** The members it is linked to (R10). */
   memberIds: string[];
+}
+
+export interface NewMessage extends MessageRecord {
+  providerThreadId: string;
+  inReplyTo: string | null;
+  references: string[];
 }
 
 export interface Decision {

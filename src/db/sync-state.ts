@@ -2,8 +2,9 @@
  * Each connection's sync state: the adapter's cursor, the push channel, and health. The cursor changes
  * only together with the writes it produced (see `db/mail.ts`), in one transaction, under a row lock.
  */
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Database } from './database.ts';
+import type { MailboxSyncTable } from './schema.ts';
 
 export interface SyncState {
   orgId: string;
@@ -44,13 +45,7 @@ export async function findSyncState(
   orgId: string,
   connectionId: string,
 ): Promise<SyncState | undefined> {
-  const row = await db
-    .selectFrom('mailbox_sync')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('connection_id', '=', connectionId)
-    .executeTakeFirst();
-  return row && toState(row);
+  return readSyncState(db, orgId, connectionId, false);
 }
 
 /** Reads and locks the state until the transaction ends: one writer of a connection's sync at a time. */
@@ -59,13 +54,16 @@ export async function lockSyncState(
   orgId: string,
   connectionId: string,
 ): Promise<SyncState | undefined> {
-  const row = await db
+  return readSyncState(db, orgId, connectionId, true);
+}
+
+async function readSyncState(db: Database, orgId: string, connectionId: string, lock: boolean) {
+  const query = db
     .selectFrom('mailbox_sync')
     .selectAll()
     .where('org_id', '=', orgId)
-    .where('connection_id', '=', connectionId)
-    .forUpdate()
-    .executeTakeFirst();
+    .where('connection_id', '=', connectionId);
+  const row = await (lock ? query.forUpdate() : query).executeTakeFirst();
   return row && toState(row);
 }
 
@@ -224,23 +222,7 @@ export async function pushesToRenew(db: Database, withinMs: number, limit: numbe
   }));
 }
 
-function toState(row: {
-  org_id: string;
-  connection_id: string;
-  cursor: Record<string, unknown> | null;
-  push_subscription_id: string | null;
-  push_client_state_hash: Buffer | null;
-  push_expires_at: Date | null;
-  last_push_at: Date | null;
-  last_sync_started_at: Date | null;
-  last_sync_succeeded_at: Date | null;
-  last_sync_duration_ms: number | null;
-  messages_synced: string;
-  consecutive_failures: number;
-  backoff_until: Date | null;
-  last_error: string | null;
-  last_error_at: Date | null;
-}): SyncState {
+function toState(row: Selectable<MailboxSyncTable>): SyncState {
   return {
     orgId: row.org_id,
     connectionId: row.connection_id,

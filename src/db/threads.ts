@@ -5,7 +5,8 @@
  */
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Database } from './database.ts';
-import type { DB, StoredAddress, StoredAttachment, Visibility } from './schema.ts';
+import type { MessageRecord } from './mail.ts';
+import type { DB, Visibility } from './schema.ts';
 
 export interface Viewer {
   orgId: string;
@@ -23,23 +24,8 @@ export interface ThreadSummary {
   members: { id: string; name: string }[];
 }
 
-export interface StoredMessage {
+export interface StoredMessage extends MessageRecord {
   id: string;
-  providerMessageId: string;
-  rfcMessageId: string | null;
-  direction: 'sent' | 'received';
-  from: StoredAddress | null;
-  to: StoredAddress[];
-  cc: StoredAddress[];
-  bcc: StoredAddress[];
-  subject: string;
-  sentAt: Date | null;
-  receivedAt: Date;
-  snippet: string;
-  bodyText: string;
-  bodyHtml: string | null;
-  attachments: StoredAttachment[];
-  memberIds: string[];
 }
 
 /** R15 as a where-clause on `threads as t`. */

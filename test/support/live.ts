@@ -4,13 +4,12 @@
  */
 
 import net from 'node:net';
-import type { Config } from '../../src/config.ts';
 import { startWorker } from '../../src/jobs/worker.ts';
 import type { Logger } from '../../src/log.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 import { type TestApp, testApp } from './app.ts';
 import { onCleanup } from './cleanup.ts';
-import { GOOGLE_CLIENT, MICROSOFT_CLIENT } from './providers.ts';
+import { sandboxProviders } from './providers.ts';
 import { type ControlClient, testSandbox } from './sandbox.ts';
 
 export const PUSH = {
@@ -35,35 +34,12 @@ export async function liveTest(
       pushServiceAccount: PUSH.serviceAccountEmail,
     },
   });
-  for (const [provider, client] of [
-    ['google', GOOGLE_CLIENT],
-    ['microsoft', MICROSOFT_CLIENT],
-  ] as const) {
-    await sandbox.control.post(`/${provider}/clients`, {
-      ...client,
-      redirectUris: [`${publicUrl}/oauth/callback`],
-    });
-  }
-  const config: Partial<Config> = {
-    publicUrl,
-    google: {
-      ...GOOGLE_CLIENT,
-      issuer: `${sandbox.url}/google`,
-      apiRoot: `${sandbox.url}/google`,
-      push: {
-        ...PUSH,
-        audience: `${publicUrl}/webhooks/google`,
-        issuers: [`${sandbox.url}/google`],
-        jwksUrl: `${sandbox.url}/google/oauth2/v3/certs`,
-      },
-    },
-    microsoft: {
-      ...MICROSOFT_CLIENT,
-      loginUrl: `${sandbox.url}/microsoft/login`,
-      graphUrl: `${sandbox.url}/microsoft/graph`,
-      tenant: 'common',
-    },
-  };
+  const config = await sandboxProviders(sandbox, publicUrl, {
+    ...PUSH,
+    audience: `${publicUrl}/webhooks/google`,
+    issuers: [`${sandbox.url}/google`],
+    jwksUrl: `${sandbox.url}/google/oauth2/v3/certs`,
+  });
   const t = await testApp({ config, ...(options.logger ? { logger: options.logger } : {}) });
   await t.app.listen({ port, host: '127.0.0.1' });
   if (options.worker !== false) {

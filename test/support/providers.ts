@@ -1,12 +1,11 @@
 /** The app wired to the provider sandbox: OAuth clients registered there, the app's config pointing at it. */
-import type { Config } from '../../src/config.ts';
+import type { Config, GooglePushConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/log.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 import { type TestApp, testApp } from './app.ts';
 import { type ControlClient, testSandbox } from './sandbox.ts';
 
 export const PUBLIC_URL = 'http://talentsync.test';
-export const REDIRECT_URI = `${PUBLIC_URL}/oauth/callback`;
 
 export const GOOGLE_CLIENT = {
   clientId: 'talentsync.apps.googleusercontent.com',
@@ -21,25 +20,27 @@ export interface ProviderTest extends TestApp {
   sandbox: Sandbox & { control: ControlClient };
 }
 
-/** Starts a sandbox and an app configured for both providers against it. */
-export async function providerTest(options: { logger?: Logger } = {}): Promise<ProviderTest> {
-  const sandbox = await testSandbox();
+/**
+ * Registers both OAuth apps with the sandbox (redirecting to `publicUrl`) and answers the app configuration
+ * that points both providers at it; `push` turns Gmail push on.
+ */
+export async function sandboxProviders(
+  sandbox: Sandbox & { control: ControlClient },
+  publicUrl: string,
+  push?: GooglePushConfig,
+): Promise<Partial<Config>> {
   for (const [provider, client] of [
     ['google', GOOGLE_CLIENT],
     ['microsoft', MICROSOFT_CLIENT],
   ] as const) {
-    await sandbox.control
-      .post(`/${provider}/clients`, { ...client, redirectUris: [REDIRECT_URI] })
-      .catch(() => undefined);
+    await sandbox.control.post(`/${provider}/clients`, {
+      ...client,
+      redirectUris: [`${publicUrl}/oauth/callback`],
+    });
   }
-  const config: Partial<Config> = {
-    publicUrl: PUBLIC_URL,
-    google: {
-      ...GOOGLE_CLIENT,
-      issuer: `${sandbox.url}/google`,
-      apiRoot: `${sandbox.url}/google`,
-      push: undefined,
-    },
+  return {
+    publicUrl,
+    google: { ...GOOGLE_CLIENT, issuer: `${sandbox.url}/google`, apiRoot: `${sandbox.url}/google`, push },
     microsoft: {
       ...MICROSOFT_CLIENT,
       loginUrl: `${sandbox.url}/microsoft/login`,
@@ -47,6 +48,12 @@ export async function providerTest(options: { logger?: Logger } = {}): Promise<P
       tenant: 'common',
     },
   };
+}
+
+/** Starts a sandbox and an app configured for both providers against it. */
+export async function providerTest(options: { logger?: Logger } = {}): Promise<ProviderTest> {
+  const sandbox = await testSandbox();
+  const config = await sandboxProviders(sandbox, PUBLIC_URL);
   const t = await testApp({ config, ...(options.logger ? { logger: options.logger } : {}) });
   return { ...t, sandbox };
 }
