@@ -53,6 +53,7 @@ program
   .description('run the Google and Microsoft provider sandbox alone')
   .option('--port <port>', 'port to listen on', process.env.SANDBOX_PORT ?? '4010')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--https', 'serve HTTPS with a self-signed certificate (for the Graph JS client)')
   .action(action(sandboxCommand));
 
 const org = program.command('org').description('organizations');

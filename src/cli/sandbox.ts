@@ -1,10 +1,16 @@
 /** `talentsync sandbox`: the provider sandbox alone, for trying clients against it or running it elsewhere. */
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createLogger } from '../log.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { UsageError } from './output.ts';
 
-export async function sandboxCommand(options: { port: string; host: string }): Promise<void> {
+export async function sandboxCommand(options: {
+  port: string;
+  host: string;
+  https?: boolean;
+}): Promise<void> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be an integer from 0 to 65535, got "${options.port}"`);
@@ -16,8 +22,15 @@ export async function sandboxCommand(options: { port: string; host: string }): P
     port,
     host: options.host,
     logger,
+    https: options.https ?? false,
     ...(process.env.SANDBOX_PUBLIC_URL ? { publicUrl: process.env.SANDBOX_PUBLIC_URL } : {}),
   });
+  if (sandbox.certificate) {
+    const file = path.resolve('.data', 'sandbox-certificate.pem');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, sandbox.certificate);
+    process.stdout.write(`HTTPS certificate: ${file} (trust it with NODE_EXTRA_CA_CERTS=${file})\n`);
+  }
   process.stdout.write(
     `provider sandbox running at ${sandbox.url}\n` +
       `  Google:    ${sandbox.url}/google  (issuer; Gmail and Calendar root ${sandbox.url}/google/)\n` +

@@ -17,6 +17,7 @@ import { controlRoutes } from './control.ts';
 import { createCore, type SandboxCore } from './core.ts';
 import { createGoogleSandbox, type GoogleOptions } from './google/index.ts';
 import { createMicrosoftSandbox, type MicrosoftOptions } from './microsoft/index.ts';
+import { selfSignedCertificate } from './tls.ts';
 
 export interface SandboxOptions {
   port?: number;
@@ -24,6 +25,8 @@ export interface SandboxOptions {
   /** The base URL clients use, when it differs from http://{host}:{port} (a proxy, a container). */
   publicUrl?: string;
   seed?: number;
+  /** Serve HTTPS with a fresh self-signed certificate (answered as `certificate`, for clients to trust). */
+  https?: boolean;
   logger?: Logger;
   google?: GoogleOptions;
   microsoft?: MicrosoftOptions;
@@ -31,6 +34,8 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   url: string;
+  /** The PEM certificate when serving HTTPS. */
+  certificate: string | undefined;
   app: FastifyInstance;
   core: SandboxCore;
   close(): Promise<void>;
@@ -39,11 +44,13 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const logger = options.logger ?? pino({ level: 'silent' });
   const core = createCore(options.publicUrl ?? '', logger, options.seed);
-  const app: FastifyInstance = Fastify({
+  const tls = options.https ? selfSignedCertificate() : undefined;
+  const app = Fastify({
+    ...(tls ? { https: tls } : {}),
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 50 * 1024 * 1024,
     routerOptions: { maxParamLength: 2048 },
-  });
+  }) as unknown as FastifyInstance;
   await app.register(formbody);
   const google = await createGoogleSandbox(core, options.google ?? {});
   const microsoft = await createMicrosoftSandbox(core, options.microsoft ?? {});
@@ -60,12 +67,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   // Routes read core.baseUrl per request, so it can be set once the port is known.
-  core.baseUrl = (options.publicUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(
-    /\/+$/,
-    '',
-  );
+  const own = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  core.baseUrl = (options.publicUrl ?? own).replace(/\/+$/, '');
   return {
     url: core.baseUrl,
+    certificate: tls?.cert,
     app,
     core,
     close: async () => {
