@@ -9,6 +9,7 @@ import { lockLiveConnections } from '../db/connections.ts';
 import { lockSettings, type OrganizationSettings, updateSettings } from '../db/organizations.ts';
 import type { ProviderSetting } from '../db/schema.ts';
 import { AppError, notFound } from '../domain/errors.ts';
+import { canonicalDomain, extraInternalDomainProblem } from '../domain/internal.ts';
 import type { Principal } from '../domain/principal.ts';
 import { PROVIDER_NAMES } from './connect.ts';
 import type { AppContext } from './context.ts';
@@ -21,9 +22,6 @@ export interface SettingsChange {
   internalDomains?: string[] | undefined;
   backfillDays?: number | undefined;
 }
-
-const DOMAIN =
-  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 /** Applies an admin's change; answers the new settings and how many users lost their connection. */
 export async function changeSettings(
@@ -79,14 +77,21 @@ export async function changeSettings(
   });
 }
 
+/**
+ * R11's extra internal domains, normalized. A public suffix (`co.uk`) or a consumer domain (`gmail.com`) is
+ * refused: it would make strangers colleagues and silently stop candidate mail from syncing.
+ */
 function normalizeDomains(domains: string[]): string[] {
-  const normalized = [...new Set(domains.map((domain) => domain.trim().toLowerCase().replace(/^@/, '')))];
-  const bad = normalized.filter((domain) => !DOMAIN.test(domain));
-  if (bad.length > 0) {
+  const normalized = [...new Set(domains.map((domain) => canonicalDomain(domain.replace(/^\s*@/, ''))))];
+  const problems = normalized.flatMap((domain) => {
+    const problem = extraInternalDomainProblem(domain);
+    return problem ? [{ field: 'internalDomains', message: `"${domain}" ${problem}` }] : [];
+  });
+  if (problems.length > 0) {
     throw new AppError(
       'validation_failed',
-      `internalDomains: not domain names: ${bad.join(', ')}`,
-      bad.map((domain) => ({ field: 'internalDomains', message: `"${domain}" is not a domain name` })),
+      `internalDomains: ${problems.map((p) => p.message).join('; ')}`,
+      problems,
     );
   }
   return normalized.sort();

@@ -259,4 +259,33 @@ describe('connecting a Google Workspace mailbox', () => {
     }
     assert.equal(logs.join('').includes('code='), false, 'authorization codes are not logged');
   });
+
+  it('R11: refuses extra internal domains that would make strangers colleagues', async () => {
+    const org = await t.organization();
+    const bad = await t.call(org.admin.token, 'PATCH', '/api/organization', {
+      internalDomains: ['gmail.com', 'co.uk'],
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.deepEqual(
+      bad
+        .json()
+        .error.details.map((detail: { message: string }) => detail.message)
+        .sort(),
+      [
+        '"co.uk" is a public suffix, shared by unrelated owners',
+        '"gmail.com" is a consumer mail domain, shared by unrelated people',
+      ],
+    );
+    const good = await t.call(org.admin.token, 'PATCH', '/api/organization', {
+      internalDomains: ['@Sister-Company.example', 'sister-company.example'],
+      backfillDays: 30,
+    });
+    assert.equal(good.statusCode, 200);
+    assert.deepEqual(good.json().organization.internalDomains, ['sister-company.example']);
+    assert.equal(good.json().organization.backfillDays, 30);
+    assert.equal(
+      (await t.call(org.admin.token, 'PATCH', '/api/organization', { backfillDays: 400 })).statusCode,
+      400,
+    );
+  });
 });
