@@ -177,15 +177,18 @@ export async function findBySubscription(
   );
 }
 
-/** Connected mailboxes that neither pushed nor synced for `quietMs` (the polling fallback's list). */
+/**
+ * Connected mailboxes that neither pushed nor synced for `quietMs` (the polling fallback's list), including
+ * any whose first sync never got as far as creating its state.
+ */
 export async function quietConnections(db: Database, quietMs: number, limit: number) {
   const since = new Date(Date.now() - quietMs);
   const rows = await db
-    .selectFrom('mailbox_sync as s')
-    .innerJoin('mailbox_connections as c', (join) =>
-      join.onRef('c.org_id', '=', 's.org_id').onRef('c.id', '=', 's.connection_id'),
+    .selectFrom('mailbox_connections as c')
+    .leftJoin('mailbox_sync as s', (join) =>
+      join.onRef('s.org_id', '=', 'c.org_id').onRef('s.connection_id', '=', 'c.id'),
     )
-    .select(['s.org_id', 's.connection_id'])
+    .select(['c.org_id', 'c.id'])
     .where('c.status', '=', 'connected')
     .where((eb) => eb.or([eb('s.last_push_at', 'is', null), eb('s.last_push_at', '<', since)]))
     .where((eb) =>
@@ -194,7 +197,7 @@ export async function quietConnections(db: Database, quietMs: number, limit: num
     .orderBy('s.last_sync_started_at', (ob) => ob.asc().nullsFirst())
     .limit(limit)
     .execute();
-  return rows.map((row) => ({ orgId: row.org_id, connectionId: row.connection_id }));
+  return rows.map((row) => ({ orgId: row.org_id, connectionId: row.id }));
 }
 
 /** Connected mailboxes whose push channel is missing or expires within `withinMs`. */

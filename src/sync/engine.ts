@@ -101,6 +101,8 @@ export async function syncMailbox(
     const committed = await db.transaction().execute(async (trx) => {
       const locked = await lockSyncState(trx, orgId, connectionId);
       if (!locked || !sameCursor(locked.cursor, cursor)) return undefined;
+      // A connection ended while the page was being read (R4, R12) writes nothing more.
+      if ((await findConnection(trx, orgId, connectionId))?.status !== 'connected') return undefined;
       const deleted = await deleteMessages(trx, orgId, connectionId, plan.deletes);
       const stored = await storeMessages(
         trx,

@@ -4,6 +4,7 @@
  * happens here. Forged or unknown notifications are refused and counted.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { ProviderError } from '../../providers/errors.ts';
 import { PROVIDERS } from '../../providers/types.ts';
 import type { AppContext } from '../../services/context.ts';
 import { acceptNotification, countWebhook } from '../../services/sync.ts';
@@ -27,6 +28,8 @@ export const webhookRoutes: FastifyPluginAsync<{ context: AppContext }> = async 
           body: request.body,
         });
       } catch (error) {
+        // Our side could not check it (the signing keys were unreachable): ask the sender to retry.
+        if (error instanceof ProviderError && error.kind === 'transient') return reply.status(503).send();
         countWebhook(provider, 'rejected');
         request.log.warn({ err: error, provider }, 'refused an unauthenticated push notification');
         return reply.status(401).send();
