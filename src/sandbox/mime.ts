@@ -21,6 +21,24 @@ export interface AttachmentSpec {
   contentId?: string | undefined;
 }
 
+/**
+ * A message as the control API takes it (docs/sandbox.md, "Message body for deliver / send / spam /
+ * draft"): described by its parts, or `raw` (base64 of RFC 5322 bytes) for hostile-mail tests.
+ */
+export interface ControlMessageBody {
+  from?: Address;
+  to?: Address[];
+  cc?: Address[];
+  bcc?: Address[];
+  subject?: string;
+  text?: string;
+  html?: string;
+  attachments?: { filename: string; contentType: string; contentBase64: string; contentId?: string }[];
+  date?: string;
+  inReplyTo?: string;
+  raw?: string;
+}
+
 /** A message described by its parts; `raw` wins when a test brings its own bytes. */
 export interface MessageSpec {
   from: Address;

@@ -5,7 +5,9 @@
  * describes: `status.statusCode` is `pending` in the insert response, and `success` (with `entryPoints`,
  * `conferenceId` and the event's `hangoutLink`) on every later read.
  */
+
 import type { Random } from '../random.ts';
+import { wallClock } from '../time-zone.ts';
 
 export interface EventTime {
   dateTime?: string;
@@ -60,20 +62,7 @@ export function instant(time: EventTime): number {
 
 function zoneOffsetMs(at: number, timeZone: string): number {
   try {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    }).formatToParts(at);
-    const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
-    return (
-      Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - at
-    );
+    return wallClock(at, timeZone) - at;
   } catch {
     return 0;
   }

@@ -3,22 +3,10 @@
  * into raw RFC 5322 bytes: described messages are composed by nodemailer's MailComposer; a `raw` message is
  * stored exactly as given, for hostile-mail tests.
  */
-import { type Address, buildRaw, type MessageSpec, newMessageId } from '../mime.ts';
+import { type Address, buildRaw, type ControlMessageBody, type MessageSpec, newMessageId } from '../mime.ts';
 import type { Mailbox } from './mailbox.ts';
 
-export interface MessageBody {
-  from?: Address;
-  to?: Address[];
-  cc?: Address[];
-  bcc?: Address[];
-  subject?: string;
-  text?: string;
-  html?: string;
-  attachments?: { filename: string; contentType: string; contentBase64: string; contentId?: string }[];
-  date?: string;
-  inReplyTo?: string;
-  raw?: string;
-}
+export type MessageBody = ControlMessageBody;
 
 const address = {
   type: 'object',

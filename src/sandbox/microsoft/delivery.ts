@@ -5,23 +5,11 @@
  * Threading follows Exchange: a message whose In-Reply-To or References names a message in the mailbox
  * joins its conversation (same conversationId, conversationIndex extended by five bytes).
  */
-import { type Address, type AttachmentSpec, buildRaw, newMessageId, readRaw } from '../mime.ts';
+import { type AttachmentSpec, buildRaw, type ControlMessageBody, newMessageId, readRaw } from '../mime.ts';
 import type { Ids } from './ids.ts';
 import type { Mailbox, NewMessage, StoredMessage } from './mailbox.ts';
 
-export interface MessageBody {
-  from?: Address;
-  to?: Address[];
-  cc?: Address[];
-  bcc?: Address[];
-  subject?: string;
-  text?: string;
-  html?: string;
-  attachments?: { filename: string; contentType: string; contentBase64: string }[];
-  date?: string;
-  inReplyTo?: string;
-  raw?: string;
-}
+export type MessageBody = ControlMessageBody;
 
 export type DeliveryKind = 'deliver' | 'send' | 'spam' | 'draft';
 

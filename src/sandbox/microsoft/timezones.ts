@@ -3,6 +3,7 @@
  * Graph accepts Windows time zone names and IANA names; the Windows names most used are mapped to IANA
  * here, and IANA names are resolved with Intl.
  */
+import { wallClock } from '../time-zone.ts';
 
 const WINDOWS: Record<string, string> = {
   UTC: 'UTC',
@@ -32,22 +33,6 @@ function zone(name: string): string {
     throw new TimeZoneError(`The time zone '${name}' is not supported.`);
   }
   return iana;
-}
-
-/** Wall-clock fields of an instant in a zone, as if they were UTC. */
-function wallClock(ms: number, iana: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: iana,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(ms);
-  const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
 }
 
 /** The instant a Graph `dateTimeTimeZone` names. */
