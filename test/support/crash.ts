@@ -1,8 +1,8 @@
 /**
  * A large sync through crashes: a connected mailbox receives many messages (a share of them candidate
- * mail), the real worker runs in a child process and is killed with SIGKILL at random moments, then started
- * again, until the sync has looked at every message. What ends up stored is then read back, so the caller
- * can check exactly-once: every candidate message once, nothing else.
+ * mail), the real worker runs in a child process and is killed with SIGKILL at random moments of its sync
+ * runs, then started again, until the sync has looked at every message. What ends up stored is then read
+ * back, so the caller can check exactly-once.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,14 @@ import { sql } from 'kysely';
 import type { Provider } from '../../src/providers/types.ts';
 import { createRandom } from '../../src/sandbox/random.ts';
 import { enqueueSync } from '../../src/services/sync.ts';
+import {
+  type Delivered,
+  deliverMix,
+  lookedAt,
+  type SyncOutcome,
+  syncOutcome,
+  until,
+} from './exactly-once.ts';
 import type { ProviderTest } from './providers.ts';
 import { connectedMailbox, type Mailbox } from './sync.ts';
 import { spawnWorker, type WorkerProcess, workerEnv } from './worker-process.ts';
@@ -31,27 +39,14 @@ export interface CrashOptions {
   log?: (line: string) => void;
 }
 
-export interface CrashReport {
-  delivered: number;
-  /** Provider ids of the candidate messages delivered. */
-  expected: Set<string>;
-  /** Provider ids of the other messages delivered. */
-  others: Set<string>;
-  /** Provider ids of stored messages, one entry per row (a duplicate would appear twice). */
-  storedRows: string[];
-  /** Provider ids with an R19 decision, one entry per row. */
-  decidedRows: string[];
-  /** Rows linking stored messages to members. */
-  links: number;
-  /** The sync state's count of messages stored (each committed page adds what it newly stored). */
-  counted: number;
+export interface CrashReport extends SyncOutcome {
+  delivered: Delivered;
   /** For each kill, how many messages had been looked at (stored or decided) when it came. */
   progressAtKills: number[];
   seconds: number;
 }
 
 const CANDIDATES = 10;
-const DELIVERY_CONCURRENCY = 8;
 
 /** Runs the scenario against the sandbox and database of `t`; `t` must run no worker of its own. */
 export async function syncThroughCrashes(t: ProviderTest, options: CrashOptions): Promise<CrashReport> {
@@ -68,12 +63,11 @@ export async function syncThroughCrashes(t: ProviderTest, options: CrashOptions)
   }
   const env = workerEnv(t.database.url, t.sandbox.url);
   const { db } = t.database;
-  const progress = () => lookedAt(t, box);
+  const progress = () => lookedAt(db, box.connectionId);
 
   let worker: WorkerProcess = spawnWorker(env);
   const progressAtKills: number[] = [];
-  const expected = new Set<string>();
-  const others = new Set<string>();
+  let delivered: Delivered;
   try {
     await worker.ready;
     // The first sync anchors the cursor at the moment of connection; the mail comes after it.
@@ -82,25 +76,8 @@ export async function syncThroughCrashes(t: ProviderTest, options: CrashOptions)
       30_000,
       () => `the first sync did not finish\n${worker.output()}`,
     );
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: DELIVERY_CONCURRENCY }, async () => {
-        for (let i = next++; i < options.messages; i = next++) {
-          const candidate = i % options.candidateEvery === 0;
-          const from = candidate
-            ? (candidates[i % CANDIDATES] as string)
-            : `sender-${i}@elsewhere-${tag}.example`;
-          const delivered = await box.deliver({
-            from: { address: from },
-            to: [{ address: box.recruiter.email }],
-            subject: `${candidate ? 'Application' : 'Newsletter'} ${i}`,
-            text: `Message ${i}. `.repeat(20),
-          });
-          (candidate ? expected : others).add(delivered.id);
-        }
-      }),
-    );
-    log(`delivered ${options.messages} messages (${expected.size} from candidates)`);
+    delivered = await deliverMix(box, { ...options, candidates, tag, concurrency: 8 });
+    log(`delivered ${options.messages} messages (${delivered.expected.length} from candidates)`);
     await t.sandbox.control.post('/faults', {
       provider: options.provider,
       endpoint: '*',
@@ -138,33 +115,9 @@ export async function syncThroughCrashes(t: ProviderTest, options: CrashOptions)
     await worker.kill('SIGTERM');
     await t.sandbox.control.del('/faults');
   }
-
-  const stored = await db
-    .selectFrom('messages')
-    .select(['id', 'provider_message_id'])
-    .where('connection_id', '=', box.connectionId)
-    .execute();
-  const decided = await db
-    .selectFrom('sync_decisions')
-    .select('provider_message_id')
-    .where('connection_id', '=', box.connectionId)
-    .execute();
-  const links = await db
-    .selectFrom('message_members as mm')
-    .innerJoin('messages as m', (join) =>
-      join.onRef('m.org_id', '=', 'mm.org_id').onRef('m.id', '=', 'mm.message_id'),
-    )
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('m.connection_id', '=', box.connectionId)
-    .executeTakeFirstOrThrow();
   return {
-    delivered: options.messages,
-    expected,
-    others,
-    storedRows: stored.map((row) => row.provider_message_id),
-    decidedRows: decided.map((row) => row.provider_message_id),
-    links: Number(links.n),
-    counted: Number((await syncState(t, box))?.messages_synced ?? 0),
+    ...(await syncOutcome(db, box.connectionId)),
+    delivered,
     progressAtKills,
     seconds: (performance.now() - started) / 1000,
   };
@@ -173,7 +126,7 @@ export async function syncThroughCrashes(t: ProviderTest, options: CrashOptions)
 async function syncState(t: ProviderTest, box: Mailbox) {
   return t.database.db
     .selectFrom('mailbox_sync')
-    .select(['last_sync_started_at', 'last_sync_succeeded_at', 'messages_synced'])
+    .select(['last_sync_started_at', 'last_sync_succeeded_at'])
     .where('connection_id', '=', box.connectionId)
     .executeTakeFirst();
 }
@@ -182,39 +135,9 @@ async function syncState(t: ProviderTest, box: Mailbox) {
 async function jobsOf(t: ProviderTest, box: Mailbox) {
   const { rows } = await sql<Record<string, unknown>>`
     select id, attempts, max_attempts, locked_by, locked_at, run_at, last_error
-    from graphile_worker.jobs where key = ${`sync:${box.connectionId}`} or queue_name = ${`mailbox:${box.connectionId}`}`.execute(
+    from graphile_worker.jobs
+    where key = ${`sync:${box.connectionId}`} or queue_name = ${`mailbox:${box.connectionId}`}`.execute(
     t.database.db,
   );
   return rows;
-}
-
-/** Messages of the mailbox that sync has looked at: stored, or decided against (R19). */
-async function lookedAt(t: ProviderTest, box: Mailbox): Promise<number> {
-  const { db } = t.database;
-  const [stored, decided] = await Promise.all([
-    db
-      .selectFrom('messages')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('connection_id', '=', box.connectionId)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('sync_decisions')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('connection_id', '=', box.connectionId)
-      .executeTakeFirstOrThrow(),
-  ]);
-  return Number(stored.n) + Number(decided.n);
-}
-
-/** Waits until `check` holds, or fails with `why()` after `timeoutMs`. */
-async function until(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  why: () => string | Promise<string>,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(await why());
-    await sleep(100);
-  }
 }
