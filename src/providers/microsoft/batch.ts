@@ -2,8 +2,8 @@
  * JSON batching ("Combine multiple HTTP requests using JSON batching"): GETs in batches of at most 20,
  * answered item by item. The batch itself answers 200 even when items inside it were throttled or found
  * the service busy, so 429, 503 and 504 items are sent again (in a smaller batch) after the longest of
- * their own waits (graph.ts), within the client's retry budget. Items answer with Graph's usual status and body; a body that is not JSON (a
- * message's `$value`) arrives base64-encoded.
+ * their own waits (graph.ts), within the client's retry budget. Items answer with Graph's usual status
+ * and body; a body that is not JSON (a message's `$value`) arrives base64-encoded.
  */
 import { ProviderError } from '../errors.ts';
 import type { ApiResponse } from '../http.ts';
