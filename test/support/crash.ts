@@ -34,6 +34,11 @@ export interface CrashOptions {
   seed: number;
   /** Latency the sandbox adds to every provider call, so that a sync lasts long enough to be killed in. */
   callLatencyMs: number;
+  /**
+   * The workers' SYNC_POLL_QUIET_SECONDS. A job killed as often as its attempts allow (8) is given up, as
+   * Graphile gives up a job that keeps failing; the poll fallback then resumes the mailbox.
+   */
+  pollQuietSeconds?: number;
   /** How long the last worker may take to finish the sync after the last kill. */
   finishWithinMs: number;
   log?: (line: string) => void;
@@ -62,6 +67,7 @@ export async function syncThroughCrashes(t: ProviderTest, options: CrashOptions)
     candidates.push(address);
   }
   const env = workerEnv(t.database.url, t.sandbox.url);
+  if (options.pollQuietSeconds) env.SYNC_POLL_QUIET_SECONDS = String(options.pollQuietSeconds);
   const { db } = t.database;
   const progress = () => lookedAt(db, box.connectionId);
 
@@ -78,11 +84,13 @@ export async function syncThroughCrashes(t: ProviderTest, options: CrashOptions)
     );
     delivered = await deliverMix(box, { ...options, candidates, tag, concurrency: 8 });
     log(`delivered ${options.messages} messages (${delivered.expected.length} from candidates)`);
-    await t.sandbox.control.post('/faults', {
-      provider: options.provider,
-      endpoint: '*',
-      latencyMs: options.callLatencyMs,
-    });
+    if (options.callLatencyMs > 0) {
+      await t.sandbox.control.post('/faults', {
+        provider: options.provider,
+        endpoint: '*',
+        latencyMs: options.callLatencyMs,
+      });
+    }
     // What a push notification would do: ask for a sync.
     await enqueueSync(db, box.orgId, box.connectionId);
     let spawnedAt = new Date();
@@ -100,7 +108,10 @@ export async function syncThroughCrashes(t: ProviderTest, options: CrashOptions)
       await worker.kill('SIGKILL');
       const seen = await progress();
       progressAtKills.push(seen);
-      log(`kill ${kill}/${options.kills}: SIGKILL with ${seen} of ${options.messages} messages looked at`);
+      const attempts = (await jobsOf(t, box)).map((job) => `${job.attempts}/${job.max_attempts}`);
+      log(
+        `kill ${kill}/${options.kills}: SIGKILL with ${seen} of ${options.messages} messages looked at (sync job attempts ${attempts.join(', ') || 'none'})`,
+      );
       spawnedAt = new Date();
       worker = spawnWorker(env);
       await worker.ready;
