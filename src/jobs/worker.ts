@@ -2,6 +2,7 @@
 import { type Runner, run } from 'graphile-worker';
 import type pg from 'pg';
 import type { AppContext } from '../services/context.ts';
+import { startLiveness } from './liveness.ts';
 import { workerLogger } from './logger.ts';
 import { createTaskList, cronItems, type TaskSettings } from './tasks.ts';
 
@@ -11,7 +12,9 @@ export async function startWorker(
   settings: TaskSettings,
   concurrency = 4,
 ): Promise<Runner> {
-  return run({
+  // Jobs of workers that crashed are released within seconds, not Graphile's 4 hours (see liveness.ts).
+  const liveness = await startLiveness(pool, context.db, context.logger.child({ component: 'worker' }));
+  const runner = await run({
     pgPool: pool,
     taskList: createTaskList(context, settings),
     parsedCronItems: cronItems,
@@ -20,5 +23,12 @@ export async function startWorker(
     noHandleSignals: true,
     pollInterval: 2000,
     logger: workerLogger(context.logger),
+    events: liveness.events,
+  }).catch(async (error: unknown) => {
+    await liveness.close();
+    throw error;
   });
+  const stop = () => liveness.close();
+  runner.promise.then(stop, stop);
+  return runner;
 }

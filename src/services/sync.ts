@@ -56,6 +56,12 @@ export async function enqueuePushStart(db: Database, orgId: string, connectionId
  * moved the connection to `reauthorization_required`; permanent failures are recorded and not retried.
  */
 export async function runSync(context: AppContext, orgId: string, connectionId: string): Promise<void> {
+  // A push or the poll replaces the rescheduled run with one due now: it still waits for Retry-After.
+  const backoffUntil = (await findSyncState(context.db, orgId, connectionId))?.backoffUntil;
+  if (backoffUntil && backoffUntil.getTime() > Date.now()) {
+    await enqueueSync(context.db, orgId, connectionId, backoffUntil);
+    return;
+  }
   try {
     const result = await syncMailbox(context, orgId, connectionId);
     if (result.status === 'more') await enqueueSync(context.db, orgId, connectionId);

@@ -26,7 +26,7 @@ import { ProviderError } from '../providers/errors.ts';
 import type { ChangePage, MailCursor, MailSource } from '../providers/types.ts';
 import type { AppContext } from '../services/context.ts';
 import { accessToken } from '../services/grants.ts';
-import { planPage } from './ingest.ts';
+import { type PlannedPage, planPage } from './ingest.ts';
 import { metrics } from './metrics.ts';
 import { verifyStoredSince } from './recover.ts';
 
@@ -71,8 +71,10 @@ export async function syncMailbox(
   let retriedAuth = false;
   while (result.pages < PAGES_PER_RUN) {
     let page: ChangePage;
+    let plan: PlannedPage;
     try {
       page = await mail.changes(token, cursor);
+      plan = await planPage({ db, orgId, connectionId, mailbox, mail, accessToken: token }, page);
     } catch (error) {
       if (error instanceof ProviderError && error.kind === 'cursor_expired') {
         const recovered = await recover(
@@ -89,7 +91,8 @@ export async function syncMailbox(
         result.deleted += recovered.deleted;
         continue;
       }
-      // A 401 with a token we thought valid: the token may have been revoked early; refresh once.
+      // A 401 with a token we thought valid, on the page or its messages: the token may have been revoked
+      // early; refresh once (a dead grant moves the connection to reauthorization_required, R7).
       if (error instanceof ProviderError && error.kind === 'auth_revoked' && !retriedAuth) {
         retriedAuth = true;
         token = await accessToken(context, orgId, connectionId, { force: true });
@@ -97,7 +100,6 @@ export async function syncMailbox(
       }
       throw error;
     }
-    const plan = await planPage({ db, orgId, connectionId, mailbox, mail, accessToken: token }, page);
     const committed = await db.transaction().execute(async (trx) => {
       const locked = await lockSyncState(trx, orgId, connectionId);
       if (!locked || !sameCursor(locked.cursor, cursor)) return undefined;

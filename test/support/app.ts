@@ -35,7 +35,8 @@ export interface TestApp {
   operator(): Promise<string>;
 }
 
-const TEST_KEY = `test:${Buffer.alloc(32, 1).toString('base64')}`;
+/** The token vault key of test apps; a worker process that opens their tokens needs the same one. */
+export const TEST_KEY = `test:${Buffer.alloc(32, 1).toString('base64')}`;
 
 function testDataDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'talentsync-test-data-'));

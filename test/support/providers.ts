@@ -1,7 +1,7 @@
 /** The app wired to the provider sandbox: OAuth clients registered there, the app's config pointing at it. */
 import type { Config, GooglePushConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/log.ts';
-import type { Sandbox } from '../../src/sandbox/server.ts';
+import type { Sandbox, SandboxOptions } from '../../src/sandbox/server.ts';
 import { type TestApp, testApp } from './app.ts';
 import { type ControlClient, testSandbox } from './sandbox.ts';
 
@@ -50,9 +50,11 @@ export async function sandboxProviders(
   };
 }
 
-/** Starts a sandbox and an app configured for both providers against it. */
-export async function providerTest(options: { logger?: Logger } = {}): Promise<ProviderTest> {
-  const sandbox = await testSandbox();
+/** Starts a sandbox (with `sandbox` options) and an app configured for both providers against it. */
+export async function providerTest(
+  options: { logger?: Logger; sandbox?: SandboxOptions } = {},
+): Promise<ProviderTest> {
+  const sandbox = await testSandbox(options.sandbox);
   const config = await sandboxProviders(sandbox, PUBLIC_URL);
   const t = await testApp({ config, ...(options.logger ? { logger: options.logger } : {}) });
   return { ...t, sandbox };

@@ -3,7 +3,10 @@
  * each part an `application/http` request with its own `Content-ID`, answered by one `multipart/mixed`
  * response whose parts carry `Content-ID: <response-…>`. Batching saves round trips, not quota: "a set of
  * n requests batched together counts toward your usage limit as n requests". Inner requests succeed or
- * fail on their own, so rate-limited and failed parts are retried alone, never the parts that answered.
+ * fail on their own, so rate-limited and failed parts are retried alone, never the parts that answered;
+ * a batch request that fails as a whole (its own 429 or 5xx) is retried as if each of its parts had.
+ * Retries go on while each round answers some parts: a sync page of 500 messages is all or nothing, and
+ * a budget per part (with one part in a hundred left failing after a few tries) would make it nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,16 +28,16 @@ export interface BatchOptions {
   operation: string;
 }
 
-/** Rounds of sending: the first, then retries of the parts that were rate-limited or failed. */
-const ATTEMPTS = 4;
+/** Rounds in a row that may answer no part before the last round's error is thrown. */
+const STALLED_ROUNDS = 4;
 /** A longer `Retry-After` is the caller's to wait out (a job rescheduled), not ours to sleep through. */
 const MAX_WAIT_MS = 10_000;
 const BACKOFF_MS = 500;
 
 /**
  * GETs every request through the batch endpoint at `url`: the JSON body of each success by key, null for
- * those that do not exist; rate-limited (429, 403 rate reasons) and failed (5xx) parts are retried a few
- * times, honouring their `Retry-After`, before their error is thrown.
+ * those that do not exist; rate-limited (429, 403 rate reasons) and failed (5xx) parts are retried,
+ * honouring their `Retry-After`, until a few rounds in a row answer none of them.
  */
 export async function batchGet(
   url: string,
@@ -44,12 +47,24 @@ export async function batchGet(
 ): Promise<Map<string, unknown>> {
   const results = new Map<string, unknown>();
   let pending = [...new Map(requests.map((request) => [request.key, request])).values()];
-  for (let attempt = 1; pending.length > 0; attempt += 1) {
+  for (let stalled = 0; pending.length > 0; ) {
     const retry: BatchRequest[] = [];
     const errors: ProviderError[] = [];
     for (let start = 0; start < pending.length; start += options.batchSize) {
       const chunk = pending.slice(start, start + options.batchSize);
-      const answers = await sendBatch(url, accessToken, chunk);
+      let answers: Map<string, ApiResponse>;
+      try {
+        answers = await sendBatch(url, accessToken, chunk);
+      } catch (error) {
+        if (
+          !(error instanceof ProviderError) ||
+          (error.kind !== 'rate_limited' && error.kind !== 'transient')
+        )
+          throw error;
+        retry.push(...chunk);
+        errors.push(error);
+        continue;
+      }
       for (const request of chunk) {
         const answer = answers.get(request.key);
         if (answer && answer.status >= 200 && answer.status < 300) {
@@ -67,17 +82,19 @@ export async function batchGet(
       }
     }
     if (retry.length === 0) break;
-    // Rate-limited parts wait what Google asked (the longest of them); failed parts back off.
+    stalled = retry.length < pending.length ? 0 : stalled + 1;
+    // Rate-limited parts wait what Google asked (the longest of them); failed parts back off, longer
+    // while rounds get nowhere.
     const limited = errors.filter((error) => error.kind === 'rate_limited');
     const worst = limited[0] ?? errors[0];
     const wait =
       limited.length > 0
         ? Math.max(...limited.map((error) => error.retryAfterMs ?? 0))
-        : BACKOFF_MS * 2 ** (attempt - 1);
-    if (worst && (attempt >= ATTEMPTS || wait > MAX_WAIT_MS)) {
+        : BACKOFF_MS * 2 ** Math.max(0, stalled - 1);
+    if (worst && (stalled >= STALLED_ROUNDS || wait > MAX_WAIT_MS)) {
       throw new ProviderError(
         worst.kind,
-        `${worst.message} (${retry.length} of the batch, ${attempt} tries)`,
+        `${worst.message} (${retry.length} of the batch, ${stalled} rounds without an answer)`,
         {
           retryAfterMs: worst.kind === 'rate_limited' ? wait : undefined,
           code: worst.code,

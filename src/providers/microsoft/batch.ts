@@ -1,14 +1,14 @@
 /**
  * JSON batching ("Combine multiple HTTP requests using JSON batching"): GETs in batches of at most 20,
- * answered item by item. The batch itself answers 200 even when items inside it were throttled, so 429
- * items are sent again (in a smaller batch) after the longest of their own `Retry-After`s, within the
- * client's retry budget. Items answer with Graph's usual status and body; a body that is not JSON (a
- * message's `$value`) arrives base64-encoded.
+ * answered item by item. The batch itself answers 200 even when items inside it were throttled or found
+ * the service busy, so 429, 503 and 504 items are sent again (in a smaller batch) after the longest of
+ * their own waits (graph.ts), within the client's retry budget. Items answer with Graph's usual status
+ * and body; a body that is not JSON (a message's `$value`) arrives base64-encoded.
  */
 import { ProviderError } from '../errors.ts';
 import type { ApiResponse } from '../http.ts';
 import { mapGraphError } from './errors.ts';
-import type { GraphClient } from './graph.ts';
+import { type GraphClient, isRetried, retryWait } from './graph.ts';
 
 /** Graph's limit on requests per batch. */
 const BATCH_LIMIT = 20;
@@ -64,24 +64,24 @@ async function runChunk(
       },
       'batch',
     );
-    const throttled: BatchItem[] = [];
+    const retried: BatchItem[] = [];
     let waitMs = 0;
     let lastError: ProviderError | undefined;
     const byId = new Map(answersOf(response.body).map((answer) => [answer.id, answer]));
     for (const item of pending) {
       const answer = byId.get(item.id);
       if (!answer) throw new ProviderError('transient', `Graph's batch answer lacks request ${item.id}`);
-      if (answer.status === 429) {
+      if (isRetried(answer.status)) {
         lastError = mapGraphError(answer, `batch item ${item.url.split('?')[0]}`);
-        waitMs = Math.max(waitMs, lastError.retryAfterMs ?? 1000);
-        throttled.push(item);
+        waitMs = Math.max(waitMs, retryWait(answer, attempt));
+        retried.push(item);
       } else answers.set(item.id, answer);
     }
-    if (throttled.length > 0) {
+    if (retried.length > 0) {
       const error = lastError as ProviderError;
       await graph.backoff(attempt, waitMs, () => error);
     }
-    pending = throttled;
+    pending = retried;
   }
   return answers;
 }

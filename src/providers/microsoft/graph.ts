@@ -8,19 +8,24 @@
  *   Outlook runs up to 4 of its requests at once and each counts against the same limit;
  * - is retried on 429 after its `Retry-After` ("Microsoft Graph throttling guidance"), a bounded number
  *   of times and never for longer than `maxWaitMs` at once; past that it is `rate_limited` for the caller
- *   (the job) to wait out.
+ *   (the job) to wait out. 503 and 504 ("Service Unavailable", "Gateway Timeout": the service is busy) are
+ *   retried the same way, after their `Retry-After` or a short exponential backoff, as the Graph SDKs'
+ *   retry handler does; past the budget they are `transient`.
  * Links Graph returns (`@odata.nextLink`, `@odata.deltaLink`) are re-rooted at the configured Graph root,
  * so the bearer token only ever goes there, and stored links survive a change of host (the sandbox's port).
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MicrosoftConfig } from '../../config.ts';
-import { ProviderError } from '../errors.ts';
+import { ProviderError, retryAfterMs } from '../errors.ts';
 import { type ApiResponse, send } from '../http.ts';
 import { mapGraphError } from './errors.ts';
 
 /** Outlook's concurrent requests per app and mailbox. */
 const MAILBOX_CONCURRENCY = 4;
+/** Answers worth another try: throttled, or the service busy. */
+const RETRIED_STATUSES = new Set([429, 503, 504]);
+const BACKOFF_MS = 500;
 
 /** How hard the client tries before giving a 429 to the caller. */
 export interface GraphClientOptions {
@@ -82,9 +87,9 @@ export function createGraphClient(config: MicrosoftConfig, options: GraphClientO
       } finally {
         release();
       }
-      if (response.status !== 429) return response;
+      if (!isRetried(response.status)) return response;
       const error = mapGraphError(response, call.path.split('?')[0] ?? call.path);
-      await backoff(attempt, error.retryAfterMs ?? 1000, () => error);
+      await backoff(attempt, retryWait(response, attempt), () => error);
     }
   };
 
@@ -97,6 +102,18 @@ export function createGraphClient(config: MicrosoftConfig, options: GraphClientO
       return response;
     },
   };
+}
+
+/** How long to wait before trying a retried answer again: its `Retry-After`, else a backoff. */
+export function retryWait(response: ApiResponse, attempt: number): number {
+  const asked = retryAfterMs(response.headers.get('retry-after'));
+  if (asked !== undefined) return asked;
+  return response.status === 429 ? 1000 : BACKOFF_MS * 2 ** (attempt - 1);
+}
+
+/** Whether an answer is worth another try (throttled, or the service busy). */
+export function isRetried(status: number): boolean {
+  return RETRIED_STATUSES.has(status);
 }
 
 /** A path below the version; a full link is cut at `/v1.0/` so it is sent to our Graph root. */

@@ -215,14 +215,43 @@ describe('Gmail batch errors', () => {
     assert.equal((await t.spent(box.email))['gmail.users.messages.get']?.calls, 1);
   });
 
-  it('maps an error of the whole batch through the Google error table', async () => {
+  it('sends a whole batch again when the batch request itself fails with 503, or 429 with a short Retry-After', async () => {
+    const message = await box.deliver({ subject: 'Whole batch again', text: 'w' });
+    await fault('gmail.batch', { status: 503, count: 1 });
+    await t.sandbox.control.del('/counters');
+    assert.equal(
+      (await t.mail.headers(box.token, [message.id])).get(message.id)?.subject,
+      'Whole batch again',
+    );
+    assert.equal((await t.spent(box.email))['gmail.batch']?.calls, 2);
+    await fault('gmail.batch', { status: 429, retryAfterSeconds: 1, count: 1 });
+    const started = Date.now();
+    assert.equal((await t.mail.raw(box.token, [message.id])).size, 1);
+    assert.ok(Date.now() - started >= 1000, 'waited for Retry-After');
+  });
+
+  it('keeps retrying the failing parts for as long as each round answers some of them', async () => {
+    const ids = await many(60, async (i) => (await box.deliver({ subject: `Half ${i}`, text: 'h' })).id);
+    await t.sandbox.control.post('/seed', { seed: 7 });
+    // Half of all parts fail each round: some part is all but sure to fail four rounds in a row.
+    await fault('gmail.users.messages.get', { status: 503, share: 0.5 });
+    const headers = await t.mail.headers(box.token, ids);
+    assert.deepEqual(
+      ids.map((id) => headers.get(id)?.subject),
+      ids.map((_, i) => `Half ${i}`),
+    );
+  });
+
+  it('maps an error of the whole batch through the Google error table, once sending again does not help', async () => {
     const message = await box.deliver({ subject: 'Whole batch', text: 'w' });
     await fault('gmail.batch', { status: 429, retryAfterSeconds: 30, count: 1 });
     await assert.rejects(
       t.mail.headers(box.token, [message.id]),
       (error: unknown) => kindOf('rate_limited')(error) && (error as ProviderError).retryAfterMs === 30_000,
     );
-    await fault('gmail.batch', { status: 500, count: 1 });
+    await fault('gmail.batch', { status: 500 });
+    await t.sandbox.control.del('/counters');
     await assert.rejects(t.mail.headers(box.token, [message.id]), kindOf('transient'));
+    assert.equal((await t.spent(box.email))['gmail.batch']?.calls, 4, 'four rounds without an answer');
   });
 });

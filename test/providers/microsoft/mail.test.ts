@@ -196,7 +196,7 @@ describe('errors', () => {
       provider: 'microsoft',
       endpoint: 'graph.messages.delta',
       user: rex.email,
-      status: 503,
+      status: 500,
       count: 1,
     });
     await assert.rejects(

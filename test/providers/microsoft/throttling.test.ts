@@ -90,6 +90,42 @@ describe('429 with Retry-After', () => {
   });
 });
 
+describe('503 and 504: the service busy', () => {
+  test('a 503 on a direct call, and 503 or 504 items inside a $batch, are sent again after a short backoff', async () => {
+    const rex = await mailbox(sandbox, 'busy@acme.example');
+    const ids = [];
+    for (let i = 0; i < 3; i += 1) ids.push((await rex.deliver(`Busy ${i}`)).id);
+    await fault({ endpoint: 'graph.mailFolders.list', user: rex.email, status: 503, count: 1 });
+    const cursor = await mail.anchor(rex.token, anHourAgo());
+    assert.ok((cursor.folders as unknown[]).length > 0);
+    await fault({ endpoint: 'graph.messages.value', user: rex.email, status: 503, count: 2 });
+    await fault({ endpoint: 'graph.messages.get', user: rex.email, status: 504, count: 1 });
+    const raw = await mail.raw(rex.token, ids);
+    assert.equal(raw.size, 3);
+    assert.ok([...raw.values()].every((bytes) => bytes && bytes.length > 0));
+    const headers = await mail.headers(rex.token, ids);
+    assert.deepEqual(
+      ids.map((id) => headers.get(id)?.subject),
+      ['Busy 0', 'Busy 1', 'Busy 2'],
+    );
+    const counters = await rex.counters();
+    assert.equal(counters['graph.mailFolders.list']?.errors, 1);
+    assert.deepEqual(counters['graph.messages.value'], { calls: 5, errors: 2 });
+  });
+
+  test('a service busy past the retry budget is transient', async () => {
+    const rex = await mailbox(sandbox, 'always-busy@acme.example');
+    const message = await rex.deliver('Never');
+    const patient = createMicrosoftMail(config, { maxAttempts: 2 });
+    await fault({ endpoint: 'graph.messages.value', user: rex.email, status: 503 });
+    await assert.rejects(patient.raw(rex.token, [message.id]), (error: unknown) => {
+      assert.ok(error instanceof ProviderError);
+      assert.equal(error.kind, 'transient');
+      return true;
+    });
+  });
+});
+
 describe('Outlook concurrency', () => {
   test('at most 4 requests per mailbox are in flight, however many calls run at once', async () => {
     const rex = await mailbox(sandbox, 'busy@acme.example');

@@ -1,0 +1,194 @@
+/**
+ * What the sync benchmarks share: a fresh embedded PostgreSQL in a temporary folder (or DATABASE_URL),
+ * the provider sandbox, and the app against both (optionally listening, with the worker and Gmail push
+ * pointed at it), plus a recruiter whose mailbox is connected through the real consent flow.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { type Config, loadConfig } from '../src/config.ts';
+import { connect } from '../src/db/database.ts';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { buildApp } from '../src/http/app.ts';
+import { startWorker } from '../src/jobs/worker.ts';
+import { createLogger } from '../src/log.ts';
+import type { Provider } from '../src/providers/types.ts';
+import { type SandboxOptions, startSandbox } from '../src/sandbox/server.ts';
+import { createOrganization, createUser } from '../src/services/accounts.ts';
+import { createContext } from '../src/services/context.ts';
+import { upsertMember } from '../src/services/directory.ts';
+import { runSync } from '../src/services/sync.ts';
+import { consent } from '../test/support/browser.ts';
+import { controlClient } from '../test/support/sandbox.ts';
+
+const CLIENTS = {
+  google: { clientId: 'bench.apps.googleusercontent.com', clientSecret: 'google-secret' },
+  microsoft: { clientId: '3f0e6c1a-7a55-4b8e-9f51-8d1b2a6c0b0b', clientSecret: 'microsoft-secret' },
+};
+const PUSH = {
+  topicName: 'projects/talentsync-bench/topics/gmail',
+  serviceAccountEmail: 'gmail-push@talentsync-bench.iam.gserviceaccount.com',
+};
+
+export type Bench = Awaited<ReturnType<typeof startBench>>;
+
+/** Starts everything; `live` makes the app listen, runs the worker and points Gmail push at the app. */
+export async function startBench(options: { live: boolean; sandbox?: SandboxOptions }) {
+  const logger = createLogger('warn');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'talentsync-bench-sync-'));
+  let embedded: EmbeddedServer | undefined;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(path.join(dir, 'postgres'), logger);
+    url = embedded.url;
+  }
+  const database = connect(url, logger, { max: 10 });
+  await migrate(database.db, database.pool, logger);
+
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const webhook = `${publicUrl}/webhooks/google`;
+  const sandbox = await startSandbox({
+    port: 0,
+    ...options.sandbox,
+    google: {
+      ...options.sandbox?.google,
+      ...(options.live
+        ? { pushEndpoint: webhook, pushAudience: webhook, pushServiceAccount: PUSH.serviceAccountEmail }
+        : {}),
+    },
+  });
+  const control = controlClient(sandbox.url);
+  for (const provider of ['google', 'microsoft'] as const)
+    await control.post(`/${provider}/clients`, {
+      ...CLIENTS[provider],
+      redirectUris: [`${publicUrl}/oauth/callback`],
+    });
+  const config: Config = {
+    ...loadConfig({
+      DATA_DIR: path.join(dir, 'data'),
+      TOKEN_ENCRYPTION_KEY: `bench:${Buffer.alloc(32, 7).toString('base64')}`,
+    }),
+    publicUrl,
+    google: {
+      ...CLIENTS.google,
+      issuer: `${sandbox.url}/google`,
+      apiRoot: `${sandbox.url}/google`,
+      push: options.live
+        ? {
+            ...PUSH,
+            audience: webhook,
+            issuers: [`${sandbox.url}/google`],
+            jwksUrl: `${sandbox.url}/google/oauth2/v3/certs`,
+          }
+        : undefined,
+    },
+    microsoft: {
+      ...CLIENTS.microsoft,
+      loginUrl: `${sandbox.url}/microsoft/login`,
+      graphUrl: `${sandbox.url}/microsoft/graph`,
+      tenant: 'common',
+    },
+  };
+  const context = createContext(config, database.db, logger);
+  const app = await buildApp({ context });
+  const closers: (() => Promise<unknown>)[] = [];
+  if (options.live) {
+    await app.listen({ port, host: '127.0.0.1' });
+    const runner = await startWorker(database.pool, context, config.sync, 4);
+    closers.push(() => runner.stop());
+  }
+  closers.push(
+    () => app.close(),
+    () => sandbox.close(),
+    () => database.close(),
+    async () => embedded?.stop(),
+    async () => rmSync(dir, { recursive: true, force: true }),
+  );
+
+  const call = async (token: string, method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => {
+    const response = await app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
+    if (response.statusCode >= 400)
+      throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+    return response.json();
+  };
+
+  /** An organization on `provider` whose recruiter has connected a sandbox mailbox. */
+  const connectedMailbox = async (provider: Provider, domain: string) => {
+    const org = await createOrganization(database.db, { name: domain, primaryDomain: domain });
+    const admin = await createUser(database.db, org.id, {
+      email: `admin@${domain}`,
+      name: 'A',
+      role: 'admin',
+    });
+    const email = `rex@${domain}`;
+    const recruiter = await createUser(database.db, org.id, { email, name: 'Rex', role: 'member' });
+    await call(admin.token, 'PATCH', '/api/organization', { provider });
+    await control.post(`/${provider}/users`, { email, name: 'Rex Recruiter' });
+    const started = await call(recruiter.token, 'POST', '/api/connection');
+    const outcome = await consent(app, started.url, { email, decision: 'allow' });
+    if (outcome.status !== 200) throw new Error(`consent failed: ${outcome.html}`);
+    const { connection } = await call(recruiter.token, 'GET', '/api/connection');
+    const connectionId = connection.id as string;
+    return {
+      orgId: org.id,
+      email,
+      token: recruiter.token,
+      connectionId,
+      deliver: (message: Record<string, unknown>) =>
+        control.post<{ id: string }>(`/${provider}/mailboxes/${email}/deliver`, message),
+      /** Runs sync (no worker) until it is caught up; answers how many runs it took. */
+      sync: async () => {
+        for (let runs = 1; runs <= 100; runs += 1) {
+          await runSync(context, org.id, connectionId);
+          const state = await database.db
+            .selectFrom('mailbox_sync')
+            .select(['last_sync_started_at', 'last_sync_succeeded_at', 'last_error'])
+            .where('connection_id', '=', connectionId)
+            .executeTakeFirstOrThrow();
+          if (state.last_error) throw new Error(`sync failed: ${state.last_error}`);
+          if (state.last_sync_succeeded_at?.getTime() === state.last_sync_started_at?.getTime()) return runs;
+        }
+        throw new Error('sync did not catch up in 100 runs');
+      },
+    };
+  };
+
+  return {
+    database,
+    context,
+    app,
+    sandbox,
+    control,
+    publicUrl,
+    call,
+    connectedMailbox,
+    member: (email: string) =>
+      upsertMember(database.db, { name: 'Candidate', emails: [email], discoverability: 'anyone' }),
+    close: async () => {
+      for (const close of closers) await close();
+    },
+  };
+}
+
+/** The p-th percentile (0..100) of sorted values, nearest rank. */
+export function percentile(sorted: number[], p: number): number {
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] ?? Number.NaN;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
