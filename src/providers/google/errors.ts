@@ -5,25 +5,16 @@
  */
 import { ProviderError, type ProviderErrorKind, retryAfterMs } from '../errors.ts';
 import type { ApiResponse } from '../http.ts';
-import { oauthErrorFacts } from '../oauth-error.ts';
+import { type OAuthRules, oauthErrorFacts, oauthErrorKind, STANDARD_OAUTH_RULES } from '../oauth-error.ts';
 import type { OAuthOperation } from '../oidc.ts';
 
 /** Token-endpoint errors by OAuth code and operation. */
-const OAUTH: Record<
-  string,
-  Partial<Record<OAuthOperation, ProviderErrorKind>> & { default: ProviderErrorKind }
-> = {
+const OAUTH: OAuthRules = {
+  ...STANDARD_OAUTH_RULES,
   // On refresh: "Token has been expired or revoked." — the grant is gone. On exchange: a bad, used or
   // expired code, or a code_verifier that does not match.
   invalid_grant: { refresh: 'auth_revoked', revoke: 'not_found', default: 'permanent' },
   invalid_token: { revoke: 'not_found', default: 'auth_revoked' },
-  invalid_client: { default: 'permanent' },
-  unauthorized_client: { default: 'permanent' },
-  invalid_request: { default: 'permanent' },
-  invalid_scope: { default: 'permanent' },
-  access_denied: { default: 'permanent' },
-  temporarily_unavailable: { default: 'transient' },
-  server_error: { default: 'transient' },
 };
 
 /** API error reasons that decide the kind whatever the status. */
@@ -56,14 +47,7 @@ const BY_OPERATION: Record<string, Partial<Record<ProviderErrorKind, ProviderErr
 export function mapGoogleOAuthError(error: unknown, operation: OAuthOperation): ProviderError {
   if (error instanceof ProviderError) return error;
   const facts = oauthErrorFacts(error);
-  const rule = facts.error ? OAUTH[facts.error] : undefined;
-  const kind: ProviderErrorKind = rule
-    ? (rule[operation] ?? rule.default)
-    : facts.noAnswer || (facts.status ?? 0) >= 500
-      ? 'transient'
-      : facts.status === 429
-        ? 'rate_limited'
-        : 'permanent';
+  const kind = oauthErrorKind(OAUTH, facts, operation);
   const what = facts.error ? `${facts.error}: ${facts.description}` : facts.description;
   return new ProviderError(kind, `Google ${operation} failed (${what})`, { code: facts.error, cause: error });
 }

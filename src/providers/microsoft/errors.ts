@@ -5,7 +5,7 @@
  */
 import { ProviderError, type ProviderErrorKind, retryAfterMs } from '../errors.ts';
 import type { ApiResponse } from '../http.ts';
-import { oauthErrorFacts } from '../oauth-error.ts';
+import { type OAuthRules, oauthErrorFacts, oauthErrorKind, STANDARD_OAUTH_RULES } from '../oauth-error.ts';
 import type { OAuthOperation } from '../oidc.ts';
 
 /** AADSTS codes whose meaning is sharper than their OAuth code. */
@@ -20,20 +20,11 @@ const AADSTS: Record<string, ProviderErrorKind> = {
   AADSTS7000215: 'permanent', // invalid client secret
 };
 
-const OAUTH: Record<
-  string,
-  Partial<Record<OAuthOperation, ProviderErrorKind>> & { default: ProviderErrorKind }
-> = {
+const OAUTH: OAuthRules = {
+  ...STANDARD_OAUTH_RULES,
   invalid_grant: { refresh: 'auth_revoked', default: 'permanent' },
   interaction_required: { refresh: 'auth_revoked', default: 'permanent' },
   consent_required: { default: 'permanent' },
-  invalid_client: { default: 'permanent' },
-  unauthorized_client: { default: 'permanent' },
-  invalid_request: { default: 'permanent' },
-  invalid_scope: { default: 'permanent' },
-  access_denied: { default: 'permanent' },
-  temporarily_unavailable: { default: 'transient' },
-  server_error: { default: 'transient' },
 };
 
 /** Graph error codes that decide the kind whatever the status. */
@@ -70,15 +61,7 @@ export function mapMicrosoftOAuthError(error: unknown, operation: OAuthOperation
   if (error instanceof ProviderError) return error;
   const facts = oauthErrorFacts(error);
   const aadsts = aadstsCode(facts.description);
-  const rule = facts.error ? OAUTH[facts.error] : undefined;
-  const kind: ProviderErrorKind =
-    (aadsts ? AADSTS[aadsts] : undefined) ??
-    (rule ? (rule[operation] ?? rule.default) : undefined) ??
-    (facts.noAnswer || (facts.status ?? 0) >= 500
-      ? 'transient'
-      : facts.status === 429
-        ? 'rate_limited'
-        : 'permanent');
+  const kind = (aadsts ? AADSTS[aadsts] : undefined) ?? oauthErrorKind(OAUTH, facts, operation);
   const what = facts.error ? `${facts.error}: ${facts.description.split('\n')[0]}` : facts.description;
   return new ProviderError(kind, `Microsoft ${operation} failed (${what})`, {
     code: aadsts ?? facts.error,

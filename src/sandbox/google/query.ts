@@ -4,6 +4,7 @@
  * Gmail API's "Searching for messages" guide says), `in:`/`label:`, `is:`, `from:`, `to:`, `subject:`,
  * `-` negation, and bare words matched against sender, recipients, subject and text.
  */
+import { wallClock } from '../time-zone.ts';
 import type { Mailbox } from './mailbox.ts';
 import type { StoredMessage } from './message.ts';
 
@@ -102,24 +103,6 @@ function parseDate(value: string): number {
 
 /** Offset of Pacific time from UTC at (about) the given instant, e.g. -8 h in winter. */
 function pacificOffsetMs(at: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'America/Los_Angeles',
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at + 8 * 3_600_000);
-  const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
-  const local = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  return local - (at + 8 * 3_600_000);
+  const instant = at + 8 * 3_600_000;
+  return wallClock(instant, 'America/Los_Angeles') - instant;
 }
