@@ -4,6 +4,7 @@
  */
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { parseDisplayName } from './display-name.ts';
 import { isEmailAddress, normalizeEmail } from './email.ts';
 import type { FieldProblem } from './errors.ts';
 import { DISCOVERABILITY } from './principal.ts';
@@ -30,9 +31,12 @@ export const MemberInputSchema = Type.Object(
 
 export type MemberInput = Static<typeof MemberInputSchema>;
 
-/** A valid member record with its addresses in display and comparison (R10) forms, duplicates removed. */
+/**
+ * A valid member record with its addresses in display and comparison (R10) forms, duplicates removed;
+ * `index` is an address's place in the input, so problems can name it without repeating it.
+ */
 export interface NormalizedMember extends Omit<MemberInput, 'emails'> {
-  emails: { address: string; normalized: string }[];
+  emails: { address: string; normalized: string; index: number }[];
 }
 
 const checker = Compile(MemberInputSchema);
@@ -50,22 +54,22 @@ export function parseMemberInput(
       }));
     return { ok: false, problems };
   }
-  const bad = value.emails.filter((address) => !isEmailAddress(address));
-  if (bad.length > 0) {
-    return {
-      ok: false,
-      problems: bad.map((address) => ({ field: 'emails', message: `"${address}" is not an email address` })),
-    };
-  }
+  // Problems name an address by its place, never by its text: they end up in import reports and logs.
+  const problems: FieldProblem[] = value.emails.flatMap((address, index) =>
+    isEmailAddress(address) ? [] : [{ field: `emails.${index}`, message: 'is not an email address' }],
+  );
+  const name = parseDisplayName(value.name);
+  if (!name.ok) problems.unshift({ field: 'name', message: name.message });
+  if (problems.length > 0 || !name.ok) return { ok: false, problems };
   const seen = new Set<string>();
   const emails: NormalizedMember['emails'] = [];
-  for (const raw of value.emails) {
+  for (const [index, raw] of value.emails.entries()) {
     const normalized = normalizeEmail(raw);
     if (seen.has(normalized)) continue;
     seen.add(normalized);
-    emails.push({ address: raw.trim(), normalized });
+    emails.push({ address: raw.trim(), normalized, index });
   }
-  return { ok: true, member: { ...value, name: value.name.trim(), emails } };
+  return { ok: true, member: { ...value, name: name.name, emails } };
 }
 
 function fieldName(instancePath: string, params: unknown): string {

@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { insertOrganization, type Organization } from '../db/organizations.ts';
 import { insertUser, type User } from '../db/users.ts';
 import { issueToken, parseToken, secretMatches } from '../domain/access-token.ts';
+import { requireDisplayName } from '../domain/display-name.ts';
 import { isEmailAddress } from '../domain/email.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Principal, Role } from '../domain/principal.ts';
@@ -17,13 +18,8 @@ export async function createOrganization(
   db: Database,
   input: { name: string; primaryDomain: string },
 ): Promise<Organization> {
-  const name = input.name.trim();
+  const name = requireDisplayName(input.name);
   const primaryDomain = input.primaryDomain.trim().toLowerCase();
-  if (name === '' || name.length > 200) {
-    throw new AppError('validation_failed', 'name must be 1 to 200 characters', [
-      { field: 'name', message: 'must be 1 to 200 characters' },
-    ]);
-  }
   if (!DOMAIN.test(primaryDomain)) {
     throw new AppError('validation_failed', `domain "${input.primaryDomain}" is not a domain name`, [
       { field: 'domain', message: 'must be a domain name such as example.com' },
@@ -44,12 +40,7 @@ export async function createUser(
       { field: 'email', message: 'must be an email address' },
     ]);
   }
-  const name = input.name.trim();
-  if (name === '' || name.length > 200) {
-    throw new AppError('validation_failed', 'name must be 1 to 200 characters', [
-      { field: 'name', message: 'must be 1 to 200 characters' },
-    ]);
-  }
+  const name = requireDisplayName(input.name);
   return db.transaction().execute(async (trx) => {
     let user: User;
     try {

@@ -5,6 +5,7 @@ import { listAccessTokens, revokeAccessToken, type TokenOwner } from '../../db/a
 import type { Database } from '../../db/database.ts';
 import { findOrganization } from '../../db/organizations.ts';
 import { findUser, updateUser } from '../../db/users.ts';
+import { requireDisplayName } from '../../domain/display-name.ts';
 import { AppError, notFound } from '../../domain/errors.ts';
 import type { Principal } from '../../domain/principal.ts';
 import { createAccessToken } from '../../services/accounts.ts';
@@ -71,7 +72,9 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app,
             memberOnly.map((field) => ({ field, message: 'only members have this setting' })),
           );
         }
-        await updateUser(db, user.orgId, user.userId, { name });
+        await updateUser(db, user.orgId, user.userId, {
+          name: name === undefined ? undefined : requireDisplayName(name),
+        });
       }
       return describeMe(db, principal);
     },

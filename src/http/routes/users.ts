@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Database } from '../../db/database.ts';
 import { countAdmins, findUser, listUsers, updateUser } from '../../db/users.ts';
+import { requireDisplayName } from '../../domain/display-name.ts';
 import { AppError, notFound } from '../../domain/errors.ts';
 import { createUser } from '../../services/accounts.ts';
 import { userOf } from '../auth.ts';
@@ -107,7 +108,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
       const updated = await db.transaction().execute(async (trx) => {
         const current = await findUser(trx, orgId, request.params.id);
         if (!current) throw notFound('user');
-        const user = await updateUser(trx, orgId, current.id, request.body);
+        const { name, role } = request.body;
+        const user = await updateUser(trx, orgId, current.id, {
+          name: name === undefined ? undefined : requireDisplayName(name),
+          role,
+        });
         if (
           current.role === 'admin' &&
           request.body.role === 'member' &&
