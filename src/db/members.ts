@@ -15,17 +15,48 @@ export interface Member {
   emails: string[];
 }
 
+/**
+ * Why the database refused a member write, in words fit for an import report (no values: the error's
+ * detail repeats the row), or undefined when the error is not about the data (a lost connection, a
+ * timeout) and retrying part of the batch would not help. SQLSTATE class 22 is a value PostgreSQL
+ * cannot store (NUL, too long); class 23 a constraint.
+ */
+export function memberWriteRefusal(error: unknown): string | undefined {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  if (typeof code !== 'string') return undefined;
+  if (code === '23505') return 'an address was claimed by a concurrent write; run the import again';
+  if (code === '22021' || code === '22P05')
+    return 'the database cannot store a value of this record (NUL byte)';
+  if (code.startsWith('22') || code.startsWith('23')) {
+    return `the database refused this record (${typeof constraint === 'string' ? constraint : code})`;
+  }
+  return undefined;
+}
+
 export type UpsertOutcome = { ok: true; id: string; created: boolean } | { ok: false; message: string };
 
+/** What a recruiter may see of a member: never their addresses or settings. */
+export interface MemberProfile {
+  id: string;
+  name: string;
+  headline: string;
+}
+
+/** A member's whole record (the operator's and the member's own view), in one query. */
 export async function findMember(db: Database, memberId: string): Promise<Member | undefined> {
-  const row = await db.selectFrom('members').selectAll().where('id', '=', memberId).executeTakeFirst();
+  const row = await db
+    .selectFrom('members as m')
+    .selectAll('m')
+    .select(
+      sql<
+        string[]
+      >`array(select e.address from member_emails e where e.member_id = m.id order by e.position)`.as(
+        'emails',
+      ),
+    )
+    .where('m.id', '=', memberId)
+    .executeTakeFirst();
   if (!row) return undefined;
-  const emails = await db
-    .selectFrom('member_emails')
-    .select('address')
-    .where('member_id', '=', memberId)
-    .orderBy('position')
-    .execute();
   return {
     id: row.id,
     externalId: row.external_id,
@@ -33,11 +64,46 @@ export async function findMember(db: Database, memberId: string): Promise<Member
     headline: row.headline,
     discoverability: row.discoverability,
     discoverabilityChangedAt: row.discoverability_changed_at,
-    emails: emails.map((email) => email.address),
+    emails: row.emails,
   };
 }
 
-/** The member owning a normalized address, whatever their discoverability (callers apply the rule). */
+/*
+ * Recruiter-facing lookups. A member who does not let anyone find them must look exactly like no member
+ * (R10, R19), in the answer and in the work done to reach it: each lookup is a single statement with the
+ * discoverability rule in its WHERE clause, so a hidden member and an unknown one cost the same query,
+ * the same columns and no row. Reading the member first and checking discoverability afterwards took a
+ * second round trip for hidden members only, which was measurable from outside (~0.9 ms).
+ */
+
+/** The profile of a member whom anyone may find, by id; nothing for a hidden or unknown one. */
+export async function findDiscoverableMember(
+  db: Database,
+  memberId: string,
+): Promise<MemberProfile | undefined> {
+  return db
+    .selectFrom('members')
+    .select(['id', 'name', 'headline'])
+    .where('id', '=', memberId)
+    .where('discoverability', '=', 'anyone')
+    .executeTakeFirst();
+}
+
+/** The profile of the member owning a normalized address, when anyone may find them by it (R10). */
+export async function findDiscoverableMemberByEmail(
+  db: Database,
+  normalized: string,
+): Promise<MemberProfile | undefined> {
+  return db
+    .selectFrom('member_emails as e')
+    .innerJoin('members as m', 'm.id', 'e.member_id')
+    .select(['m.id', 'm.name', 'm.headline'])
+    .where('e.normalized', '=', normalized)
+    .where('m.discoverability', '=', 'anyone')
+    .executeTakeFirst();
+}
+
+/** The member owning a normalized address, whatever their discoverability (the operator's CLI only). */
 export async function findMemberIdByEmail(db: Database, normalized: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('member_emails')
@@ -118,9 +184,14 @@ export async function upsertMembers(db: Database, records: NormalizedMember[]): 
       const owner = owners.get(email.normalized);
       return owner !== undefined && owner !== target;
     });
-    if (taken) return { ok: false, message: `email ${taken.address} belongs to another member`, record };
+    // Addresses are named by their place in the record, never by their text (reports end up in logs).
+    if (taken) return { ok: false, message: `emails.${taken.index}: belongs to another member`, record };
     if (target && !byExternal && record.externalId && externalIdOf.get(target)) {
-      return { ok: false, message: `email ${record.emails[0]?.address} belongs to another member`, record };
+      return {
+        ok: false,
+        message: `emails.${record.emails[0]?.index ?? 0}: belongs to another member`,
+        record,
+      };
     }
     return { ok: true, id: target ?? randomUUID(), created: target === undefined, record };
   });
@@ -175,7 +246,12 @@ async function replaceMemberEmails(
 ): Promise<void> {
   const memberIds = rows.map((row) => row.id);
   const emails = rows.flatMap((row) =>
-    row.record.emails.map((email, position) => ({ ...email, position, memberId: row.id })),
+    row.record.emails.map((email, position) => ({
+      normalized: email.normalized,
+      address: email.address,
+      position,
+      memberId: row.id,
+    })),
   );
   await db
     .deleteFrom('member_emails')
@@ -196,8 +272,10 @@ async function replaceMemberEmails(
 }
 
 /**
- * The directory's answer for a set of normalized addresses (R10): each address's member, with the
- * discoverability and the time it last changed (a consent-bearing change, R16).
+ * The directory's answer for a set of normalized addresses (R10): each address whose member lets anyone
+ * find them, with the time that discoverability last changed (a consent-bearing change, R16). Hidden
+ * members are filtered out here, in SQL, so that sync never learns more about them than about a stranger
+ * (R19: both are "no member can be found") and both cost the same statement.
  */
 export async function lookupAddresses(
   db: Database,
@@ -209,6 +287,7 @@ export async function lookupAddresses(
     .innerJoin('members as m', 'm.id', 'e.member_id')
     .select(['e.normalized', 'm.id', 'm.discoverability', 'm.discoverability_changed_at'])
     .where('e.normalized', '=', sql<string>`any(${normalized}::text[])`)
+    .where('m.discoverability', '=', 'anyone')
     .execute();
   return new Map(
     rows.map((row) => [

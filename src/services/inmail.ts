@@ -14,7 +14,7 @@ import {
   listConversations,
   listMessages,
 } from '../db/inmail.ts';
-import { findMember } from '../db/members.ts';
+import { findDiscoverableMember } from '../db/members.ts';
 import { AppError, notFound } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 
@@ -37,7 +37,9 @@ export async function startConversation(
   user: UserPrincipal,
   input: { memberId: string; subject: string; body: string },
 ): Promise<ConversationWithMessages> {
-  if (!(await findMember(db, input.memberId))) throw notFound('member');
+  // Only a member whom anyone may find can be written to first: a hidden member answers exactly like an
+  // unknown id, in the same single query, so starting a conversation reveals nobody (R10, R19).
+  if (!(await findDiscoverableMember(db, input.memberId))) throw notFound('member');
   const id = await insertConversation(db, user.orgId, {
     userId: user.userId,
     memberId: input.memberId,

@@ -65,7 +65,7 @@ for (const provider of PROVIDERS) {
       await t.member({ emails: [`colleague@r19-${provider}.example`] });
       const cases = [
         { from: 'stranger@people.example', expected: 'no_member' },
-        { from: 'hidden@people.example', expected: 'not_discoverable' },
+        { from: 'hidden@people.example', expected: 'no_member' },
         { from: `colleague@r19-${provider}.example`, expected: 'internal_only' },
         { from: `someone@eu.r19-${provider}.example`, expected: 'internal_only' },
       ];

@@ -3,13 +3,25 @@
  * when that member lets anyone do so (the rule sync applies, R10); members edit themselves via /api/me.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../../db/database.ts';
-import { notFound } from '../../domain/errors.ts';
 import { MemberInputSchema } from '../../domain/member.ts';
 import { createAccessToken } from '../../services/accounts.ts';
-import { findDiscoverableMember, getMember, upsertMember } from '../../services/directory.ts';
+import { findMemberByEmail, getMember, getMemberProfile, upsertMember } from '../../services/directory.ts';
 import { errors, MemberProfile, MemberRecord, Uuid } from '../schemas.ts';
+
+/**
+ * The lookup's query string is a candidate's address, and request lines are logged at `info`: this
+ * route's requests are logged without it (log ids, not addresses).
+ */
+const withoutQuery = {
+  req: (request: FastifyRequest) => ({
+    method: request.method,
+    url: request.url.split('?')[0],
+    remoteAddress: request.ip,
+  }),
+};
 
 export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   app.put(
@@ -33,6 +45,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
     '/api/members/lookup',
     {
       config: { allow: ['user'] },
+      logSerializers: withoutQuery,
       schema: {
         tags: ['members'],
         summary: 'Find a member by email; only members whose discoverability is `anyone` are found',
@@ -40,11 +53,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         response: { 200: MemberProfile, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => {
-      const member = await findDiscoverableMember(db, request.query.email);
-      if (!member) throw notFound('member');
-      return member;
-    },
+    async (request) => findMemberByEmail(db, request.query.email),
   );
 
   app.get(
@@ -53,16 +62,16 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       config: { allow: ['user', 'operator'] },
       schema: {
         tags: ['members'],
-        summary: "A member's profile; the operator also sees addresses and settings",
+        summary:
+          "A member's profile; recruiters see only members whom anyone may find, the operator everyone with addresses and settings",
         params: Type.Object({ id: Uuid }),
         response: { 200: Type.Union([MemberRecord, MemberProfile]), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => {
-      const member = await getMember(db, request.params.id);
-      if (request.principal?.kind === 'operator') return member;
-      return { id: member.id, name: member.name, headline: member.headline };
-    },
+    async (request) =>
+      request.principal?.kind === 'operator'
+        ? getMember(db, request.params.id)
+        : getMemberProfile(db, request.params.id),
   );
 
   app.post(
