@@ -120,6 +120,46 @@ describe('the talentsync CLI', () => {
     assert.ok(operator);
   });
 
+  it('hardening: org create and user create refuse a blank or invisible name', async () => {
+    for (const name of ['   ', '\u200B\u200B', '\u202Eemca', '\u3164']) {
+      const org = await runCli(['org', 'create', '--name', name, '--domain', 'invisible.example'], env);
+      assert.equal(org.code, 1, JSON.stringify(name));
+      assert.match(org.stderr, /^talentsync: name: must /, JSON.stringify(name));
+    }
+    const created = await runCli(
+      ['org', 'create', '--name', '  Name   Corp ', '--domain', 'names.example'],
+      env,
+    );
+    assert.match(created.stdout, /created: Name Corp \(names\.example\)/, 'a good name is stored normalized');
+    for (const name of ['\t ', '\u2060', 'Ann\u200B']) {
+      const args = ['user', 'create', '--org', 'names.example', '--email', 'u@names.example', '--name', name];
+      const user = await runCli(args, env);
+      assert.equal(user.code, 1, JSON.stringify(name));
+      assert.match(user.stderr, /^talentsync: name: must /, JSON.stringify(name));
+    }
+  });
+
+  it('hardening: member import reports a line the database refuses by number and imports the rest of its batch', async () => {
+    const file = path.join(env.DATA_DIR, 'refused.jsonl');
+    const record = (i: number, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        name: `R ${i}`,
+        emails: [`r${i}@refused.example`],
+        discoverability: 'anyone',
+        ...extra,
+      });
+    const lines = [record(1), record(2, { name: '   ' }), record(3, { headline: 'x\u0000' }), record(4)];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const result = await runCli(['member', 'import', file], env);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      'line 2: name: must not be empty or whitespace only\n' +
+        'line 3: the database cannot store a value of this record (NUL byte)\n',
+    );
+    assert.match(result.stdout, /: 2 members created, 0 updated, 2 lines refused\n$/);
+  });
+
   it('refuses a file it cannot read', async () => {
     const result = await runCli(['member', 'import', '/nonexistent/members.jsonl'], env);
     assert.equal(result.code, 2);
