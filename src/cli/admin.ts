@@ -71,7 +71,7 @@ export async function operatorToken(options: { name: string }): Promise<void> {
 export async function memberToken(options: { email: string; name: string }): Promise<void> {
   const token = await withDatabase(async (db) => {
     const memberId = await findMemberIdByEmail(db, normalizeEmail(options.email));
-    if (!memberId) throw new UsageError(`no member has the address ${options.email}`);
+    if (!memberId) throw new UsageError('no member has that address');
     return createAccessToken(db, { kind: 'member', memberId }, options.name);
   });
   process.stdout.write(`member token (shown once, keep it safe):\n${token}\n`);
