@@ -58,6 +58,10 @@ export function parseMemberInput(
   const problems: FieldProblem[] = value.emails.flatMap((address, index) =>
     isEmailAddress(address) ? [] : [{ field: `emails.${index}`, message: 'is not an email address' }],
   );
+  for (const field of ['externalId', 'headline'] as const) {
+    const text = value[field];
+    if (text !== undefined && !storable(text)) problems.push({ field, message: UNSTORABLE });
+  }
   const name = parseDisplayName(value.name);
   if (!name.ok) problems.unshift({ field: 'name', message: name.message });
   if (problems.length > 0 || !name.ok) return { ok: false, problems };
@@ -70,6 +74,17 @@ export function parseMemberInput(
     emails.push({ address: raw.trim(), normalized, index });
   }
   return { ok: true, member: { ...value, name: name.name, emails } };
+}
+
+const UNSTORABLE = 'must not contain NUL characters or unpaired surrogates';
+
+/**
+ * Whether PostgreSQL can store the text as given: it refuses NUL in text, and the driver would store an
+ * unpaired surrogate as U+FFFD without a word. Checked here so that the database refusing a record of
+ * the import stays the rare case (its fallback costs extra transactions per refused line).
+ */
+function storable(text: string): boolean {
+  return !text.includes('\u0000') && text.isWellFormed();
 }
 
 function fieldName(instancePath: string, params: unknown): string {

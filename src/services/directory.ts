@@ -4,16 +4,14 @@
  */
 
 import type { Database } from '../db/database.ts';
+import { memberWriteRefusal, type UpsertOutcome, upsertMembers } from '../db/member-upserts.ts';
 import {
   findDiscoverableMember,
   findDiscoverableMemberByEmail,
   findMember,
   type Member,
   type MemberProfile,
-  memberWriteRefusal,
-  type UpsertOutcome,
   updateMemberProfile,
-  upsertMembers,
 } from '../db/members.ts';
 import { requireDisplayName } from '../domain/display-name.ts';
 import { normalizeEmail } from '../domain/email.ts';

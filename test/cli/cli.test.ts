@@ -139,7 +139,7 @@ describe('the talentsync CLI', () => {
     }
   });
 
-  it('hardening: member import reports a line the database refuses by number and imports the rest of its batch', async () => {
+  it('hardening: member import reports a line PostgreSQL could not store by number and imports the rest of its batch', async () => {
     const file = path.join(env.DATA_DIR, 'refused.jsonl');
     const record = (i: number, extra: Record<string, unknown> = {}) =>
       JSON.stringify({
@@ -155,7 +155,7 @@ describe('the talentsync CLI', () => {
     assert.equal(
       result.stderr,
       'line 2: name: must not be empty or whitespace only\n' +
-        'line 3: the database cannot store a value of this record (NUL byte)\n',
+        'line 3: headline: must not contain NUL characters or unpaired surrogates\n',
     );
     assert.match(result.stdout, /: 2 members created, 0 updated, 2 lines refused\n$/);
   });

@@ -299,7 +299,7 @@ describe('hardening: names nobody can see are refused for members and users', ()
     assert.equal(response.json().name, 'José Pérez');
   });
 
-  it('hardening: a record the database refuses answers 400, not 500', async () => {
+  it('hardening: a record PostgreSQL cannot store answers 400 naming the field, not 500', async () => {
     const response = await t.call(operator, 'PUT', '/api/members', {
       name: 'Nul Headline',
       headline: 'Engineer\u0000',
@@ -308,6 +308,7 @@ describe('hardening: names nobody can see are refused for members and users', ()
     });
     assert.equal(response.statusCode, 400, response.body);
     assert.equal(response.json().error.code, 'validation_failed');
+    assert.equal(response.json().error.details[0].field, 'headline');
   });
 
   it('hardening: PATCH /api/me refuses an invisible name, for members and for recruiters', async () => {
