@@ -64,7 +64,10 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         },
       },
     },
-    async (request, reply) => reply.status(201).send(await startFlow(context, userOf(request), 'connect')),
+    async (request, reply) => {
+      const { url, expiresAt } = await startFlow(context, userOf(request), 'connect');
+      return reply.status(201).send({ url, expiresAt });
+    },
   );
 
   app.delete(
