@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app.ts';
+import { testApp } from '../support/app.ts';
 import { callback, confirmPersonal, signIn, submitConsent } from '../support/browser.ts';
 import { onCleanup } from '../support/cleanup.ts';
-import { providerTest } from '../support/providers.ts';
+import { GOOGLE_CLIENT, providerTest } from '../support/providers.ts';
 
 const t = await providerTest();
 const { control } = t.sandbox;
@@ -82,5 +83,36 @@ describe('OAuth pages', () => {
     const done = await callback(demo, back, cookie);
     assert.equal(done.status, 200, done.html);
     assert.match(done.html, /Mailbox connected/);
+  });
+
+  it('hardening: over https the OAuth cookies are __Host- cookies, which a sibling subdomain cannot plant', async () => {
+    const https = await testApp({
+      config: {
+        publicUrl: 'https://talentsync.test',
+        google: {
+          ...GOOGLE_CLIENT,
+          issuer: `${t.sandbox.url}/google`,
+          apiRoot: `${t.sandbox.url}/google`,
+          push: undefined,
+        },
+      },
+    });
+    const org = await https.organization('https-pages.example');
+    await https.call(org.admin.token, 'PATCH', '/api/organization', { provider: 'google' });
+    const url = (await https.call(org.recruiter.token, 'POST', '/api/connection')).json().url;
+    const page = await https.app.inject({ method: 'GET', url: new URL(url).pathname });
+    const signedIn = await signIn(https.app, url, org.recruiter.token);
+    assert.equal(signedIn.status, 303, signedIn.html);
+    const set = [page.headers['set-cookie'], signedIn.headers['set-cookie']].flat().map(String);
+    const named = (name: string) =>
+      set.find((line) => line.startsWith(`${name}=`) && !line.startsWith(`${name}=;`));
+    for (const name of ['__Host-talentsync_signin', '__Host-talentsync_oauth']) {
+      const line = named(name) ?? '';
+      assert.match(line, /; Path=\/(;|$)/, name);
+      assert.match(line, /; Secure/, name);
+      assert.match(line, /; HttpOnly/, name);
+      assert.match(line, /; SameSite=(Lax|Strict)/, name);
+      assert.doesNotMatch(line, /Domain=/, name);
+    }
   });
 });

@@ -11,7 +11,7 @@ import { AppError } from '../../domain/errors.ts';
 import { openLink, startFlow } from '../../services/connect.ts';
 import type { AppContext } from '../../services/context.ts';
 import { FlowError } from '../../services/flow-error.ts';
-import { bindBrowser } from '../oauth-browser.ts';
+import { oauthCookies } from '../oauth-browser.ts';
 import { resultPage } from '../pages.ts';
 
 export const demoRoutes: FastifyPluginAsync<{ context: AppContext; domain: string }> = async (
@@ -43,7 +43,7 @@ export const demoRoutes: FastifyPluginAsync<{ context: AppContext; domain: strin
         } as const;
         const { code } = await startFlow(context, demoUser, 'connect');
         const { redirectTo, browserKey } = await openLink(context, code, demoUser);
-        bindBrowser(reply, browserKey, context.publicUrl.startsWith('https:'));
+        oauthCookies(context.publicUrl.startsWith('https:')).bind(reply, browserKey);
         return reply
           .header('cache-control', 'no-store')
           .header('referrer-policy', 'no-referrer')

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   confirmPersonalMailbox,
   describeLink,
@@ -24,20 +24,13 @@ import {
 import type { AppContext } from '../../services/context.ts';
 import { FlowError, PROVIDER_NAMES } from '../../services/flow-error.ts';
 import { signedInUser } from '../browser-user.ts';
-import {
-  BINDING_COOKIE,
-  bindBrowser,
-  clearSignInSecret,
-  setSignInSecret,
-  signInSecretMatches,
-  unbindBrowser,
-} from '../oauth-browser.ts';
+import { oauthCookies } from '../oauth-browser.ts';
 import { resultPage } from '../pages.ts';
 
 const FORM_LIMIT = 4096;
 
 export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (app, { context }) => {
-  const secure = context.publicUrl.startsWith('https:');
+  const cookies = oauthCookies(context.publicUrl.startsWith('https:'));
   // Form bodies are parsed only in this plugin's scope: the API takes JSON alone.
   await app.register(formbody, { bodyLimit: FORM_LIMIT });
   app.addHook('onSend', async (_request, reply) => {
@@ -58,7 +51,7 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
       flow.purpose === 'admin_consent'
         ? `This link grants Microsoft 365 admin consent for talentsync on behalf of ${organization.name}, as ${user.name} (${user.email}).`
         : `This link connects a ${PROVIDER_NAMES[flow.provider]} mailbox to the talentsync account of ${user.name} (${user.email}) in ${organization.name}. Mail that account exchanges with candidates will be synced into talentsync.`;
-    setSignInSecret(reply, secret, secure);
+    cookies.setSignInSecret(reply, secret);
     return reply
       .status(status)
       .type('text/html; charset=utf-8')
@@ -80,6 +73,47 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
           },
         ),
       );
+  };
+
+  /** The page for a flow's outcome; only a pending confirmation keeps the browser bound. */
+  const finished = (request: FastifyRequest, reply: FastifyReply, result: FlowResult) => {
+    if (result.kind === 'confirm_personal') {
+      // The question waits as long as the held grant does: the binding starts its ten minutes again.
+      const browserKey = cookies.browserKey(request);
+      if (browserKey) cookies.bind(reply, browserKey);
+      return reply.type('text/html; charset=utf-8').send(
+        resultPage(
+          'This is a personal mailbox',
+          [
+            `${result.address} is a personal mailbox, not one of ${result.organization}. Private mail with people who are candidates could be synced into talentsync; a company mailbox is recommended.`,
+            `Connect it anyway to the talentsync account of ${result.user.name} (${result.user.email})?`,
+          ],
+          true,
+          {
+            action: '/oauth/confirm',
+            hidden: {},
+            buttons: [
+              { name: 'decision', value: 'connect', label: 'Connect anyway' },
+              { name: 'decision', value: 'cancel', label: 'Do not connect' },
+            ],
+          },
+        ),
+      );
+    }
+    cookies.unbind(reply);
+    if (result.kind === 'admin_consented') {
+      return page(reply, 200, 'Admin consent granted', [
+        `talentsync may now be used by everyone in your Microsoft 365 organization (tenant ${result.tenantId}).`,
+        'Each recruiter still connects their own mailbox.',
+      ]);
+    }
+    const lines = [
+      `${result.address} is ${result.reconnected ? 'connected again; sync resumes where it stopped' : 'connected'} (${PROVIDER_NAMES[result.provider]}).`,
+      'Mail you exchange with candidates from now on will appear on their communication history, private to you until you share it.',
+    ];
+    if (result.warning) lines.push(`Warning: ${result.warning}`);
+    lines.push('You can close this page.');
+    return page(reply, 200, 'Mailbox connected', lines);
   };
 
   app.get<{ Params: { code: string } }>(
@@ -106,7 +140,7 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
     { config: { public: true }, bodyLimit: FORM_LIMIT, schema: { hide: true } },
     async (request, reply) => {
       const link = typeof request.body?.link === 'string' ? request.body.link.slice(0, 100) : '';
-      if (!signInSecretMatches(request, request.body?.form)) {
+      if (!cookies.signInSecretMatches(request, request.body?.form)) {
         return page(reply, 403, 'Cannot start connecting', [
           'This form did not come from the page talentsync showed in this browser. Open the link you were given again.',
         ]);
@@ -117,7 +151,7 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
           link,
           await signedInUser(context.db, request),
         );
-        clearSignInSecret(bindBrowser(reply, browserKey, secure));
+        cookies.clearSignInSecret(cookies.bind(reply, browserKey));
         return reply.redirect(redirectTo.href, 303);
       } catch (error) {
         if (!(error instanceof FlowError)) throw error;
@@ -137,11 +171,11 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
   app.get('/oauth/callback', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     const callbackUrl = new URL(request.url, context.publicUrl);
     try {
-      return finished(reply, await finishFlow(context, callbackUrl, request.cookies[BINDING_COOKIE]));
+      return finished(request, reply, await finishFlow(context, callbackUrl, cookies.browserKey(request)));
     } catch (error) {
       if (!(error instanceof FlowError)) throw error;
       request.log.info({ code: error.code }, 'OAuth flow ended without connecting');
-      return page(unbindBrowser(reply), 400, 'Mailbox not connected', [error.message]);
+      return page(cookies.unbind(reply), 400, 'Mailbox not connected', [error.message]);
     }
   });
 
@@ -151,51 +185,13 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
     async (request, reply) => {
       const connect = request.body?.decision === 'connect';
       try {
-        const result = await confirmPersonalMailbox(context, request.cookies[BINDING_COOKIE], connect);
-        return finished(reply, result);
+        const result = await confirmPersonalMailbox(context, cookies.browserKey(request), connect);
+        return finished(request, reply, result);
       } catch (error) {
         if (!(error instanceof FlowError)) throw error;
         request.log.info({ code: error.code }, 'personal mailbox not connected');
-        return page(unbindBrowser(reply), 400, 'Mailbox not connected', [error.message]);
+        return page(cookies.unbind(reply), 400, 'Mailbox not connected', [error.message]);
       }
     },
   );
-
-  /** The page for a flow's outcome; only a pending confirmation keeps the browser bound. */
-  const finished = (reply: FastifyReply, result: FlowResult) => {
-    if (result.kind === 'confirm_personal') {
-      return reply.type('text/html; charset=utf-8').send(
-        resultPage(
-          'This is a personal mailbox',
-          [
-            `${result.address} is a personal mailbox, not one of ${result.organization}. Private mail with people who are candidates could be synced into talentsync; a company mailbox is recommended.`,
-            `Connect it anyway to the talentsync account of ${result.user.name} (${result.user.email})?`,
-          ],
-          true,
-          {
-            action: '/oauth/confirm',
-            hidden: {},
-            buttons: [
-              { name: 'decision', value: 'connect', label: 'Connect anyway' },
-              { name: 'decision', value: 'cancel', label: 'Do not connect' },
-            ],
-          },
-        ),
-      );
-    }
-    unbindBrowser(reply);
-    if (result.kind === 'admin_consented') {
-      return page(reply, 200, 'Admin consent granted', [
-        `talentsync may now be used by everyone in your Microsoft 365 organization (tenant ${result.tenantId}).`,
-        'Each recruiter still connects their own mailbox.',
-      ]);
-    }
-    const lines = [
-      `${result.address} is ${result.reconnected ? 'connected again; sync resumes where it stopped' : 'connected'} (${PROVIDER_NAMES[result.provider]}).`,
-      'Mail you exchange with candidates from now on will appear on their communication history, private to you until you share it.',
-    ];
-    if (result.warning) lines.push(`Warning: ${result.warning}`);
-    lines.push('You can close this page.');
-    return page(reply, 200, 'Mailbox connected', lines);
-  };
 };
