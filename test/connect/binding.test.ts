@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PROVIDERS, type Provider } from '../../src/providers/types.ts';
+import { discardAbandonedGrants } from '../../src/services/connect-mailbox.ts';
+import { accessToken } from '../../src/services/grants.ts';
 import { callback, confirmPersonal, consent, signIn, submitConsent } from '../support/browser.ts';
 import { providerTest } from '../support/providers.ts';
 
@@ -241,6 +243,52 @@ for (const provider of PROVIDERS) {
       const own = await callback(t.app, back, signedIn.cookie);
       assert.equal(own.status, 200, own.html);
       assert.match(own.html, /Mailbox connected/);
+    });
+
+    it('hardening: a personal mailbox left unconfirmed has its held grant revoked and erased', async () => {
+      const org = await organizationOn(provider, 'abandoned');
+      const personal = `rex.gone.${serial}.${Date.now()}@${personalDomain}`;
+      await control.post(`/${provider}/users`, { email: personal, name: 'Rex at home' });
+      const signedIn = await signIn(t.app, await startLink(org.recruiter.token), org.recruiter.token);
+      const providerPage = await fetch(String(signedIn.location));
+      const back = await submitConsent(await providerPage.text(), providerPage.url, personal, 'allow');
+      assert.ok(back);
+      assert.match((await callback(t.app, back, signedIn.cookie)).html, /This is a personal mailbox/);
+      assert.deepEqual(await storedFor(org.recruiter.id), { connections: 0, held: 1 });
+
+      await t.database.db
+        .updateTable('oauth_flows')
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .where('user_id', '=', org.recruiter.id)
+        .execute();
+      assert.ok((await discardAbandonedGrants(t.context)) >= 1);
+      assert.deepEqual(await storedFor(org.recruiter.id), { connections: 0, held: 0 });
+      assert.equal((await confirmPersonal(t.app, signedIn.cookie, 'connect')).status, 400, 'too late');
+      if (provider === 'google') {
+        const { grants } = await control.get<{ grants: { revoked: boolean }[] }>(`/google/users/${personal}`);
+        assert.ok(grants.length > 0 && grants.every((grant) => grant.revoked), 'the grant is revoked');
+      }
+    });
+
+    it('hardening: refusing a mailbox that its owner already connected leaves the owner’s connection working', async () => {
+      const owner = await organizationOn(provider, 'owner');
+      const other = await organizationOn(provider, 'other');
+      const connected = await consent(t.app, await startLink(owner.recruiter.token), {
+        token: owner.recruiter.token,
+        email: owner.recruiter.email,
+        decision: 'allow',
+      });
+      assert.equal(connected.status, 200, connected.html);
+      const refused = await consent(t.app, await startLink(other.recruiter.token), {
+        token: other.recruiter.token,
+        email: owner.recruiter.email,
+        decision: 'allow',
+      });
+      assert.equal(refused.status, 400, refused.html);
+      assert.match(refused.html, /was not connected/);
+      const connection = await connectionOf(owner.recruiter.token);
+      await accessToken(t.context, owner.orgId, connection.id, { force: true });
+      assert.equal((await connectionOf(owner.recruiter.token)).status, 'connected');
     });
   });
 }
