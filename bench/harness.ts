@@ -133,7 +133,7 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
     await call(admin.token, 'PATCH', '/api/organization', { provider });
     await control.post(`/${provider}/users`, { email, name: 'Rex Recruiter' });
     const started = await call(recruiter.token, 'POST', '/api/connection');
-    const outcome = await consent(app, started.url, { email, decision: 'allow' });
+    const outcome = await consent(app, started.url, { token: recruiter.token, email, decision: 'allow' });
     if (outcome.status !== 200) throw new Error(`consent failed: ${outcome.html}`);
     const { connection } = await call(recruiter.token, 'GET', '/api/connection');
     const connectionId = connection.id as string;

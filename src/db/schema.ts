@@ -69,6 +69,8 @@ export interface OauthFlowsTable {
   expires_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  /** Sealed tokens and identity of a consumer mailbox waiting for its user's confirmation (R8). */
+  held_grant: string | null;
 }
 
 export interface PendingRevocationsTable {

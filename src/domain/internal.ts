@@ -99,7 +99,8 @@ export function isInternal(address: string, mailbox: InternalScope): boolean {
 // while listing `eu.acme.co.uk` leaves the rest of `acme.co.uk` outside. Matching by suffix rather than
 // by registrable domain keeps the admin's entry as narrow as written. Entries that could never be
 // accepted (see extraInternalDomainProblem) are ignored here as well, in case one was stored anyway.
-function coversDomain(extra: string, domain: string): boolean {
+/** True when the admin's extra internal domain `extra` is `domain` or one of its parents. */
+export function coversDomain(extra: string, domain: string): boolean {
   if (extraInternalDomainProblem(extra) !== undefined) return false;
   const canonical = canonicalDomain(extra);
   return domain === canonical || domain.endsWith(`.${canonical}`);

@@ -5,6 +5,7 @@
 import { parseCronItems, type Task, type TaskList } from 'graphile-worker';
 import { expireDecisions } from '../db/mail.ts';
 import { deleteExpiredFlows } from '../db/oauth-flows.ts';
+import { discardAbandonedGrants } from '../services/connect-mailbox.ts';
 import type { AppContext } from '../services/context.ts';
 import { refreshExpiringTokens, revokePendingGrant } from '../services/grants.ts';
 import { pollQuietMailboxes, renewPush, renewPushes, runSync, startPush } from '../services/sync.ts';
@@ -74,6 +75,7 @@ export function createTaskList(context: AppContext, settings: TaskSettings): Tas
     await refreshExpiringTokens(context);
   };
   const purgeExpired: Task<'purge_expired'> = async () => {
+    await discardAbandonedGrants(context);
     await deleteExpiredFlows(context.db);
     await expireDecisions(context.db, settings.decisionTtlMs);
   };

@@ -3,6 +3,7 @@ import type { Config, GoogleConfig, MicrosoftConfig } from '../config.ts';
 import { createGoogleMail } from './google/mail.ts';
 import { createGoogleOAuth } from './google/oauth.ts';
 import { createGooglePush, createGooglePushVerifier } from './google/push.ts';
+import { createMicrosoftAdminConsent } from './microsoft/admin-consent.ts';
 import { createMicrosoftMail } from './microsoft/mail.ts';
 import { createMicrosoftOAuth } from './microsoft/oauth.ts';
 import { createMicrosoftPush, parseGraphNotifications } from './microsoft/push.ts';
@@ -38,7 +39,7 @@ function microsoft(config: MicrosoftConfig, publicUrl: string): ProviderAdapter 
   const oauth = createMicrosoftOAuth(config);
   return {
     oauth,
-    adminConsent: oauth.adminConsent,
+    adminConsent: createMicrosoftAdminConsent(config),
     mail: createMicrosoftMail(config),
     push: createMicrosoftPush(config, {
       notificationUrl: `${publicUrl}/webhooks/microsoft`,

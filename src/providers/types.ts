@@ -50,6 +50,8 @@ export interface OAuthClient {
 export interface AdminConsent {
   /** The provider's admin-consent page. */
   url(input: { redirectUri: string; state: string }): Promise<URL>;
+  /** True when the provider confirms that `tenantId` admitted the app (a redirect's word alone proves nothing). */
+  verify(tenantId: string): Promise<boolean>;
 }
 
 /**

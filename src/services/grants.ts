@@ -29,6 +29,7 @@ export const sealedAt = {
   refreshToken: (connectionId: string) => `connection:${connectionId}:refresh_token`,
   accessToken: (connectionId: string) => `connection:${connectionId}:access_token`,
   codeVerifier: (flowId: string) => `oauth_flow:${flowId}:code_verifier`,
+  heldGrant: (flowId: string) => `oauth_flow:${flowId}:held_grant`,
   revocation: (revocationId: string) => `revocation:${revocationId}`,
 };
 

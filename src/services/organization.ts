@@ -11,8 +11,8 @@ import type { ProviderSetting } from '../db/schema.ts';
 import { AppError, notFound } from '../domain/errors.ts';
 import { canonicalDomain, extraInternalDomainProblem } from '../domain/internal.ts';
 import type { Principal } from '../domain/principal.ts';
-import { PROVIDER_NAMES } from './connect.ts';
 import type { AppContext } from './context.ts';
+import { PROVIDER_NAMES } from './flow-error.ts';
 import { endConnections } from './grants.ts';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;

@@ -20,7 +20,11 @@ async function connectedOrganization(domain: string, recruiters: number) {
   for (const person of people) {
     await control.post('/google/users', { email: person.email, name: 'Recruiter' });
     const started = (await t.call(person.token, 'POST', '/api/connection')).json();
-    const outcome = await consent(t.app, started.url, { email: person.email, decision: 'allow' });
+    const outcome = await consent(t.app, started.url, {
+      token: person.token,
+      email: person.email,
+      decision: 'allow',
+    });
     assert.equal(outcome.status, 200, outcome.html);
   }
   return { ...org, people };

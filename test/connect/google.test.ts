@@ -28,7 +28,7 @@ async function googleOrganization(domain: string) {
 async function connect(token: string, email: string, decision: 'allow' | 'deny' = 'allow') {
   const started = await t.call(token, 'POST', '/api/connection');
   assert.equal(started.statusCode, 201, started.body);
-  return consent(t.app, started.json().url, { email, decision });
+  return consent(t.app, started.json().url, { token, email, decision });
 }
 
 async function storedTokens(connectionId: string) {
@@ -112,7 +112,11 @@ describe('connecting a Google Workspace mailbox', () => {
   it('refuses a replayed state, an expired flow, another browser, and a reused start link', async () => {
     const org = await googleOrganization('replay.example');
     const started = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
-    const first = await consent(t.app, started.url, { email: org.recruiter.email, decision: 'allow' });
+    const first = await consent(t.app, started.url, {
+      token: org.recruiter.token,
+      email: org.recruiter.email,
+      decision: 'allow',
+    });
     assert.equal(first.status, 200);
     const replay = await t.app.inject({
       method: 'GET',
@@ -127,6 +131,7 @@ describe('connecting a Google Workspace mailbox', () => {
     await t.call(org.recruiter.token, 'DELETE', '/api/connection');
     const late = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
     const expired = await consent(t.app, late.url, {
+      token: org.recruiter.token,
       email: org.recruiter.email,
       decision: 'allow',
       beforeCallback: async (url) => {
@@ -138,9 +143,9 @@ describe('connecting a Google Workspace mailbox', () => {
     assert.match(expired.html, /expired or was already completed/);
 
     const other = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
-    const start = await t.app.inject({ method: 'GET', url: new URL(other.url).pathname });
-    const page = await fetch(String(start.headers.location));
-    const { submitConsent, callback } = await import('../support/browser.ts');
+    const { signIn, submitConsent, callback } = await import('../support/browser.ts');
+    const start = await signIn(t.app, other.url, org.recruiter.token);
+    const page = await fetch(String(start.location));
     const back = await submitConsent(await page.text(), page.url, org.recruiter.email, 'allow');
     assert.ok(back);
     const stranger = await callback(t.app, back, 'talentsync_oauth=someone-elses-cookie');
@@ -152,6 +157,7 @@ describe('connecting a Google Workspace mailbox', () => {
     const org = await googleOrganization('pkce.example');
     const started = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
     const outcome = await consent(t.app, started.url, {
+      token: org.recruiter.token,
       email: org.recruiter.email,
       decision: 'allow',
       beforeCallback: async (url) => {

@@ -17,7 +17,13 @@ describe('R7: rotating the token encryption key', () => {
     await t.sandbox.control.post('/google/users', { email: org.recruiter.email, name: 'R' });
     const started = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
     assert.equal(
-      (await consent(t.app, started.url, { email: org.recruiter.email, decision: 'allow' })).status,
+      (
+        await consent(t.app, started.url, {
+          token: org.recruiter.token,
+          email: org.recruiter.email,
+          decision: 'allow',
+        })
+      ).status,
       200,
     );
     const { connection } = (await t.call(org.recruiter.token, 'GET', '/api/connection')).json();

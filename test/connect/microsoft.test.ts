@@ -21,7 +21,7 @@ async function microsoftOrganization(domain: string) {
 async function connect(token: string, email: string, decision: 'allow' | 'deny' = 'allow') {
   const started = await t.call(token, 'POST', '/api/connection');
   assert.equal(started.statusCode, 201, started.body);
-  return consent(t.app, started.json().url, { email, decision });
+  return consent(t.app, started.json().url, { token, email, decision });
 }
 
 describe('connecting a Microsoft 365 mailbox', () => {
@@ -79,7 +79,11 @@ describe('connecting a Microsoft 365 mailbox', () => {
     assert.equal(denied.statusCode, 403);
     const started = await t.call(org.admin.token, 'POST', '/api/organization/microsoft-admin-consent');
     assert.equal(started.statusCode, 201, started.body);
-    const granted = await consent(t.app, started.json().url, { email: org.admin.email, decision: 'allow' });
+    const granted = await consent(t.app, started.json().url, {
+      token: org.admin.token,
+      email: org.admin.email,
+      decision: 'allow',
+    });
     assert.equal(granted.status, 200, granted.html);
     assert.match(granted.html, /Admin consent granted/);
     const settings = (await t.call(org.recruiter.token, 'GET', '/api/organization')).json();

@@ -1,7 +1,8 @@
 /**
- * A person at a browser connecting a mailbox: opens the start link (the app, in process), reads the
- * provider's consent page (the sandbox, over HTTP), submits its form as a browser would, and follows the
- * redirect back to the app's callback, carrying the app's cookie.
+ * A person at a browser connecting a mailbox: opens the start link (the app, in process), signs in on its
+ * page with their access token, reads the provider's consent page (the sandbox, over HTTP), submits its
+ * form as a browser would, follows the redirect back to the app's callback carrying the app's cookie,
+ * and answers the personal-mailbox question (R8) when the app asks it.
  */
 import type { FastifyInstance } from 'fastify';
 
@@ -14,27 +15,86 @@ export interface ConsentOutcome {
   cookie: string | undefined;
 }
 
-/** Follows a start link through consent; `decision` picks the button, `email` fills the account field. */
+/** Follows a start link through sign-in (as the holder of `token`) and consent; `decision` picks the
+ * consent button, `email` fills the account field, `personal` answers the personal-mailbox question. */
 export async function consent(
   app: FastifyInstance,
   startUrl: string,
   input: {
+    token: string;
     email: string;
     decision: 'allow' | 'deny';
+    personal?: 'connect' | 'cancel';
     beforeCallback?: (callback: URL) => URL | Promise<URL>;
   },
 ): Promise<ConsentOutcome> {
-  const start = await app.inject({ method: 'GET', url: new URL(startUrl).pathname });
-  if (start.statusCode !== 302)
-    return { status: start.statusCode, html: start.body, callbackUrl: undefined, cookie: undefined };
-  const cookie = cookieOf(start.headers['set-cookie']);
-  const providerPage = await fetch(String(start.headers.location), { redirect: 'manual' });
+  const signedIn = await signIn(app, startUrl, input.token);
+  if (signedIn.status !== 303 || !signedIn.location)
+    return { status: signedIn.status, html: signedIn.html, callbackUrl: undefined, cookie: undefined };
+  const { cookie } = signedIn;
+  const providerPage = await fetch(signedIn.location, { redirect: 'manual' });
   const pageHtml = await providerPage.text();
   const callbackUrl = await submitConsent(pageHtml, providerPage.url, input.email, input.decision);
   if (!callbackUrl) return { status: providerPage.status, html: pageHtml, callbackUrl: undefined, cookie };
   const finalUrl = input.beforeCallback ? await input.beforeCallback(callbackUrl) : callbackUrl;
   const back = await callback(app, finalUrl, cookie);
-  return { status: back.status, html: back.html, callbackUrl: finalUrl, cookie };
+  if (!back.html.includes('action="/oauth/confirm"'))
+    return { status: back.status, html: back.html, callbackUrl: finalUrl, cookie };
+  const confirmed = await confirmPersonal(app, cookie, input.personal ?? 'connect');
+  return { ...confirmed, callbackUrl: finalUrl, cookie };
+}
+
+/**
+ * Opens a start link and submits its sign-in form with `token`, as one browser: answers the app's
+ * answer to the form (303 to the provider when signed in) and the binding cookie it set.
+ */
+export async function signIn(app: FastifyInstance, startUrl: string, token: string) {
+  const page = await app.inject({ method: 'GET', url: new URL(startUrl).pathname });
+  const form = /<form[^>]*action="\/oauth\/start"[^>]*>([\s\S]*?)<\/form>/.exec(page.body)?.[1];
+  if (page.statusCode !== 200 || !form)
+    return {
+      status: page.statusCode,
+      html: page.body,
+      location: undefined,
+      cookie: undefined,
+      headers: page.headers,
+    };
+  const fields = new URLSearchParams();
+  for (const field of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    fields.set(field[1] ?? '', decodeEntities(field[2] ?? ''));
+  fields.set('token', token);
+  const posted = await app.inject({
+    method: 'POST',
+    url: '/oauth/start',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(cookieOf(page.headers['set-cookie']) ? { cookie: cookieOf(page.headers['set-cookie']) } : {}),
+    },
+    payload: fields.toString(),
+  });
+  const location = posted.headers.location;
+  return {
+    status: posted.statusCode,
+    html: posted.body,
+    location: typeof location === 'string' ? location : undefined,
+    cookie: cookieOf(posted.headers['set-cookie']),
+    headers: posted.headers,
+  };
+}
+
+/** Answers the personal-mailbox question as the browser holding `cookie`. */
+export async function confirmPersonal(
+  app: FastifyInstance,
+  cookie: string | undefined,
+  decision: 'connect' | 'cancel',
+) {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/oauth/confirm',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+    payload: new URLSearchParams({ decision }).toString(),
+  });
+  return { status: response.statusCode, html: response.body };
 }
 
 /** Delivers a provider redirect to the app's callback, as the browser holding `cookie` would. */
@@ -82,9 +142,10 @@ export async function submitConsent(
   return location ? new URL(location) : undefined;
 }
 
+/** The `name=value` of the first cookie a response sets that is not a clearing one. */
 function cookieOf(header: string | string[] | undefined): string | undefined {
-  const first = Array.isArray(header) ? header[0] : header;
-  return first?.split(';')[0];
+  const all = Array.isArray(header) ? header : header ? [header] : [];
+  return all.map((line) => line.split(';')[0] ?? '').find((pair) => !pair.endsWith('='));
 }
 
 function decodeEntities(text: string): string {

@@ -34,7 +34,11 @@ export async function connectedMailbox(
   assert.equal(set.statusCode, 200, set.body);
   await t.sandbox.control.post(`/${provider}/users`, { email: org.recruiter.email, name: 'Rex Recruiter' });
   const started = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
-  const outcome = await consent(t.app, started.url, { email: org.recruiter.email, decision: 'allow' });
+  const outcome = await consent(t.app, started.url, {
+    token: org.recruiter.token,
+    email: org.recruiter.email,
+    decision: 'allow',
+  });
   assert.equal(outcome.status, 200, outcome.html);
   const { connection } = (await t.call(org.recruiter.token, 'GET', '/api/connection')).json();
   const base = `/${provider}/mailboxes/${org.recruiter.email}`;

@@ -73,6 +73,7 @@ for (const provider of ['google', 'microsoft'] as const) {
 
       const started = (await t.call(box.recruiter.token, 'POST', '/api/connection')).json();
       const outcomeOfConsent = await consent(t.app, started.url, {
+        token: box.recruiter.token,
         email: box.recruiter.email,
         decision: 'allow',
       });

@@ -133,7 +133,11 @@ for (const provider of PROVIDERS) {
       );
       const { consent } = await import('../support/browser.ts');
       const started = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
-      await consent(t.app, started.url, { email: org.recruiter.email, decision: 'allow' });
+      await consent(t.app, started.url, {
+        token: org.recruiter.token,
+        email: org.recruiter.email,
+        decision: 'allow',
+      });
       const { connection } = (await t.call(org.recruiter.token, 'GET', '/api/connection')).json();
       const { runSync } = await import('../../src/services/sync.ts');
       await runSync(t.context, org.orgId, connection.id);

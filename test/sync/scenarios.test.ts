@@ -53,7 +53,16 @@ for (const provider of ['google', 'microsoft'] as Provider[]) {
       await t.member({ emails: [peer] });
       await t.sandbox.control.post(`/${provider}/users`, { email: personal, name: 'Personal' });
       const started = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
-      assert.equal((await consent(t.app, started.url, { email: personal, decision: 'allow' })).status, 200);
+      assert.equal(
+        (
+          await consent(t.app, started.url, {
+            token: org.recruiter.token,
+            email: personal,
+            decision: 'allow',
+          })
+        ).status,
+        200,
+      );
       const { connection } = (await t.call(org.recruiter.token, 'GET', '/api/connection')).json();
       await t.sandbox.control.post(`/${provider}/mailboxes/${personal}/deliver`, {
         from: { address: peer },
@@ -87,7 +96,11 @@ for (const provider of ['google', 'microsoft'] as Provider[]) {
         });
       }
       const started = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
-      await consent(t.app, started.url, { email: org.recruiter.email, decision: 'allow' });
+      await consent(t.app, started.url, {
+        token: org.recruiter.token,
+        email: org.recruiter.email,
+        decision: 'allow',
+      });
       const { connection } = (await t.call(org.recruiter.token, 'GET', '/api/connection')).json();
       for (let run = 0; run < 5; run += 1) await runSync(t.context, org.orgId, connection.id);
       const threads = (await t.call(org.recruiter.token, 'GET', '/api/threads')).json().threads;

@@ -57,14 +57,17 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         tags: ['connection'],
         summary: 'Start connecting your mailbox: open the returned URL in a browser within 10 minutes',
         description:
-          'Refused (409 `provider_not_selected`) while the organization has no provider: an admin must choose one first (R3).',
+          'The URL is single-use and yours alone: its page asks you to sign in with your access token before anything goes to the provider, and only your own mailbox, one on your organization’s domains, or (after you confirm) a personal one can be connected. Refused (409 `provider_not_selected`) while the organization has no provider: an admin must choose one first (R3).',
         response: {
           201: Type.Object({ url: Type.String(), expiresAt: Timestamp }),
           ...errors(401, 403, 409),
         },
       },
     },
-    async (request, reply) => reply.status(201).send(await startFlow(context, userOf(request), 'connect')),
+    async (request, reply) => {
+      const { url, expiresAt } = await startFlow(context, userOf(request), 'connect');
+      return reply.status(201).send({ url, expiresAt });
+    },
   );
 
   app.delete(

@@ -120,8 +120,10 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
         },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(await startFlow(context, userOf(request), 'admin_consent')),
+    async (request, reply) => {
+      const { url, expiresAt } = await startFlow(context, userOf(request), 'admin_consent');
+      return reply.status(201).send({ url, expiresAt });
+    },
   );
 
   app.get(

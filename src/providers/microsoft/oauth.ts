@@ -1,6 +1,7 @@
 /**
  * The Microsoft identity platform (v2.0) for connecting a mailbox: one consent for read-only mail and the
- * calendar, `offline_access` for a refresh token (rotated on every use), PKCE, and tenant-wide admin consent.
+ * calendar, `offline_access` for a refresh token (rotated on every use), and PKCE (admin consent is
+ * `admin-consent.ts`).
  * Microsoft has no endpoint to revoke one app's grant, so `revoke` only reports that.
  */
 import type * as client from 'openid-client';
@@ -8,7 +9,7 @@ import type { MicrosoftConfig } from '../../config.ts';
 import { ProviderError } from '../errors.ts';
 import { send } from '../http.ts';
 import { createOidcClient } from '../oidc.ts';
-import type { AdminConsent, OAuthClient } from '../types.ts';
+import type { OAuthClient } from '../types.ts';
 import { mapGraphError, mapMicrosoftOAuthError } from './errors.ts';
 
 /** https://learn.microsoft.com/graph/permissions-reference */
@@ -24,7 +25,7 @@ export const MICROSOFT_SCOPES = [
 
 const ENTRA_ORIGIN = 'https://login.microsoftonline.com';
 
-export function createMicrosoftOAuth(config: MicrosoftConfig): OAuthClient & { adminConsent: AdminConsent } {
+export function createMicrosoftOAuth(config: MicrosoftConfig): OAuthClient {
   const oidc = createOidcClient({
     // Discovery always names the real origin: openid-client recognizes Entra ID's multi-tenant issuer
     // template (`…/{tenantid}/v2.0`, filled from the id_token's `tid`) only there. When the identity
@@ -72,19 +73,6 @@ export function createMicrosoftOAuth(config: MicrosoftConfig): OAuthClient & { a
       };
     },
     revoke: async () => false,
-    adminConsent: {
-      // https://learn.microsoft.com/entra/identity-platform/v2-admin-consent
-      async url({ redirectUri, state }) {
-        const url = new URL(
-          `${config.loginUrl}/${config.tenant === 'common' ? 'organizations' : config.tenant}/v2.0/adminconsent`,
-        );
-        url.searchParams.set('client_id', config.clientId);
-        url.searchParams.set('redirect_uri', redirectUri);
-        url.searchParams.set('state', state);
-        url.searchParams.set('scope', 'https://graph.microsoft.com/.default');
-        return url;
-      },
-    },
   };
 }
 

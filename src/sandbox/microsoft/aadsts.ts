@@ -147,6 +147,12 @@ export const AADSTS = {
     code: 501481,
     message: 'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
   }),
+  noTenantInRequest: (): AadError => ({
+    error: 'invalid_request',
+    code: 50059,
+    message:
+      'No tenant-identifying information found in either the request or implied by any provided credentials.',
+  }),
   wrongTenant: (): AadError => ({
     error: 'invalid_grant',
     code: 700005,

@@ -1,6 +1,6 @@
 /**
- * The token endpoint (`/{tenant}/oauth2/v2.0/token`): authorization_code (with PKCE) and refresh_token
- * grants, client_secret_post and client_secret_basic authentication, and the documented error bodies
+ * The token endpoint (`/{tenant}/oauth2/v2.0/token`): authorization_code (with PKCE), refresh_token and
+ * client_credentials grants, client_secret_post and client_secret_basic authentication, and the documented error bodies
  * (HTTP 400, or 401 for `invalid_client`). Every refresh returns a new refresh token ("Refresh the access
  * token"); by default the one presented is refused afterwards (see `usedRefreshTokens`). A refresh token
  * exists only when `offline_access` was granted, an id_token only when `openid` was.
@@ -113,6 +113,33 @@ export function tokenRoutes(app: FastifyInstance, ctx: MicrosoftContext): void {
     return response;
   };
 
+  // "Client credentials flow": only at a tenant's own endpoint, only for `.default`, and only where the
+  // app has been admitted. The sandbox admits an app to a tenant when an admin of it consented; Entra
+  // also does on a user's first consent, which the sandbox does not model.
+  const issueAppToken = async (client: Client, body: Form, authority: string) => {
+    const tenant = ctx.directory.tenant(authority);
+    if (!tenant || tenant.id !== authority) return AADSTS.noTenantInRequest();
+    if (body.scope !== 'https://graph.microsoft.com/.default') return AADSTS.invalidScope(body.scope ?? '');
+    if (tenant.consumer || !tenant.adminConsents.has(client.clientId))
+      return AADSTS.appNotFound(client.clientId, tenant.id);
+    const now = core.clock.now();
+    const accessToken = await ctx.key.sign(
+      { ver: '1.0', tid: tenant.id, appid: client.clientId, idtyp: 'app', roles: [], uti: secret(16) },
+      {
+        issuer: `https://sts.windows.net/${tenant.id}/`,
+        audience: 'https://graph.microsoft.com',
+        expiresInSeconds: settings.accessTokenLifetimeSeconds,
+        now,
+      },
+    );
+    return {
+      token_type: 'Bearer',
+      expires_in: settings.accessTokenLifetimeSeconds,
+      ext_expires_in: settings.accessTokenLifetimeSeconds,
+      access_token: accessToken,
+    };
+  };
+
   const redeemCode = (client: Client, body: Form, authority: string) => {
     if (!body.code) return AADSTS.missingParameter('code');
     const record = ctx.grants.code(body.code);
@@ -214,6 +241,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: MicrosoftContext): void {
     let redeemed: ReturnType<typeof redeemCode>;
     if (body.grant_type === 'authorization_code') redeemed = redeemCode(client, body, authority);
     else if (body.grant_type === 'refresh_token') redeemed = redeemRefreshToken(client, body);
+    else if (body.grant_type === 'client_credentials') return issueAppToken(client, body, authority);
     else return AADSTS.unsupportedGrantType(body.grant_type);
     if ('error' in redeemed) return redeemed;
     return issue(redeemed.grant, redeemed.scopes, redeemed.nonce);
