@@ -12,8 +12,9 @@
  *   really uses is tried (`boundary_guessed`), and failing that the body is kept as text (`raw_body`).
  * - postal-mime refuses a message past its limits (over 256 nested parts, over 2 MiB of headers): the
  *   top-level headers are read alone (`headers_only`).
- * - HTML is sanitized here (sanitizeBounded, as sanitizeEmailHtml does), so the shape is ready to store and nothing downstream
- *   holds unsafe markup; the text reading of an HTML-only message is taken from the sanitized HTML.
+ * - HTML is sanitized here (sanitizeBounded, as sanitizeEmailHtml does), so the shape is ready to
+ *   store and nothing downstream holds unsafe markup; the text reading of an HTML-only message is
+ *   taken from the sanitized HTML.
  * - Size caps: text and HTML are kept up to MAX_BODY_BYTES each (UTF-8), attachment metadata up to
  *   MAX_ATTACHMENTS entries, so a hostile message cannot bloat storage. Attachment contents are never
  *   kept: only name, type, size and Content-ID. HTML is also read only to MAX_HTML_DEPTH levels of
