@@ -12,6 +12,8 @@ const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 const CONTENT_TYPE = /(?:^|\n)(content-type[ \t]*:([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*))/i;
 const TRANSFER_ENCODING = /(?:^|\n)content-transfer-encoding[ \t]*:[ \t]*([^\r\n;]*)/i;
 const BOUNDARY_PARAM = /boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/gi;
+// RFC 2046 boundaries are at most 70 characters; a guessed one may be longer, not endless.
+const MAX_GUESSED_BOUNDARY = 200;
 
 interface Block {
   start: number;
@@ -36,14 +38,17 @@ export function declareMissingCharsets(binary: string): string | undefined {
   const delimiters = delimiterLines(binary);
   const edits: { at: number; text: string }[] = [];
   const starts = [0, ...delimiters.filter((line) => !line.closing).map((line) => line.end)];
+  // Each part is read up to the next delimiter only, so that the work stays linear in the message
+  // however many parts it has.
   for (let index = 0; index < starts.length; index++) {
-    const block = headerBlock(binary, starts[index] as number);
+    const start = starts[index] as number;
+    const block = headerBlock(binary, start, firstDelimiterAt(delimiters, start)?.start);
     const headers = binary.slice(block.start, block.headersEnd);
     const contentType = contentTypeOf(headers);
     if (contentType?.type === 'message/rfc822') starts.push(block.bodyStart);
     const isText = !contentType || contentType.type === 'text/plain' || contentType.type === 'text/html';
     if (!isText || contentType?.hasCharset) continue;
-    const next = delimiters.find((line) => line.start >= block.bodyStart);
+    const next = firstDelimiterAt(delimiters, block.bodyStart);
     const bytes = decodeTransfer(binary.slice(block.bodyStart, next?.start ?? binary.length), headers);
     if (isUtf8(bytes)) continue;
     edits.push(
@@ -53,11 +58,26 @@ export function declareMissingCharsets(binary: string): string | undefined {
     );
   }
   if (edits.length === 0) return undefined;
-  let repaired = binary;
-  for (const edit of edits.sort((a, b) => b.at - a.at)) {
-    repaired = repaired.slice(0, edit.at) + edit.text + repaired.slice(edit.at);
+  const pieces: string[] = [];
+  let copied = 0;
+  for (const edit of edits.sort((a, b) => a.at - b.at)) {
+    pieces.push(binary.slice(copied, edit.at), edit.text);
+    copied = edit.at;
   }
-  return repaired;
+  pieces.push(binary.slice(copied));
+  return pieces.join('');
+}
+
+// The first delimiter line that starts at or after `at` (delimiters are in order): a binary search.
+function firstDelimiterAt<T extends { start: number }>(delimiters: readonly T[], at: number): T | undefined {
+  let low = 0;
+  let high = delimiters.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((delimiters[middle] as T).start < at) low = middle + 1;
+    else high = middle;
+  }
+  return delimiters[low];
 }
 
 /**
@@ -76,10 +96,21 @@ export function guessBoundary(binary: string): string | undefined {
   ) {
     return undefined;
   }
-  const found = /^--([^\s"]{1,200}?)(?:--)?[ \t]*\r?$/m.exec(body)?.[1];
+  const found = body
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith('--'))
+    .map(boundaryOf)
+    .find((boundary) => boundary !== undefined);
   if (found === undefined) return undefined;
   const header = `Content-Type: ${contentType.type}; boundary="${found}"`;
   return headers.slice(0, contentType.headerStart) + header + binary.slice(contentType.headerEnd);
+}
+
+// The boundary a delimiter line (`--b`, `--b--`, trailing blanks allowed) names, if it can be one.
+function boundaryOf(line: string): string | undefined {
+  const rest = withoutTrailingBlanks(line.slice(2));
+  const open = rest.endsWith('--') && rest.length > 2 ? rest.slice(0, -2) : rest;
+  return open.length <= MAX_GUESSED_BOUNDARY && /^[^\s"]+$/.test(open) ? open : undefined;
 }
 
 /** The top-level header section alone (at most `maxBytes`), as a message without a body. */
@@ -103,15 +134,14 @@ export function rawBodyText(binary: string): string {
   return new TextDecoder(isUtf8(bytes) ? 'utf-8' : FALLBACK_CHARSET).decode(bytes);
 }
 
-function headerBlock(binary: string, start: number): Block {
+// The header section of the block at `start`, looked for before `limit` (where the next part begins).
+function headerBlock(binary: string, start: number, limit = binary.length): Block {
   const leading = /^\r?\n/.exec(binary.slice(start, start + 2));
   // A block that opens with an empty line has no headers at all.
   if (leading) return { start, headersEnd: start, bodyStart: start + leading[0].length };
-  const blank = /\r?\n\r?\n/g;
-  blank.lastIndex = start;
-  const match = blank.exec(binary);
-  if (!match) return { start, headersEnd: binary.length, bodyStart: binary.length };
-  return { start, headersEnd: match.index, bodyStart: match.index + match[0].length };
+  const match = /\r?\n\r?\n/.exec(binary.slice(start, limit));
+  if (!match) return { start, headersEnd: limit, bodyStart: limit };
+  return { start, headersEnd: start + match.index, bodyStart: start + match.index + match[0].length };
 }
 
 function contentTypeOf(headers: string): ContentType | undefined {
@@ -131,20 +161,31 @@ function contentTypeOf(headers: string): ContentType | undefined {
   };
 }
 
-// Lines that open or close a part: `--boundary` or `--boundary--`, for any boundary the message declares.
+// Lines that open or close a part: `--boundary` or `--boundary--`, for any boundary the message declares,
+// with trailing spaces or tabs. Read line by line: a pattern with a lazy line and trailing blanks
+// (`^--([^\r\n]*?)[ \t]*\r?\n`) retried the blanks from every position of a long line.
 function delimiterLines(binary: string): { start: number; end: number; closing: boolean }[] {
   const boundaries = new Set<string>();
   for (const match of binary.matchAll(BOUNDARY_PARAM)) boundaries.add((match[1] ?? match[2]) as string);
   if (boundaries.size === 0) return [];
   const lines: { start: number; end: number; closing: boolean }[] = [];
-  for (const match of binary.matchAll(/^--([^\r\n]*?)[ \t]*(?:\r?\n|$)/gm)) {
-    const rest = match[1] as string;
-    const closing = rest.endsWith('--') && boundaries.has(rest.slice(0, -2));
-    if (closing || boundaries.has(rest)) {
-      lines.push({ start: match.index, end: match.index + match[0].length, closing });
+  for (let start = 0; start < binary.length; ) {
+    const newline = binary.indexOf('\n', start);
+    const end = newline === -1 ? binary.length : newline + 1;
+    if (binary.startsWith('--', start)) {
+      const rest = withoutTrailingBlanks(binary.slice(start + 2, newline === -1 ? end : newline));
+      const closing = rest.endsWith('--') && boundaries.has(rest.slice(0, -2));
+      if (closing || boundaries.has(rest)) lines.push({ start, end, closing });
     }
+    start = end;
   }
   return lines;
+}
+
+function withoutTrailingBlanks(line: string): string {
+  let end = line.length;
+  while (end > 0 && ' \t\r'.includes(line[end - 1] as string)) end--;
+  return line.slice(0, end);
 }
 
 function decodeTransfer(body: string, headers: string): Buffer {

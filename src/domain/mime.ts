@@ -12,16 +12,22 @@
  *   really uses is tried (`boundary_guessed`), and failing that the body is kept as text (`raw_body`).
  * - postal-mime refuses a message past its limits (over 256 nested parts, over 2 MiB of headers): the
  *   top-level headers are read alone (`headers_only`).
- * - HTML is sanitized here (sanitizeEmailHtml), so the shape is ready to store and nothing downstream
- *   holds unsafe markup; the text reading of an HTML-only message is taken from the sanitized HTML.
+ * - HTML is sanitized here (sanitizeBounded, as sanitizeEmailHtml does), so the shape is ready to
+ *   store and nothing downstream holds unsafe markup; the text reading of an HTML-only message is
+ *   taken from the sanitized HTML.
  * - Size caps: text and HTML are kept up to MAX_BODY_BYTES each (UTF-8), attachment metadata up to
  *   MAX_ATTACHMENTS entries, so a hostile message cannot bloat storage. Attachment contents are never
- *   kept: only name, type, size and Content-ID.
+ *   kept: only name, type, size and Content-ID. HTML is also read only to MAX_HTML_DEPTH levels of
+ *   nesting. A body that was cut ends with a visible note, and `truncated` says what was cut.
+ * - Every string returned is storable in PostgreSQL (storable.ts): NUL dropped, lone surrogates
+ *   replaced, control characters in one-line header values turned into spaces.
  */
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
-import { htmlToText, sanitizeEmailHtml } from './html.ts';
+import { htmlToText, sanitizeBounded } from './html.ts';
 import { declareMissingCharsets, guessBoundary, headerSection, rawBodyText } from './mime-repair.ts';
 import type { NamedAddress } from './participants.ts';
+import { storableLine, storableText } from './storable.ts';
+import { capUtf8, TOO_LARGE_NOTE } from './truncation.ts';
 
 /** The most text, and separately the most HTML, kept from one message: 1 MiB of UTF-8 each. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -64,7 +70,11 @@ export interface ParsedMessage {
   html: string | null;
   textFromHtml: boolean;
   attachments: AttachmentInfo[];
-  truncated: { text: boolean; html: boolean; attachments: boolean };
+  /**
+   * What was cut: `text` and `html` past MAX_BODY_BYTES, `depth` HTML nested past MAX_HTML_DEPTH,
+   * `attachments` past MAX_ATTACHMENTS entries. A cut body ends with a visible note saying so.
+   */
+  truncated: { text: boolean; html: boolean; depth: boolean; attachments: boolean };
   repairs: MimeRepair[];
 }
 
@@ -122,16 +132,17 @@ async function tryParse(bytes: Buffer): Promise<Email | undefined> {
 }
 
 function shape(email: Email, repairs: MimeRepair[]): ParsedMessage {
-  const html = safeHtml(email.html ?? '');
-  const plain = email.text ?? '';
-  const textFromHtml = plain.trim() === '' && html.value !== '';
-  const text = capUtf8(textFromHtml ? htmlToText(html.value) : plain, MAX_BODY_BYTES);
+  const html = sanitizeBounded(storableText(email.html ?? ''));
+  const htmlValue = storableText(html.html);
+  const plain = storableText(email.text ?? '');
+  const textFromHtml = plain.trim() === '' && htmlValue !== '';
+  const text = cappedText(textFromHtml ? storableText(htmlToText(htmlValue)) : plain);
   const attachments = email.attachments.map(attachmentInfo);
   return {
     messageId: firstId(email.messageId),
     inReplyTo: firstId(email.inReplyTo),
     references: references(email.references),
-    subject: Array.from((email.subject ?? '').trim())
+    subject: Array.from(storableLine(email.subject ?? ''))
       .slice(0, MAX_SUBJECT_CHARS)
       .join(''),
     date: dateOf(email.date),
@@ -141,16 +152,24 @@ function shape(email: Email, repairs: MimeRepair[]): ParsedMessage {
     bcc: addresses(email.bcc),
     replyTo: addresses(email.replyTo),
     text: text.value,
-    html: html.value === '' ? null : html.value,
+    html: htmlValue === '' ? null : htmlValue,
     textFromHtml,
     attachments: attachments.slice(0, MAX_ATTACHMENTS),
     truncated: {
       text: text.truncated,
-      html: html.truncated,
+      html: html.tooLarge,
+      depth: html.tooDeep,
       attachments: attachments.length > MAX_ATTACHMENTS,
     },
     repairs,
   };
+}
+
+// A cut text ends with the note, within MAX_BODY_BYTES.
+function cappedText(text: string): { value: string; truncated: boolean } {
+  const note = `\n\n${TOO_LARGE_NOTE}`;
+  const capped = capUtf8(text, MAX_BODY_BYTES - Buffer.byteLength(note));
+  return capped.truncated ? { value: capped.value + note, truncated: true } : capped;
 }
 
 function isEmpty(email: Email): boolean {
@@ -165,38 +184,14 @@ function emptyEmail(): Email {
   return { headers: [], headerLines: [], attachments: [] };
 }
 
-// Capped before sanitizing, to bound the sanitizer's work, and after, since sanitizing can lengthen it
-// (escaped `&`, added `rel`). The second cut is made after a tag's closing `>`: a prefix of sanitized
-// HTML that ends between tags holds only whole, checked tags (elements left open are closed by the
-// browser).
-function safeHtml(html: string): { value: string; truncated: boolean } {
-  const capped = capUtf8(html, MAX_BODY_BYTES);
-  const clean = sanitizeEmailHtml(capped.value);
-  const recapped = capUtf8(clean, MAX_BODY_BYTES);
-  if (!recapped.truncated) return { value: clean, truncated: capped.truncated };
-  return { value: recapped.value.slice(0, recapped.value.lastIndexOf('>') + 1), truncated: true };
-}
-
-/** Cuts `text` to at most `maxBytes` of UTF-8, never inside a character. */
-function capUtf8(text: string, maxBytes: number): { value: string; truncated: boolean } {
-  // A UTF-16 code unit is at most 3 UTF-8 bytes, so short strings need no measuring.
-  if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) {
-    return { value: text, truncated: false };
-  }
-  const bytes = Buffer.from(text, 'utf8').subarray(0, maxBytes);
-  // Decoding drops a character cut in half as U+FFFD at the very end; take it off.
-  const value = bytes.toString('utf8').replace(/\uFFFD$/, '');
-  return { value, truncated: true };
-}
-
 // Groups ("Team: a@x, b@y;") are flattened into their members; entries without an address are dropped.
 function addresses(list: readonly Address[] | undefined): NamedAddress[] {
   const flat: NamedAddress[] = [];
   for (const entry of list ?? []) {
     for (const mailbox of entry.group ?? [entry]) {
-      const address = (mailbox.address ?? '').trim();
+      const address = storableLine(mailbox.address ?? '');
       if (address === '') continue;
-      const name = mailbox.name.trim();
+      const name = storableLine(mailbox.name);
       flat.push(name ? { address, name } : { address });
     }
   }
@@ -204,7 +199,8 @@ function addresses(list: readonly Address[] | undefined): NamedAddress[] {
 }
 
 // Message ids are kept with their angle brackets, the form In-Reply-To and References use.
-function messageIds(value: string | undefined): string[] {
+function messageIds(raw: string | undefined): string[] {
+  const value = storableLine(raw ?? '');
   if (!value) return [];
   const bracketed = value.match(/<[^<>\s]+>/g);
   if (bracketed) return bracketed;
@@ -233,7 +229,7 @@ function dateOf(value: string | undefined): Date | null {
 function attachmentInfo(attachment: Attachment): AttachmentInfo {
   const content = attachment.content;
   const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-  const contentId = attachment.contentId?.trim().replace(/^<|>$/g, '');
+  const contentId = storableLine(attachment.contentId ?? '').replace(/^<|>$/g, '');
   // A part without a Content-Disposition is inline when the HTML refers to it, an attachment otherwise.
   const disposition =
     attachment.disposition === 'inline' || (attachment.disposition === null && attachment.related)
@@ -241,7 +237,7 @@ function attachmentInfo(attachment: Attachment): AttachmentInfo {
       : 'attachment';
   return {
     filename: safeFilename(attachment.filename),
-    contentType: attachment.mimeType || 'application/octet-stream',
+    contentType: storableLine(attachment.mimeType ?? '') || 'application/octet-stream',
     size,
     ...(contentId ? { contentId } : {}),
     disposition,
@@ -251,7 +247,7 @@ function attachmentInfo(attachment: Attachment): AttachmentInfo {
 // A filename is shown and may one day name a download: no folders, no control characters, 255 at most.
 function safeFilename(filename: string | null): string | null {
   if (filename === null) return null;
-  const base = filename.split(/[/\\]/).pop() ?? '';
+  const base = storableText(filename).split(/[/\\]/).pop() ?? '';
   const clean = base.replace(/\p{Cc}/gu, '').trim();
   return clean === '' || clean === '.' || clean === '..' ? null : Array.from(clean).slice(0, 255).join('');
 }

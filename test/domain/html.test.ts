@@ -12,7 +12,7 @@ const SAFE_TAGS = new Set(
   ),
 );
 const SAFE_ATTRIBUTES = new Set(
-  'style dir lang title align href name target rel src alt width height border hspace vspace referrerpolicy loading cellpadding cellspacing bgcolor role summary valign colspan rowspan nowrap scope span color face size start type reversed value cite datetime'.split(
+  'style dir lang title align href name target rel src data-remote-src data-cid alt width height border hspace vspace referrerpolicy loading cellpadding cellspacing bgcolor role summary valign colspan rowspan nowrap scope span color face size start type reversed value cite datetime'.split(
     ' ',
   ),
 );
@@ -44,9 +44,10 @@ function assertHarmless(input: string): string {
         /javascript|vbscript|livescript|expression|url\(|behavior|binding|@import|\\/,
         output,
       );
-      if (attribute === 'href' || attribute === 'src') {
-        assert.match(value, /^(?:https?:|mailto:|tel:|#|data:image\/(?:png|gif|jpe?g|webp);base64,)/, output);
-      }
+      if (attribute === 'href') assert.match(value, /^(?:https?:|mailto:|tel:|#)/, output);
+      // Nothing in stored HTML fetches anything: only a raster data: URL may stay in an image's src.
+      if (attribute === 'src') assert.match(value, /^data:image\/(?:png|gif|jpe?g|webp);base64,/, output);
+      if (attribute === 'data-remote-src') assert.match(value, /^https?:/, output);
       if (attribute === 'cite') assert.match(value, /^(?:https?:|[^:]*$)/, output);
     }
   }
@@ -162,10 +163,10 @@ describe('Security: email HTML is sanitized', () => {
     assert.match(sanitizeEmailHtml('<a href="tel:+441234">call</a>'), /href="tel:\+441234"/);
   });
 
-  it('Security: images load without a referrer; raster data: images stay, cid: images keep only their alt', () => {
+  it('Security: remote images are kept inert, raster data: images stay, cid: images keep their Content-ID', () => {
     assert.equal(
       sanitizeEmailHtml('<img src="https://cdn.example/logo.png" alt="Logo" width="120">'),
-      '<img src="https://cdn.example/logo.png" alt="Logo" width="120" referrerpolicy="no-referrer" loading="lazy" />',
+      '<img data-remote-src="https://cdn.example/logo.png" alt="Logo" width="120" referrerpolicy="no-referrer" loading="lazy" />',
     );
     assert.doesNotMatch(sanitizeEmailHtml('<img src="logo.png"><a href="page.html">x</a>'), /src=|href=/);
     assert.match(sanitizeEmailHtml('<a href="#top">top</a>'), /href="#top"/);
@@ -175,9 +176,9 @@ describe('Security: email HTML is sanitized', () => {
     );
     assert.equal(
       sanitizeEmailHtml('<img src="cid:logo@01D9" alt="Acme">'),
-      '<img alt="Acme" referrerpolicy="no-referrer" loading="lazy" />',
+      '<img data-cid="logo@01D9" alt="Acme" referrerpolicy="no-referrer" loading="lazy" />',
     );
-    assert.doesNotMatch(sanitizeEmailHtml('<img src=" CID:logo">'), /src=/);
+    assert.match(sanitizeEmailHtml('<img src=" CID:logo">'), /^<img data-cid="logo" /);
   });
 
   it('Security: inline styles keep safe properties and lose the rest', () => {
@@ -241,7 +242,7 @@ describe('Security: ordinary newsletters keep their layout', () => {
     );
     assert.match(
       output,
-      /<img src="https:\/\/cdn.acme.example\/hero.png" width="552" height="200" alt="Our office" style="display:block;width:100%;height:auto;border:0"/,
+      /<img data-remote-src="https:\/\/cdn.acme.example\/hero.png" width="552" height="200" alt="Our office" style="display:block;width:100%;height:auto;border:0"/,
     );
     assert.match(output, /<font face="Arial" size="2" color="#999999">/);
     assert.match(output, /href="mailto:talent@acme.example"/);

@@ -56,7 +56,7 @@ describe('R17: reading a raw message', () => {
     assert.equal(message.textFromHtml, false);
     assert.deepEqual(message.attachments, []);
     assert.deepEqual(message.repairs, []);
-    assert.deepEqual(message.truncated, { text: false, html: false, attachments: false });
+    assert.deepEqual(message.truncated, { text: false, html: false, depth: false, attachments: false });
   });
 
   it('R17: an unreadable Date is null, a missing Message-ID is null', async () => {
@@ -258,7 +258,10 @@ describe('R17: message structure', () => {
       ),
     );
     assert.match(message.text, /Deep text/);
-    assert.match(message.html ?? '', /<p>Deep <img referrerpolicy="no-referrer" loading="lazy" \/><\/p>/);
+    assert.match(
+      message.html ?? '',
+      /<p>Deep <img data-cid="logo@acme" referrerpolicy="no-referrer" loading="lazy" \/><\/p>/,
+    );
     assert.doesNotMatch(message.text, /preamble|epilogue/);
     assert.deepEqual(message.attachments, [
       { filename: null, contentType: 'image/png', size: 16, contentId: 'logo@acme', disposition: 'inline' },
