@@ -23,12 +23,23 @@ describe('webhook hardening: bounded work whatever the body', () => {
     const body = graphBody([good, ...fillerEntries(19_500), good, ...fillerEntries(19_500)]);
     assert.ok(body.length < 1024 * 1024 && body.length > 900_000, `a body of ${body.length} bytes`);
     const before = await queued(`sync:${graph.box.connectionId}`);
+    await hooks.t.database.db
+      .updateTable('mailbox_sync')
+      .set({ last_push_at: null })
+      .where('connection_id', '=', graph.box.connectionId)
+      .execute();
     hooks.reset();
     const response = await postGraph(body);
     assert.equal(response.statusCode, 202);
     assert.ok(work.statements.length <= STATEMENTS_PER_REQUEST, `${work.statements.length} statements`);
     assert.ok(work.checkouts <= STATEMENTS_PER_REQUEST, `${work.checkouts} pool checkouts`);
     assert.equal(await queued(`sync:${graph.box.connectionId}`), before + 1);
+    const state = await hooks.t.database.db
+      .selectFrom('mailbox_sync')
+      .select('last_push_at')
+      .where('connection_id', '=', graph.box.connectionId)
+      .executeTakeFirstOrThrow();
+    assert.ok(state.last_push_at, 'the push is noted, so the poll leaves the mailbox alone');
   });
 
   it('hardening: six 39,000-entry bodies in parallel stay bounded and /healthz answers meanwhile', async () => {
