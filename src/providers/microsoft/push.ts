@@ -113,11 +113,12 @@ export function createMicrosoftPush(config: MicrosoftConfig, settings: PushSetti
 }
 
 /**
- * The most entries one POST is read for. Graph batches queued notifications into one POST ("When many
- * changes occur, Microsoft Graph may send multiple notifications … in the same POST request", Receive change
- * notifications through webhooks) in batches of at most 1,000; entries past that are not read at all. Cutting
- * rather than refusing loses nothing: a notification only asks for a delta sync, and the poll catches up a
- * mailbox whose notification was never read, where a refused batch would come back whole on every retry.
+ * The most entries one POST is read for; entries past it are not read at all. Graph batches queued
+ * notifications into one POST ("When many changes occur, Microsoft Graph may send multiple notifications …
+ * in the same POST request", Receive change notifications through webhooks) without naming a size; 1,000 is
+ * the largest batch we expect from it. Cutting rather than refusing loses nothing: a notification only asks
+ * for a delta sync, and the poll catches up a mailbox whose notification was not read, where a refused
+ * batch would come back whole on every retry.
  */
 export const MAX_NOTIFICATIONS_PER_REQUEST = 1000;
 /** Graph subscription ids are GUIDs and a clientState is at most 128 characters (subscription resource). */
