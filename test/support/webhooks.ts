@@ -10,9 +10,10 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { connect } from '../../src/db/database.ts';
 import type { DB } from '../../src/db/schema.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/log.ts';
 import { createProviders } from '../../src/providers/registry.ts';
 import { startPush } from '../../src/services/sync.ts';
 import { onCleanup } from './cleanup.ts';
@@ -80,7 +81,8 @@ export async function webhookTest(): Promise<WebhookTest> {
   }).google;
 
   const work: DatabaseWork = { statements: [], checkouts: 0 };
-  const pool = new pg.Pool({ connectionString: t.database.url, max: 10 });
+  // The app's own pool (its handlers keep a connection the server drops from crashing the process).
+  const { pool } = connect(t.database.url, createLogger('silent'), { max: 10 });
   pool.on('acquire', () => {
     work.checkouts += 1;
   });
