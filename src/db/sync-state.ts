@@ -152,31 +152,6 @@ export async function savePushState(
     .execute();
 }
 
-/** Notes that a push notification arrived (the poll fallback leaves recently pushed mailboxes alone). */
-export async function touchPush(db: Database, orgId: string, connectionId: string): Promise<void> {
-  await db
-    .updateTable('mailbox_sync')
-    .set({ last_push_at: sql<Date>`now()` })
-    .where('org_id', '=', orgId)
-    .where('connection_id', '=', connectionId)
-    .execute();
-}
-
-/** The connection a Graph subscription belongs to, with the hash of the clientState it was made with. */
-export async function findBySubscription(
-  db: Database,
-  subscriptionId: string,
-): Promise<{ orgId: string; connectionId: string; clientStateHash: Buffer | null } | undefined> {
-  const row = await db
-    .selectFrom('mailbox_sync')
-    .select(['org_id', 'connection_id', 'push_client_state_hash'])
-    .where('push_subscription_id', '=', subscriptionId)
-    .executeTakeFirst();
-  return (
-    row && { orgId: row.org_id, connectionId: row.connection_id, clientStateHash: row.push_client_state_hash }
-  );
-}
-
 /**
  * Connected mailboxes that neither pushed nor synced for `quietMs` (the polling fallback's list), including
  * any whose first sync never got as far as creating its state.

@@ -2,11 +2,15 @@
 import type { Config, GoogleConfig, MicrosoftConfig } from '../config.ts';
 import { createGoogleMail } from './google/mail.ts';
 import { createGoogleOAuth } from './google/oauth.ts';
-import { createGooglePush, createGooglePushVerifier } from './google/push.ts';
+import { createGooglePush, createGooglePushVerifier, GMAIL_PUSH_BODY_LIMIT } from './google/push.ts';
 import { createMicrosoftAdminConsent } from './microsoft/admin-consent.ts';
 import { createMicrosoftMail } from './microsoft/mail.ts';
 import { createMicrosoftOAuth } from './microsoft/oauth.ts';
-import { createMicrosoftPush, parseGraphNotifications } from './microsoft/push.ts';
+import {
+  createMicrosoftPush,
+  GRAPH_NOTIFICATION_BODY_LIMIT,
+  parseGraphNotifications,
+} from './microsoft/push.ts';
 import type { Provider, ProviderAdapter } from './types.ts';
 
 export type ProviderRegistry = Record<Provider, ProviderAdapter | undefined>;
@@ -31,7 +35,11 @@ function google(config: GoogleConfig): ProviderAdapter {
     push: createGooglePush(config, { topicName: config.push.topicName }),
     // A watch lasts 7 days and Google asks for it to be renewed daily: renew once 6 days are left.
     pushRenewMarginMs: 6 * DAY_MS,
-    readNotifications: async (request) => [{ kind: 'mailbox', address: (await verify(request)).address }],
+    readNotifications: async (request) => ({
+      notifications: [{ kind: 'mailbox', address: (await verify(request)).address }],
+      ignored: 0,
+    }),
+    webhookBodyLimit: GMAIL_PUSH_BODY_LIMIT,
   };
 }
 
@@ -47,11 +55,11 @@ function microsoft(config: MicrosoftConfig, publicUrl: string): ProviderAdapter 
     }),
     // A subscription to messages lives about three days: renew when less than one is left.
     pushRenewMarginMs: DAY_MS,
-    readNotifications: async (request) =>
-      parseGraphNotifications(request.body).map((notification) => ({
-        kind: 'subscription',
-        ...notification,
-      })),
+    readNotifications: async (request) => {
+      const { notifications, ignored } = parseGraphNotifications(request.body);
+      return { notifications: notifications.map((item) => ({ kind: 'subscription', ...item })), ignored };
+    },
+    webhookBodyLimit: GRAPH_NOTIFICATION_BODY_LIMIT,
     webhookHandshake: true,
   };
 }

@@ -77,8 +77,15 @@ export interface ProviderAdapter {
   adminConsent?: AdminConsent;
   mail?: MailSource;
   push?: PushChannel;
-  /** Reads a webhook request into notifications; throws when it is not authentic or not well-formed. */
-  readNotifications?: (request: WebhookRequest) => Promise<PushNotification[]>;
+  /**
+   * Reads a webhook request into notifications, with how many of its entries were left unread; throws when
+   * the request is not authentic or not well-formed as a whole.
+   */
+  readNotifications?: (
+    request: WebhookRequest,
+  ) => Promise<{ notifications: PushNotification[]; ignored: number }>;
+  /** The largest webhook body the provider sends, in bytes; larger ones are refused unread. */
+  webhookBodyLimit?: number;
   /** True when the webhook must first answer a `validationToken` handshake (Graph). */
   webhookHandshake?: boolean;
   /** How long before its expiry a push channel is renewed (Gmail asks for a daily watch; Graph is shorter-lived). */

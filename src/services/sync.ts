@@ -2,29 +2,30 @@
  * Running sync: the per-mailbox job (serial per mailbox, a burst of pushes collapsing into one pending run),
  * its error policy, the push channels that trigger it, and the poll that catches what push missed.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { findConnection, findLiveConnectionByAddress } from '../db/connections.ts';
+import { createHash, randomBytes } from 'node:crypto';
+import { findConnection } from '../db/connections.ts';
 import type { Database } from '../db/database.ts';
 import { enqueue } from '../db/jobs.ts';
 import {
-  findBySubscription,
   findSyncState,
   markSyncFailed,
   pushesToRenew,
   quietConnections,
   savePushState,
-  touchPush,
 } from '../db/sync-state.ts';
 import { ProviderError } from '../providers/errors.ts';
-import type { Provider, PushNotification } from '../providers/types.ts';
 import { syncMailbox } from '../sync/engine.ts';
-import { metrics } from '../sync/metrics.ts';
 import type { AppContext } from './context.ts';
 import { accessToken } from './grants.ts';
 
 /** The job key and queue of a mailbox's sync: one pending run at most, and runs one after another. */
 export function syncJob(connectionId: string) {
-  return { jobKey: `sync:${connectionId}`, queueName: `mailbox:${connectionId}` };
+  return { jobKey: `sync:${connectionId}`, queueName: `mailbox:${connectionId}`, maxAttempts: 8 };
+}
+
+/** The job key of a mailbox's push channel work (start or renew): one pending at most. */
+export function pushJobKey(connectionId: string): string {
+  return `push:${connectionId}`;
 }
 
 export async function enqueueSync(
@@ -33,12 +34,7 @@ export async function enqueueSync(
   connectionId: string,
   runAt?: Date,
 ): Promise<void> {
-  await enqueue(
-    db,
-    'sync_mailbox',
-    { orgId, connectionId },
-    { ...syncJob(connectionId), runAt, maxAttempts: 8 },
-  );
+  await enqueue(db, 'sync_mailbox', { orgId, connectionId }, { ...syncJob(connectionId), runAt });
 }
 
 export async function enqueuePushStart(db: Database, orgId: string, connectionId: string): Promise<void> {
@@ -46,7 +42,7 @@ export async function enqueuePushStart(db: Database, orgId: string, connectionId
     db,
     'start_push',
     { orgId, connectionId },
-    { jobKey: `push:${connectionId}`, maxAttempts: 5 },
+    { jobKey: pushJobKey(connectionId), maxAttempts: 5 },
   );
 }
 
@@ -113,7 +109,7 @@ export async function startPush(context: AppContext, orgId: string, connectionId
   const state = await push.start(token, { clientState });
   await savePushState(context.db, orgId, connectionId, {
     subscriptionId: state.subscriptionId ?? null,
-    clientStateHash: state.clientState ? hash(state.clientState) : null,
+    clientStateHash: state.clientState ? clientStateHash(state.clientState) : null,
     expiresAt: state.expiresAt,
   });
 }
@@ -182,55 +178,7 @@ export async function pollQuietMailboxes(context: AppContext, quietMs: number): 
   return quiet.length;
 }
 
-/**
- * Acts on one push notification: sync the mailbox it names (a burst collapses into one pending run).
- * A subscription's notification counts only when the subscription is ours and its clientState matches the
- * one it was made with (compared in constant time); lifecycle events renew, recreate or resync.
- */
-export async function acceptNotification(
-  context: AppContext,
-  provider: Provider,
-  notification: PushNotification,
-): Promise<'accepted' | 'unknown' | 'rejected'> {
-  const target = await notificationTarget(context, provider, notification);
-  if (typeof target === 'string') return target;
-  const { orgId, connectionId } = target;
-  await touchPush(context.db, orgId, connectionId);
-  const event = notification.kind === 'subscription' ? notification.lifecycleEvent : undefined;
-  if (event === 'reauthorizationRequired') {
-    await enqueue(context.db, 'renew_push', { orgId, connectionId }, { jobKey: `push:${connectionId}` });
-  } else if (event === 'subscriptionRemoved') {
-    await enqueuePushStart(context.db, orgId, connectionId);
-    await enqueueSync(context.db, orgId, connectionId);
-  } else {
-    // A change, or `missed`: either way, a delta sync picks up whatever happened.
-    await enqueueSync(context.db, orgId, connectionId);
-  }
-  return 'accepted';
-}
-
-async function notificationTarget(
-  context: AppContext,
-  provider: Provider,
-  notification: PushNotification,
-): Promise<{ orgId: string; connectionId: string } | 'unknown' | 'rejected'> {
-  if (notification.kind === 'mailbox') {
-    const connection = await findLiveConnectionByAddress(context.db, provider, notification.address);
-    return connection ? { orgId: connection.orgId, connectionId: connection.id } : 'unknown';
-  }
-  const owner = await findBySubscription(context.db, notification.subscriptionId);
-  if (!owner) return 'unknown';
-  const presented = notification.clientState === undefined ? undefined : hash(notification.clientState);
-  if (!presented || !owner.clientStateHash || !timingSafeEqual(presented, owner.clientStateHash))
-    return 'rejected';
-  return { orgId: owner.orgId, connectionId: owner.connectionId };
-}
-
-/** Counts a webhook outcome for /metrics. */
-export function countWebhook(provider: Provider, outcome: 'accepted' | 'rejected' | 'unknown'): void {
-  metrics.webhooks.inc({ provider, outcome });
-}
-
-function hash(value: string): Buffer {
+/** What is kept of a Graph subscription's clientState: its SHA-256, compared in constant time. */
+export function clientStateHash(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }

@@ -40,7 +40,7 @@ const recoveries = new Counter({
 });
 const webhooks = new Counter({
   name: 'talentsync_webhook_notifications_total',
-  help: 'Push notifications received, by outcome (accepted, rejected, unknown).',
+  help: 'Push notifications received, by outcome (accepted, rejected, unknown, ignored).',
   labelNames: ['provider', 'outcome'],
   registers: [registry],
 });

@@ -54,9 +54,18 @@ describe('push-driven sync (Microsoft Graph change notifications)', () => {
     );
   });
 
-  it('refuses a notification whose clientState does not match, and answers the handshake for lifecycle URLs too', async () => {
+  it('acts on no notification whose clientState does not match (answered like an unknown one), and answers the handshake for lifecycle URLs too', async () => {
     const box = await connectedMailbox(t, 'microsoft', 'graph-forged.example');
     const subscription = await subscriptionOf(box.recruiter.email);
+    // Graph lists the subscription before our side has saved it: wait, so the entry is known and forged.
+    await eventually(async () => {
+      const state = await t.database.db
+        .selectFrom('mailbox_sync')
+        .select('push_subscription_id')
+        .where('connection_id', '=', box.connectionId)
+        .executeTakeFirst();
+      return state?.push_subscription_id === subscription.id;
+    });
     const forged = await fetch(`${t.publicUrl}/webhooks/microsoft`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -66,7 +75,12 @@ describe('push-driven sync (Microsoft Graph change notifications)', () => {
         ],
       }),
     });
-    assert.equal(forged.status, 401);
+    assert.equal(forged.status, 202);
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    assert.match(
+      metrics.body,
+      /talentsync_webhook_notifications_total\{provider="microsoft",outcome="rejected"\} [1-9]/,
+    );
     const handshake = await fetch(`${t.publicUrl}/webhooks/microsoft/lifecycle?validationToken=abc%20123`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
@@ -74,6 +88,7 @@ describe('push-driven sync (Microsoft Graph change notifications)', () => {
     assert.equal(handshake.status, 200);
     assert.equal(await handshake.text(), 'abc 123');
     assert.match(handshake.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.equal(handshake.headers.get('x-content-type-options'), 'nosniff');
   });
 
   it('answers lifecycle events: missed → sync, subscriptionRemoved → new subscription, reauthorizationRequired → renewed', async () => {

@@ -13,6 +13,12 @@ import type { PushChannel, PushState } from '../types.ts';
 import { mapGoogleApiError } from './errors.ts';
 import { readHistoryId } from './history.ts';
 
+/**
+ * The largest Pub/Sub push body read. A Gmail notification is `{ emailAddress, historyId }` wrapped in the
+ * push envelope (message id, publish time, subscription name): a few hundred bytes.
+ */
+export const GMAIL_PUSH_BODY_LIMIT = 16 * 1024;
+
 /** Who may push to us, as the Pub/Sub push subscription is configured. */
 export interface GooglePushVerifierSettings {
   /** Google's signing keys: https://www.googleapis.com/oauth2/v3/certs (or the sandbox's). */

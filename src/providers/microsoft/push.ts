@@ -113,11 +113,34 @@ export function createMicrosoftPush(config: MicrosoftConfig, settings: PushSetti
 }
 
 /**
- * Reads a notification POST from Graph (`{"value": [...]}`, change or lifecycle notifications); throws
- * `permanent` when the body is not one. Lifecycle events this code does not know are left out.
+ * The most entries one POST is read for; entries past it are not read at all. Graph batches queued
+ * notifications into one POST ("When many changes occur, Microsoft Graph may send multiple notifications …
+ * in the same POST request", Receive change notifications through webhooks) without naming a size; 1,000 is
+ * the largest batch we expect from it. Cutting rather than refusing loses nothing: a notification only asks
+ * for a delta sync, and the poll catches up a mailbox whose notification was not read, where a refused
+ * batch would come back whole on every retry.
  */
-export function parseGraphNotifications(body: unknown): GraphNotification[] {
-  const malformed = (why: string) => new ProviderError('permanent', `not a Graph notification body: ${why}`);
+export const MAX_NOTIFICATIONS_PER_REQUEST = 1000;
+/** Graph subscription ids are GUIDs and a clientState is at most 128 characters (subscription resource). */
+const MAX_ID_LENGTH = 128;
+const MAX_CLIENT_STATE_LENGTH = 128;
+/** The largest notification POST read: 1,000 basic notifications fit in well under a mebibyte. */
+export const GRAPH_NOTIFICATION_BODY_LIMIT = 1024 * 1024;
+
+/** A notification POST read: its usable entries, and how many were malformed, unknown or past the cap. */
+export interface GraphNotificationBatch {
+  notifications: GraphNotification[];
+  ignored: number;
+}
+
+/**
+ * Reads a notification POST from Graph (`{"value": [...]}`, change or lifecycle notifications); throws
+ * `permanent` (`push_malformed`) when the body is not one. Each entry stands on its own: a malformed entry,
+ * a lifecycle event this code does not know, or an entry past the cap is ignored, and its siblings are kept.
+ */
+export function parseGraphNotifications(body: unknown): GraphNotificationBatch {
+  const malformed = (why: string) =>
+    new ProviderError('permanent', `not a Graph notification body: ${why}`, { code: 'push_malformed' });
   let parsed = body;
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
     try {
@@ -126,27 +149,32 @@ export function parseGraphNotifications(body: unknown): GraphNotification[] {
       throw malformed('not JSON');
     }
   }
-  const value = (parsed as { value?: unknown } | null)?.value;
+  const value =
+    typeof parsed === 'object' && parsed !== null ? (parsed as { value?: unknown }).value : undefined;
   if (!Array.isArray(value)) throw malformed('no value array');
   const notifications: GraphNotification[] = [];
-  for (const item of value as Record<string, unknown>[]) {
-    if (typeof item !== 'object' || item === null) throw malformed('an entry is not an object');
-    const { subscriptionId, clientState, lifecycleEvent } = item;
-    if (typeof subscriptionId !== 'string' || subscriptionId === '')
-      throw malformed('an entry lacks subscriptionId');
-    if (clientState !== undefined && clientState !== null && typeof clientState !== 'string') {
-      throw malformed('clientState is not a string');
-    }
-    const notification: GraphNotification = {
-      subscriptionId,
-      clientState: typeof clientState === 'string' ? clientState : undefined,
-    };
-    if (lifecycleEvent !== undefined) {
-      if (typeof lifecycleEvent !== 'string') throw malformed('lifecycleEvent is not a string');
-      if (!LIFECYCLE_EVENTS.has(lifecycleEvent)) continue;
-      notification.lifecycleEvent = lifecycleEvent as LifecycleEvent;
-    }
-    notifications.push(notification);
+  for (const item of value.slice(0, MAX_NOTIFICATIONS_PER_REQUEST)) {
+    const notification = readEntry(item);
+    if (notification) notifications.push(notification);
   }
-  return notifications;
+  return { notifications, ignored: value.length - notifications.length };
+}
+
+/** One entry of the `value` array, or undefined when it is not a notification this code acts on. */
+function readEntry(item: unknown): GraphNotification | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+  const { subscriptionId, clientState, lifecycleEvent } = item as Record<string, unknown>;
+  if (typeof subscriptionId !== 'string' || subscriptionId === '' || subscriptionId.length > MAX_ID_LENGTH)
+    return undefined;
+  if (clientState !== undefined && clientState !== null && typeof clientState !== 'string') return undefined;
+  if (typeof clientState === 'string' && clientState.length > MAX_CLIENT_STATE_LENGTH) return undefined;
+  const notification: GraphNotification = {
+    subscriptionId,
+    clientState: typeof clientState === 'string' ? clientState : undefined,
+  };
+  if (lifecycleEvent !== undefined) {
+    if (typeof lifecycleEvent !== 'string' || !LIFECYCLE_EVENTS.has(lifecycleEvent)) return undefined;
+    notification.lifecycleEvent = lifecycleEvent as LifecycleEvent;
+  }
+  return notification;
 }

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ProviderError } from '../../../src/providers/errors.ts';
-import { createMicrosoftPush, parseGraphNotifications } from '../../../src/providers/microsoft/push.ts';
+import {
+  createMicrosoftPush,
+  MAX_NOTIFICATIONS_PER_REQUEST,
+  parseGraphNotifications,
+} from '../../../src/providers/microsoft/push.ts';
 import { receiver } from '../../sandbox/microsoft/helpers.ts';
 import { adapterSandbox, mailbox } from './helpers.ts';
 
@@ -51,7 +55,7 @@ describe('subscriptions', () => {
     const bodies = changes.received.slice(before).map((delivery) => JSON.parse(delivery.body));
     assert.ok(bodies.length > 0);
     for (const body of bodies) {
-      assert.deepEqual(parseGraphNotifications(body), [
+      assert.deepEqual(parseGraphNotifications(body).notifications, [
         { subscriptionId: state.subscriptionId, clientState: 'secret-2' },
       ]);
     }
@@ -65,7 +69,7 @@ describe('subscriptions', () => {
       await sandbox.control.post(`/microsoft/subscriptions/${state.subscriptionId}/lifecycle`, { event });
       await settled();
       const [delivery] = lifecycle.received.slice(before);
-      assert.deepEqual(parseGraphNotifications(delivery?.body), [
+      assert.deepEqual(parseGraphNotifications(delivery?.body).notifications, [
         { subscriptionId: state.subscriptionId, clientState: 'secret-3', lifecycleEvent: event },
       ]);
     }
@@ -126,10 +130,11 @@ describe('subscriptions', () => {
 
 describe('parseGraphNotifications', () => {
   test('a missing clientState reads as undefined; a JSON string is read too', () => {
-    assert.deepEqual(parseGraphNotifications('{"value":[{"subscriptionId":"s-1","clientState":null}]}'), [
-      { subscriptionId: 's-1', clientState: undefined },
-    ]);
-    assert.deepEqual(parseGraphNotifications({ value: [] }), []);
+    assert.deepEqual(parseGraphNotifications('{"value":[{"subscriptionId":"s-1","clientState":null}]}'), {
+      notifications: [{ subscriptionId: 's-1', clientState: undefined }],
+      ignored: 0,
+    });
+    assert.deepEqual(parseGraphNotifications({ value: [] }), { notifications: [], ignored: 0 });
   });
 
   test('lifecycle events this code does not know are left out', () => {
@@ -137,27 +142,46 @@ describe('parseGraphNotifications', () => {
       parseGraphNotifications({
         value: [{ subscriptionId: 's-1', clientState: 'x', lifecycleEvent: 'somethingNew' }],
       }),
-      [],
+      { notifications: [], ignored: 1 },
     );
   });
 
-  test('a malformed body is rejected as permanent', () => {
-    for (const body of [
-      undefined,
-      null,
-      'not json',
-      {},
-      { value: 'x' },
-      { value: [null] },
-      { value: [{ clientState: 'x' }] },
-      { value: [{ subscriptionId: 's-1', clientState: 7 }] },
-      { value: [{ subscriptionId: 's-1', lifecycleEvent: 3 }] },
-    ]) {
+  test('a body that is not a notification collection is rejected as permanent', () => {
+    for (const body of [undefined, null, 'not json', {}, { value: 'x' }, [], 7, { value: { 0: {} } }]) {
       assert.throws(
         () => parseGraphNotifications(body),
-        (error: unknown) => error instanceof ProviderError && error.kind === 'permanent',
+        (error: unknown) =>
+          error instanceof ProviderError && error.kind === 'permanent' && error.code === 'push_malformed',
         JSON.stringify(body),
       );
     }
+  });
+
+  test('hardening: a malformed entry is ignored and its siblings are kept', () => {
+    const good = { subscriptionId: 's-1', clientState: 'x' };
+    const malformed = [
+      null,
+      'x',
+      [good],
+      { clientState: 'x' },
+      { subscriptionId: '' },
+      { subscriptionId: 7 },
+      { subscriptionId: 's'.repeat(129) },
+      { subscriptionId: 's-1', clientState: 7 },
+      { subscriptionId: 's-1', clientState: 'c'.repeat(129) },
+      { subscriptionId: 's-1', lifecycleEvent: 3 },
+    ];
+    assert.deepEqual(parseGraphNotifications({ value: [...malformed, good] }), {
+      notifications: [good],
+      ignored: malformed.length,
+    });
+  });
+
+  test('hardening: entries past the first 1,000 are not read', () => {
+    const value = Array.from({ length: 39_000 }, (_, i) => ({ subscriptionId: `s-${i}`, clientState: 'x' }));
+    const read = parseGraphNotifications({ value });
+    assert.equal(read.notifications.length, MAX_NOTIFICATIONS_PER_REQUEST);
+    assert.equal(read.notifications.at(-1)?.subscriptionId, `s-${MAX_NOTIFICATIONS_PER_REQUEST - 1}`);
+    assert.equal(read.ignored, 39_000 - MAX_NOTIFICATIONS_PER_REQUEST);
   });
 });
