@@ -31,6 +31,8 @@ export interface NewMessage extends MessageRecord {
   providerThreadId: string;
   inReplyTo: string | null;
   references: string[];
+  /** True when less than the whole message is kept (over the size cap, or a part cut at its cap). */
+  truncated: boolean;
 }
 
 export interface Decision {
@@ -147,6 +149,7 @@ async function storeMessage(
       body_text: message.bodyText,
       body_html: message.bodyHtml,
       attachments: JSON.stringify(message.attachments),
+      truncated: message.truncated,
     })
     .onConflict((oc) => oc.columns(['org_id', 'connection_id', 'provider_message_id']).doNothing())
     .returning('id')

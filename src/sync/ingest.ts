@@ -138,10 +138,11 @@ const MISSING_RETRY_MS = 500;
 /** The stored form of a matched message: provider facts for identity and time, the MIME for content. */
 function toNewMessage(
   header: MessageHeaders,
-  parsed: ReadMessage,
+  { message: parsed, oversized }: { message: ReadMessage; oversized: boolean },
   memberIds: string[],
   mailbox: MatchMailbox,
 ): NewMessage {
+  const { truncated } = parsed;
   const direction = messageDirection(participantsOf(header), mailbox);
   return {
     providerMessageId: header.id,
@@ -162,6 +163,7 @@ function toNewMessage(
     bodyText: parsed.text,
     bodyHtml: parsed.html,
     attachments: parsed.attachments,
+    truncated: oversized || truncated.text || truncated.html || truncated.attachments,
     memberIds,
   };
 }
