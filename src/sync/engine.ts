@@ -124,11 +124,13 @@ export async function syncMailbox(
       return { stored, deleted, refused: setAside.length };
     });
     if (!committed) return { ...result, status: 'conflict' };
-    if (committed.refused > 0) {
+    if (committed.refused > 0)
       plan.skippedByRule.unreadable = (plan.skippedByRule.unreadable ?? 0) + committed.refused;
+    const unreadable = plan.skippedByRule.unreadable ?? 0;
+    if (unreadable > 0) {
       context.logger.warn(
-        { orgId, connectionId, count: committed.refused },
-        'messages the database refused were set aside as unreadable',
+        { orgId, connectionId, count: unreadable },
+        'messages that could not be downloaded, read or stored were set aside (R19 unreadable)',
       );
     }
     metrics.recordPage(connection.provider, committed.stored, plan.skippedByRule);

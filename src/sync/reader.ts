@@ -5,7 +5,10 @@
  * that passes its time limit is aborted (piscina ends the thread) and its message set aside as unreadable.
  *
  * The raw bytes are moved to the thread, not copied, so the caller holds no buffer once a read has begun.
+ * No more reads are handed to the pool than it has threads: a read's time limit then counts its own work,
+ * not the time it waited behind others in piscina's queue.
  */
+import pLimit from 'p-limit';
 import { Piscina } from 'piscina';
 import type { ReadMessage } from './read-worker.ts';
 
@@ -31,6 +34,9 @@ export interface ReaderOptions {
   maxMessageBytes: number;
 }
 
+/** A reader thread's heap: a 10 MiB message takes well under 100 MB to parse (issue 8, item 6). */
+const MAX_THREAD_HEAP_MB = 512;
+
 /** Starts a reader pool; threads start on the first read and stop when idle. */
 export function createMessageReader(options: ReaderOptions): MessageReader {
   const pool = new Piscina<Uint8Array, ReadMessage>({
@@ -39,7 +45,10 @@ export function createMessageReader(options: ReaderOptions): MessageReader {
     maxThreads: Math.max(1, options.threads),
     // Idle threads end after a while: a process that syncs rarely does not keep them, and tests exit.
     idleTimeout: 30_000,
+    // A hostile message that makes the parser allocate without end kills its thread, not the process.
+    resourceLimits: { maxOldGenerationSizeMb: MAX_THREAD_HEAP_MB },
   });
+  const slots = pLimit(Math.max(1, options.threads));
   let closed = false;
   return {
     maxMessageBytes: options.maxMessageBytes,
@@ -47,10 +56,12 @@ export function createMessageReader(options: ReaderOptions): MessageReader {
       if (closed) throw new Error('the message reader is closed');
       const bytes = owned(raw);
       try {
-        return await pool.run(bytes, {
-          signal: AbortSignal.timeout(options.timeoutMs),
-          transferList: [bytes.buffer as ArrayBuffer],
-        });
+        return await slots(() =>
+          pool.run(bytes, {
+            signal: AbortSignal.timeout(options.timeoutMs),
+            transferList: [bytes.buffer as ArrayBuffer],
+          }),
+        );
       } catch (error) {
         // A closing pool is not the message's fault: the page fails and is read again later.
         if (closed) throw error;

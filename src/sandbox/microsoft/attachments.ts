@@ -68,6 +68,7 @@ export function expandedProperties(
     );
   }
   const wanted = (match[1] ?? '').replace(/\s+/g, ' ').toLowerCase().replace(/0x0*/, '0x');
-  const value = wanted === MESSAGE_SIZE.toLowerCase() ? [{ id: MESSAGE_SIZE, value: String(message.raw.length) }] : [];
+  const value =
+    wanted === MESSAGE_SIZE.toLowerCase() ? [{ id: MESSAGE_SIZE, value: String(message.raw.length) }] : [];
   return { singleValueExtendedProperties: value };
 }
