@@ -6,10 +6,12 @@
  * count too: they are threads of this process.
  *
  *   node bench/big-mail-rss.ts [--provider google|microsoft] [--mails 8] [--attachment-mib 25]
+ *                              [--max-message-mib N]   (SYNC_MAX_MESSAGE_BYTES for this run; default 10 MiB)
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Provider } from '../src/providers/types.ts';
+import { createMessageReader } from '../src/sync/reader.ts';
 import { startBench } from './harness.ts';
 
 const { values } = parseArgs({
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     provider: { type: 'string', default: 'google' },
     mails: { type: 'string', default: '8' },
     'attachment-mib': { type: 'string', default: '25' },
+    'max-message-mib': { type: 'string' },
   },
 });
 const provider = values.provider as Provider;
@@ -39,6 +42,16 @@ async function peakRss(work: () => Promise<unknown>): Promise<{ before: number; 
 }
 
 const bench = await startBench({ live: false });
+const cap = values['max-message-mib'];
+if (cap !== undefined) {
+  // A cap above the mail's size shows what bounded downloads alone do, with every message read whole.
+  await bench.context.reader.close();
+  bench.context.reader = createMessageReader({
+    threads: 1,
+    timeoutMs: 120_000,
+    maxMessageBytes: Number(cap) * MIB,
+  });
+}
 try {
   const candidate = 'portfolio@candidates.example';
   await bench.member(candidate);
@@ -74,7 +87,7 @@ try {
     `${what}: peak RSS +${result.peak.toFixed(0)} MiB over ${result.before.toFixed(0)} MiB`;
   process.stdout.write(
     [
-      `big mail on ${provider} (node ${process.version}):`,
+      `big mail on ${provider} (node ${process.version}, cap ${cap ?? 10} MiB):`,
       `  ${line(`${mails} × ${values['attachment-mib']} MiB attachments, one sync`, many)}`,
       `  ${line('one 41 MB mail', one)}`,
       `  stored: ${stored.length} messages, ${stored.filter((row) => (row as { truncated?: boolean }).truncated === true).length} marked truncated`,
