@@ -6,6 +6,7 @@
  */
 import { GraphFailure } from './graph-http.ts';
 import type { StoredMessage } from './mailbox.ts';
+import { graphDate } from './message-json.ts';
 
 const ATTACHMENT_PROPERTIES = [
   'id',
@@ -25,7 +26,7 @@ export function attachmentsJson(message: StoredMessage, select: string | null): 
   return message.content.attachments.map((attachment, index) => {
     const entry: Record<string, unknown> = {
       id: `${message.immutableId}.att${index}`,
-      lastModifiedDateTime: new Date(message.modifiedAt).toISOString().slice(0, 19) + 'Z',
+      lastModifiedDateTime: graphDate(message.modifiedAt),
       name: attachment.filename,
       contentType: attachment.contentType,
       size: attachment.size,
