@@ -2,17 +2,30 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createMessageReader, UnreadableMessageError } from '../../src/sync/reader.ts';
 
-/** A candidate mail whose HTML is tag soup that keeps the sanitizer busy (issue 8, item 5). */
+/**
+ * A candidate mail that is heavy to read: HTML of tag soup that keeps the sanitizer busy (issue 8, item 5)
+ * beside 4 MiB of text to decode, so it stays heavy however the sanitizer is bounded.
+ */
 function heavyMail(tags: number): Buffer {
+  const text = Buffer.from('Lebenslauf und Anschreiben. '.repeat(150_000)).toString('base64');
   return Buffer.from(
     [
       'From: <heavy@candidates.example>',
       'To: <rex@acme.example>',
       'Subject: Heavy',
       'MIME-Version: 1.0',
+      'Content-Type: multipart/alternative; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      ...(text.match(/.{1,76}/g) ?? []),
+      '--b',
       'Content-Type: text/html; charset=utf-8',
       '',
       `<p>${'<b>'.repeat(tags)}x</p>`,
+      '--b--',
       '',
     ].join('\r\n'),
   );
