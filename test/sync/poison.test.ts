@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Provider } from '../../src/providers/types.ts';
+import { createMessageReader } from '../../src/sync/reader.ts';
 import { providerTest } from '../support/providers.ts';
 import { connectedMailbox } from '../support/sync.ts';
 
@@ -82,6 +83,39 @@ for (const provider of ['google', 'microsoft'] as Provider[]) {
       const nulAnswer = await why(nul.id);
       assert.ok(nulAnswer.status === 'synced' || nulAnswer.rule === 'unreadable', JSON.stringify(nulAnswer));
       for (const good of [before, after, later]) assert.equal((await why(good.id)).status, 'synced');
+    });
+
+    it('hardening: a mail whose reading passes its time limit is set aside, and the mailbox goes on', async () => {
+      const box = await connectedMailbox(t, provider, `slow-${provider}.example`);
+      const to = box.recruiter.email;
+      const normal = t.context.reader;
+      // A limit no read can meet (a reader thread takes longer than 1 ms to start): every read is aborted.
+      const hasty = createMessageReader({
+        threads: 1,
+        timeoutMs: 1,
+        maxMessageBytes: normal.maxMessageBytes,
+      });
+      t.context.reader = hasty;
+      let slow: { id: string };
+      try {
+        slow = await box.deliver({ raw: raw(to, 'Too slow to read', {}) });
+        await box.sync();
+      } finally {
+        t.context.reader = normal;
+        await hasty.close();
+      }
+      const next = await box.deliver({ raw: raw(to, 'Read in time', {}) });
+      await box.sync();
+      const why = async (id: string) =>
+        (
+          await t.call(
+            box.recruiter.token,
+            'GET',
+            `/api/sync/why?providerMessageId=${encodeURIComponent(id)}`,
+          )
+        ).json();
+      assert.equal((await why(slow.id)).rule, 'unreadable');
+      assert.equal((await why(next.id)).status, 'synced');
     });
   });
 }
