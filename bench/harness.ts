@@ -102,6 +102,7 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
   }
   closers.push(
     () => app.close(),
+    () => context.reader.close(),
     () => sandbox.close(),
     () => database.close(),
     async () => embedded?.stop(),

@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -40,6 +41,12 @@ export interface SyncConfig {
   pollQuietMs: number;
   /** R19's "why not synced" rows are kept this long. */
   decisionTtlMs: number;
+  /** A message larger than this is not downloaded whole: its headers, text and attachment list are kept. */
+  maxMessageBytes: number;
+  /** Worker threads that read (parse and sanitize) mail off the event loop. */
+  readThreads: number;
+  /** The longest one message may take to read; past it, the message is set aside as unreadable. */
+  readTimeoutMs: number;
 }
 
 /** Gmail push through Cloud Pub/Sub: the topic `users.watch` publishes to, and how pushes authenticate. */
@@ -115,6 +122,14 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
   const sync = {
     pollQuietMs: parsePositive(env, 'SYNC_POLL_QUIET_SECONDS', 300) * 1000,
     decisionTtlMs: parsePositive(env, 'SYNC_DECISION_TTL_DAYS', 30) * 86_400_000,
+    maxMessageBytes: parsePositive(env, 'SYNC_MAX_MESSAGE_BYTES', 10 * 1024 * 1024),
+    // One thread on a two-core machine leaves the other core to the API and the job runner.
+    readThreads: parsePositive(
+      env,
+      'SYNC_READ_THREADS',
+      Math.min(2, Math.max(1, availableParallelism() - 1)),
+    ),
+    readTimeoutMs: parsePositive(env, 'SYNC_READ_TIMEOUT_SECONDS', 30) * 1000,
   };
   return {
     port,

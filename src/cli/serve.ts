@@ -43,6 +43,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     await prepareSandbox(sandbox.url, config.publicUrl);
   }
   const context = createContext(config, db, logger);
+  // Registered before the worker and the API, so it closes after them: no read is cut off mid-page.
+  runtime.onClose(() => context.reader.close());
 
   if (options.worker) {
     const runner = await startWorker(pool, context, config.sync);

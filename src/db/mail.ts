@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from './database.ts';
+import { isRefusedValue } from './errors.ts';
 import type { StoredAddress, StoredAttachment } from './schema.ts';
 
 /** A synced message as stored and read back. */
@@ -30,6 +31,8 @@ export interface NewMessage extends MessageRecord {
   providerThreadId: string;
   inReplyTo: string | null;
   references: string[];
+  /** True when less than the whole message is kept (over the size cap, or a part cut at its cap). */
+  truncated: boolean;
 }
 
 export interface Decision {
@@ -74,84 +77,106 @@ export async function knownIds(
 
 /**
  * Stores messages, creating their threads (private, R15) when new; a message already stored is left as it
- * is. Returns how many messages were new.
+ * is. Each message is written under its own savepoint, so one whose values PostgreSQL refuses (a NUL byte
+ * the reader missed, an id too long for its index) is undone alone and reported in `refused`, and the
+ * others are kept. Call it inside a transaction. Returns how many messages were new, and the refused ids.
  */
 export async function storeMessages(
   db: Database,
   orgId: string,
   connection: { id: string; ownerUserId: string },
   messages: NewMessage[],
-): Promise<number> {
+): Promise<{ stored: number; refused: string[] }> {
   let stored = 0;
+  const refused: string[] = [];
   for (const message of messages) {
-    const thread = await db
-      .insertInto('threads')
-      .values({
-        org_id: orgId,
-        connection_id: connection.id,
-        owner_user_id: connection.ownerUserId,
-        provider_thread_id: message.providerThreadId,
-        subject: message.subject,
-        last_message_at: message.receivedAt,
-      })
-      .onConflict((oc) =>
-        oc.columns(['org_id', 'connection_id', 'provider_thread_id']).doUpdateSet({
-          last_message_at: sql<Date>`greatest(threads.last_message_at, excluded.last_message_at)`,
-        }),
-      )
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const inserted = await db
-      .insertInto('messages')
-      .values({
-        org_id: orgId,
-        thread_id: thread.id,
-        connection_id: connection.id,
-        provider_message_id: message.providerMessageId,
-        rfc_message_id: message.rfcMessageId,
-        in_reply_to: message.inReplyTo,
-        references: message.references,
-        direction: message.direction,
-        from_address: message.from && JSON.stringify(message.from),
-        to_addresses: JSON.stringify(message.to),
-        cc_addresses: JSON.stringify(message.cc),
-        bcc_addresses: JSON.stringify(message.bcc),
-        subject: message.subject,
-        sent_at: message.sentAt,
-        received_at: message.receivedAt,
-        snippet: message.snippet,
-        body_text: message.bodyText,
-        body_html: message.bodyHtml,
-        attachments: JSON.stringify(message.attachments),
-      })
-      .onConflict((oc) => oc.columns(['org_id', 'connection_id', 'provider_message_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) continue;
-    stored += 1;
-    if (message.memberIds.length > 0) {
-      await db
-        .insertInto('message_members')
-        .values(
-          message.memberIds.map((memberId) => ({
-            org_id: orgId,
-            message_id: inserted.id,
-            member_id: memberId,
-          })),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+    await sql`savepoint store_message`.execute(db);
+    try {
+      if (await storeMessage(db, orgId, connection, message)) stored += 1;
+      await sql`release savepoint store_message`.execute(db);
+    } catch (error) {
+      if (!isRefusedValue(error)) throw error;
+      await sql`rollback to savepoint store_message`.execute(db);
+      refused.push(message.providerMessageId);
     }
-    // A message that was skipped before and syncs now (restored from Trash after a member's consent)
-    // no longer needs its skip reason.
+  }
+  return { stored, refused };
+}
+
+/** Stores one message with its thread and member links; false when it was stored already. */
+async function storeMessage(
+  db: Database,
+  orgId: string,
+  connection: { id: string; ownerUserId: string },
+  message: NewMessage,
+): Promise<boolean> {
+  const thread = await db
+    .insertInto('threads')
+    .values({
+      org_id: orgId,
+      connection_id: connection.id,
+      owner_user_id: connection.ownerUserId,
+      provider_thread_id: message.providerThreadId,
+      subject: message.subject,
+      last_message_at: message.receivedAt,
+    })
+    .onConflict((oc) =>
+      oc.columns(['org_id', 'connection_id', 'provider_thread_id']).doUpdateSet({
+        last_message_at: sql<Date>`greatest(threads.last_message_at, excluded.last_message_at)`,
+      }),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const inserted = await db
+    .insertInto('messages')
+    .values({
+      org_id: orgId,
+      thread_id: thread.id,
+      connection_id: connection.id,
+      provider_message_id: message.providerMessageId,
+      rfc_message_id: message.rfcMessageId,
+      in_reply_to: message.inReplyTo,
+      references: message.references,
+      direction: message.direction,
+      from_address: message.from && JSON.stringify(message.from),
+      to_addresses: JSON.stringify(message.to),
+      cc_addresses: JSON.stringify(message.cc),
+      bcc_addresses: JSON.stringify(message.bcc),
+      subject: message.subject,
+      sent_at: message.sentAt,
+      received_at: message.receivedAt,
+      snippet: message.snippet,
+      body_text: message.bodyText,
+      body_html: message.bodyHtml,
+      attachments: JSON.stringify(message.attachments),
+      truncated: message.truncated,
+    })
+    .onConflict((oc) => oc.columns(['org_id', 'connection_id', 'provider_message_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return false;
+  if (message.memberIds.length > 0) {
     await db
-      .deleteFrom('sync_decisions')
-      .where('org_id', '=', orgId)
-      .where('connection_id', '=', connection.id)
-      .where('provider_message_id', '=', message.providerMessageId)
+      .insertInto('message_members')
+      .values(
+        message.memberIds.map((memberId) => ({
+          org_id: orgId,
+          message_id: inserted.id,
+          member_id: memberId,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
       .execute();
   }
-  return stored;
+  // A message that was skipped before and syncs now (restored from Trash after a member's consent)
+  // no longer needs its skip reason.
+  await db
+    .deleteFrom('sync_decisions')
+    .where('org_id', '=', orgId)
+    .where('connection_id', '=', connection.id)
+    .where('provider_message_id', '=', message.providerMessageId)
+    .execute();
+  return true;
 }
 
 /** R13: deletes these messages, and any thread left without messages. Returns how many were deleted. */

@@ -153,6 +153,8 @@ export interface MessagesTable {
   body_text: string;
   body_html: string | null;
   attachments: ColumnType<StoredAttachment[], string, string>;
+  /** True when less than the whole message was kept (over the size cap, or text, HTML or attachments cut). */
+  truncated: Generated<boolean>;
   created_at: CreatedAt;
 }
 

@@ -9,11 +9,11 @@
  * 1. `before_authorization`, `draft_or_spam`: facts about the message itself, known before anyone on it
  *    is looked at; they hold whoever the participants are, so they explain the most.
  * 2. `internal_only`: nobody outside the organization is on it, so no directory answer could matter.
- * 3. `erased`: a member on the message had their mail erased and has not consented again. This wins
- *    even over another member who would match: the message is that member's mail too, and syncing it
- *    would collect again what they asked to have erased (R16 "not synced again").
- * 4. `not_discoverable`: members are on it, but none lets anyone find them by email.
- * 5. `no_member`: nobody outside the organization is a member.
+ * 3. `no_member`: no member can be found by its outside addresses. The reason is the same whether there is
+ *    no member, a member who hides their address, or a member whose mail was erased (R19): the owner must
+ *    not learn of a member who chose not to be found. An erased member still keeps the message out even
+ *    when another member would match: the message is that member's mail too, and syncing it would collect
+ *    again what they asked to have erased (R16 "not synced again").
  */
 import { comparableAddress, type InternalScope, isInternal } from './internal.ts';
 import { messageDirection, type Participant } from './participants.ts';
@@ -148,12 +148,10 @@ export function decideSync(
     const member = directory.get(address);
     if (member && !members.has(member.memberId)) members.set(member.memberId, member);
   }
-  if (members.size === 0) return skip('no_member');
-
   const found = [...members.values()];
-  if (found.some((member) => isBlockedByErasure(member, message.time))) return skip('erased');
+  if (found.some((member) => isBlockedByErasure(member, message.time))) return skip('no_member');
   const linked = found.filter((member) => member.discoverability === 'anyone');
-  if (linked.length === 0) return skip('not_discoverable');
+  if (linked.length === 0) return skip('no_member');
   return { sync: true, memberIds: linked.map((member) => member.memberId) };
 }
 

@@ -120,6 +120,25 @@ export interface MessageHeaders {
   /** When the mailbox got it: Gmail internalDate / Graph receivedDateTime. */
   receivedAt: Date;
   flags: { draft: boolean; spam: boolean; trash: boolean; chat: boolean; sent: boolean };
+  /** The whole message's size in bytes, when the headers tell it (Gmail `sizeEstimate`). */
+  size?: number | undefined;
+}
+
+/**
+ * What is read of a message too large to download whole: its text parts (each with its Content-Type,
+ * charset included, and its decoded bytes, cut at a cap) and a description of each attachment.
+ */
+export interface MessageSummary {
+  parts: { contentType: string; content: Buffer }[];
+  attachments: {
+    filename: string | null;
+    contentType: string;
+    size: number;
+    contentId?: string | undefined;
+    inline: boolean;
+  }[];
+  /** True when a text part was cut or left out. */
+  cut: boolean;
 }
 
 /**
@@ -154,6 +173,13 @@ export interface MailSource {
   headers(accessToken: string, ids: string[]): Promise<Map<string, MessageHeaders | null>>;
   /** Whole RFC 5322 messages by id; null for ids that no longer exist. Only ever called for matches. */
   raw(accessToken: string, ids: string[]): Promise<Map<string, Buffer | null>>;
+  /** Sizes in bytes of whole messages by id, for those the headers did not tell; unknown ids are absent. */
+  sizes(accessToken: string, ids: string[]): Promise<Map<string, number>>;
+  /**
+   * A message's text parts (each cut at `maxPartBytes`) and attachment descriptions, without downloading
+   * its attachments; null when it no longer exists. Only ever called for matches over the size cap.
+   */
+  summary(accessToken: string, id: string, maxPartBytes: number): Promise<MessageSummary | null>;
 }
 
 /** Push state to keep on the connection (a Gmail watch, or a Graph subscription). */

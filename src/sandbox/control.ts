@@ -66,6 +66,7 @@ export function controlRoutes(app: FastifyInstance, core: SandboxCore, resetProv
             provider,
             endpoint: { type: 'string', minLength: 1 },
             user: { type: 'string' },
+            messageId: { type: 'string', minLength: 1 },
             status: { type: 'integer', minimum: 400, maximum: 599 },
             share: { type: 'number', minimum: 0, maximum: 1 },
             retryAfterSeconds: { type: 'integer', minimum: 0 },

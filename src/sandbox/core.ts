@@ -23,7 +23,12 @@ export interface SandboxCore {
    * Applies injected faults to one call: waits out any injected latency, then returns the fault when the
    * call must fail (the provider answers it in its own error shape), else undefined.
    */
-  fault(provider: Provider, endpoint: string, user: string | undefined): Promise<Fault | undefined>;
+  fault(
+    provider: Provider,
+    endpoint: string,
+    user: string | undefined,
+    messageId?: string | undefined,
+  ): Promise<Fault | undefined>;
 }
 
 /** A provider emulator: its public endpoints, its part of the control API, and a way to forget everything. */
@@ -47,8 +52,8 @@ export function createCore(baseUrl: string, logger: Logger, seed?: number): Sand
     counters: createCounters(),
     push: createPushDispatcher(random),
     logger,
-    async fault(provider, endpoint, user) {
-      const fault = faults.check(provider, endpoint, user);
+    async fault(provider, endpoint, user, messageId) {
+      const fault = faults.check(provider, endpoint, user, messageId);
       if (fault?.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
       return fault?.status === undefined ? undefined : fault;
     },

@@ -14,6 +14,8 @@ export interface FaultRule {
   endpoint: string;
   /** A mailbox address; the rule hits only that mailbox's calls. */
   user?: string | undefined;
+  /** A provider message id; the rule hits only calls about that message (a message get, its `$value`). */
+  messageId?: string | undefined;
   /** HTTP status to answer with; absent means only latency. */
   status?: number | undefined;
   /** Share of matching calls hit, 0..1 (default 1). */
@@ -44,7 +46,12 @@ export interface FaultInjector {
   remove(id: string): boolean;
   clear(): void;
   /** The fault for this call, if any rule hits it (consumes one of each hitting rule's count). */
-  check(provider: Provider, endpoint: string, user: string | undefined): Fault | undefined;
+  check(
+    provider: Provider,
+    endpoint: string,
+    user: string | undefined,
+    messageId?: string | undefined,
+  ): Fault | undefined;
 }
 
 export function createFaultInjector(random: Random): FaultInjector {
@@ -77,12 +84,13 @@ export function createFaultInjector(random: Random): FaultInjector {
     clear() {
       rules = [];
     },
-    check(provider, endpoint, user) {
+    check(provider, endpoint, user, messageId) {
       let fault: Fault | undefined;
       for (const rule of rules) {
         if (rule.provider !== provider) continue;
         if (rule.endpoint !== '*' && rule.endpoint !== endpoint) continue;
         if (rule.user !== undefined && rule.user.toLowerCase() !== user?.toLowerCase()) continue;
+        if (rule.messageId !== undefined && rule.messageId !== messageId) continue;
         if (rule.remaining !== undefined && rule.remaining <= 0) continue;
         if (random.next() >= rule.share) continue;
         if (rule.remaining !== undefined) rule.remaining -= 1;

@@ -4,11 +4,14 @@ import type { Database } from '../db/database.ts';
 import { createVault, type Vault } from '../domain/vault.ts';
 import type { Logger } from '../log.ts';
 import { createProviders, type ProviderRegistry } from '../providers/registry.ts';
+import { createMessageReader, type MessageReader } from '../sync/reader.ts';
 
 export interface AppContext {
   db: Database;
   vault: Vault;
   providers: ProviderRegistry;
+  /** Reads synced mail off the event loop; whoever creates the context closes it on shutdown. */
+  reader: MessageReader;
   /** The API's public URL, without a trailing slash (OAuth redirects, links). */
   publicUrl: string;
   logger: Logger;
@@ -19,12 +22,17 @@ export function oauthRedirectUri(context: Pick<AppContext, 'publicUrl'>): string
   return `${context.publicUrl}/oauth/callback`;
 }
 
-/** Builds the context from the configuration (and the database the runtime opened). */
+/** Builds the context from the configuration (and the database the runtime opened); close `reader` when done. */
 export function createContext(config: Config, db: Database, logger: Logger): AppContext {
   return {
     db,
     vault: createVault(config.encryptionKeys),
     providers: createProviders(config),
+    reader: createMessageReader({
+      threads: config.sync.readThreads,
+      timeoutMs: config.sync.readTimeoutMs,
+      maxMessageBytes: config.sync.maxMessageBytes,
+    }),
     publicUrl: config.publicUrl,
     logger,
   };

@@ -26,7 +26,7 @@ import { ProviderError } from '../providers/errors.ts';
 import type { ChangePage, MailCursor, MailSource } from '../providers/types.ts';
 import type { AppContext } from '../services/context.ts';
 import { accessToken } from '../services/grants.ts';
-import { type PlannedPage, planPage } from './ingest.ts';
+import { type PlannedPage, planPage, unreadableDecision } from './ingest.ts';
 import { metrics } from './metrics.ts';
 import { verifyStoredSince } from './recover.ts';
 
@@ -74,7 +74,10 @@ export async function syncMailbox(
     let plan: PlannedPage;
     try {
       page = await mail.changes(token, cursor);
-      plan = await planPage({ db, orgId, connectionId, mailbox, mail, accessToken: token }, page);
+      plan = await planPage(
+        { db, orgId, connectionId, mailbox, mail, reader: context.reader, accessToken: token },
+        page,
+      );
     } catch (error) {
       if (error instanceof ProviderError && error.kind === 'cursor_expired') {
         const recovered = await recover(
@@ -106,17 +109,30 @@ export async function syncMailbox(
       // A connection ended while the page was being read (R4, R12) writes nothing more.
       if ((await findConnection(trx, orgId, connectionId))?.status !== 'connected') return undefined;
       const deleted = await deleteMessages(trx, orgId, connectionId, plan.deletes);
-      const stored = await storeMessages(
+      const { stored, refused } = await storeMessages(
         trx,
         orgId,
         { id: connectionId, ownerUserId: connection.userId },
         plan.messages,
       );
-      await recordDecisions(trx, orgId, connectionId, plan.decisions);
+      // A message the database refuses is set aside (R19 `unreadable`), so the page and its cursor commit.
+      const setAside = plan.messages
+        .filter((message) => refused.includes(message.providerMessageId))
+        .map((message) => unreadableDecision(message.providerMessageId, message.rfcMessageId));
+      await recordDecisions(trx, orgId, connectionId, [...plan.decisions, ...setAside]);
       await advanceCursor(trx, orgId, connectionId, page.cursor, stored);
-      return { stored, deleted };
+      return { stored, deleted, refused: setAside.length };
     });
     if (!committed) return { ...result, status: 'conflict' };
+    if (committed.refused > 0)
+      plan.skippedByRule.unreadable = (plan.skippedByRule.unreadable ?? 0) + committed.refused;
+    const unreadable = plan.skippedByRule.unreadable ?? 0;
+    if (unreadable > 0) {
+      context.logger.warn(
+        { orgId, connectionId, count: unreadable },
+        'messages that could not be downloaded, read or stored were set aside (R19 unreadable)',
+      );
+    }
     metrics.recordPage(connection.provider, committed.stored, plan.skippedByRule);
     result.pages += 1;
     result.stored += committed.stored;

@@ -9,11 +9,12 @@ import type { Decision, NewMessage } from '../db/mail.ts';
 import { knownIds } from '../db/mail.ts';
 import { lookupAddresses } from '../db/members.ts';
 import { addressesToLookUp, decideSync, type MatchMailbox } from '../domain/candidate-match.ts';
-import { parseMessage } from '../domain/mime.ts';
 import { messageDirection, participantsOf } from '../domain/participants.ts';
 import type { SkipReason } from '../domain/skip-reason.ts';
-import { snippet } from '../domain/snippet.ts';
 import type { ChangePage, MailSource, MessageHeaders } from '../providers/types.ts';
+import { readMatches } from './read-matches.ts';
+import type { MessageReader, ReadMessage } from './reader.ts';
+import { settled } from './settled.ts';
 
 export interface PlannedPage {
   deletes: string[];
@@ -29,6 +30,7 @@ export interface PageInput {
   connectionId: string;
   mailbox: MatchMailbox;
   mail: MailSource;
+  reader: MessageReader;
   accessToken: string;
 }
 
@@ -46,7 +48,8 @@ export async function planPage(input: PageInput, page: ChangePage): Promise<Plan
   // same ids come back, and re-fetching them forever is how backfills elsewhere got stuck.
   const fresh = upserts.filter((change) => !stored.has(change.id) && !decided.has(change.id));
   const missing = fresh.filter((change) => !change.headers).map((change) => change.id);
-  const fetched = missing.length > 0 ? await fetchHeaders(input, missing) : new Map();
+  const refused: string[] = [];
+  const fetched = missing.length > 0 ? await fetchHeaders(input, missing, refused) : new Map();
   const headers = fresh
     .map((change) => change.headers ?? fetched.get(change.id))
     .filter((value): value is MessageHeaders => value !== null && value !== undefined);
@@ -59,8 +62,9 @@ export async function planPage(input: PageInput, page: ChangePage): Promise<Plan
   const directory = await lookupAddresses(input.db, [...addresses]);
 
   const matches = new Map<string, { header: MessageHeaders; memberIds: string[] }>();
-  const decisions: Decision[] = [];
-  const skippedByRule: PlannedPage['skippedByRule'] = {};
+  const decisions: Decision[] = refused.map((id) => unreadableDecision(id, null));
+  const skippedByRule: PlannedPage['skippedByRule'] =
+    refused.length > 0 ? { unreadable: refused.length } : {};
   for (const header of headers) {
     const decision = decideSync(
       {
@@ -83,40 +87,62 @@ export async function planPage(input: PageInput, page: ChangePage): Promise<Plan
     }
   }
 
-  const bodies = matches.size > 0 ? await input.mail.raw(input.accessToken, [...matches.keys()]) : new Map();
+  const { read, unreadable } = await readMatches(
+    input,
+    [...matches.values()].map((match) => match.header),
+  );
   const messages: NewMessage[] = [];
   for (const [id, { header, memberIds }] of matches) {
-    const raw = bodies.get(id);
-    if (!raw) continue; // gone between listing and fetching: its delete will come
-    messages.push(await toNewMessage(header, raw, memberIds, input.mailbox));
+    const parsed = read.get(id);
+    // Not read and not set aside: gone between listing and fetching, and its delete will come.
+    if (parsed) messages.push(toNewMessage(header, parsed, memberIds, input.mailbox));
+  }
+  for (const id of unreadable) {
+    const header = matches.get(id)?.header;
+    decisions.push(unreadableDecision(id, header?.rfcMessageId));
+    skippedByRule.unreadable = (skippedByRule.unreadable ?? 0) + 1;
   }
   return { deletes, messages, decisions, skippedByRule };
+}
+
+/** R19: the row of a message set aside because it could not be downloaded, read or stored. */
+export function unreadableDecision(
+  providerMessageId: string,
+  rfcMessageId: string | null | undefined,
+): Decision {
+  return { providerMessageId, rfcMessageIdHash: hashMessageId(rfcMessageId), rule: 'unreadable' };
 }
 
 /**
  * Headers of just-reported messages. A push can arrive before `messages.get` sees the message
  * (ARCHITECTURE.md, "Pitfalls"), so ids that come back missing are asked for once more after a moment;
- * still missing, they are gone, and their deletion will be reported.
+ * still missing, they are gone, and their deletion will be reported. Ids whose headers the provider
+ * refuses for good, asked for alone, join `refused` (set aside, so they never hold the page).
  */
-async function fetchHeaders(input: PageInput, ids: string[]): Promise<Map<string, MessageHeaders | null>> {
-  const fetched = await input.mail.headers(input.accessToken, ids);
-  const missing = ids.filter((id) => !fetched.get(id));
+async function fetchHeaders(
+  input: PageInput,
+  ids: string[],
+  refused: string[],
+): Promise<Map<string, MessageHeaders | null>> {
+  const fetched = await settled(ids, refused, (some) => input.mail.headers(input.accessToken, some));
+  const missing = ids.filter((id) => !fetched.get(id) && !refused.includes(id));
   if (missing.length === 0) return fetched;
   await new Promise((resolve) => setTimeout(resolve, MISSING_RETRY_MS));
-  for (const [id, headers] of await input.mail.headers(input.accessToken, missing)) fetched.set(id, headers);
+  const again = await settled(missing, refused, (some) => input.mail.headers(input.accessToken, some));
+  for (const [id, headers] of again) fetched.set(id, headers);
   return fetched;
 }
 
 const MISSING_RETRY_MS = 500;
 
 /** The stored form of a matched message: provider facts for identity and time, the MIME for content. */
-async function toNewMessage(
+function toNewMessage(
   header: MessageHeaders,
-  raw: Buffer,
+  { message: parsed, oversized }: { message: ReadMessage; oversized: boolean },
   memberIds: string[],
   mailbox: MatchMailbox,
-): Promise<NewMessage> {
-  const parsed = await parseMessage(raw);
+): NewMessage {
+  const { truncated } = parsed;
   const direction = messageDirection(participantsOf(header), mailbox);
   return {
     providerMessageId: header.id,
@@ -133,10 +159,11 @@ async function toNewMessage(
     subject: parsed.subject || header.subject,
     sentAt: parsed.date ?? header.sentAt,
     receivedAt: header.receivedAt,
-    snippet: snippet(parsed.text),
+    snippet: parsed.snippet,
     bodyText: parsed.text,
     bodyHtml: parsed.html,
     attachments: parsed.attachments,
+    truncated: oversized || truncated.text || truncated.html || truncated.attachments,
     memberIds,
   };
 }

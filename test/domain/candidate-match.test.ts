@@ -290,7 +290,7 @@ describe('R16: erased members', () => {
       mailbox,
       directory({ 'ann@candidate.com': erasedAnn }),
     );
-    assert.deepEqual(decision, { sync: false, rule: 'erased' });
+    assert.deepEqual(decision, { sync: false, rule: 'no_member' });
   });
 
   it('R16: after a new consent-bearing change, newer mail syncs again', () => {
@@ -330,7 +330,7 @@ describe('R16: erased members', () => {
     const lookup = directory({ 'ann@candidate.com': erasedAnn, 'dan@other.org': dan });
     assert.deepEqual(decideSync(message(both, { time: later }), mailbox, lookup), {
       sync: false,
-      rule: 'erased',
+      rule: 'no_member',
     });
   });
 });
@@ -339,7 +339,7 @@ describe('R19: one reason per skipped message, by precedence', () => {
   it('R19: reasons are listed in precedence order', () => {
     assert.deepEqual(
       [...SKIP_REASONS],
-      ['before_authorization', 'draft_or_spam', 'internal_only', 'erased', 'not_discoverable', 'no_member'],
+      ['before_authorization', 'draft_or_spam', 'internal_only', 'no_member', 'unreadable'],
     );
   });
 
@@ -387,24 +387,34 @@ describe('R19: one reason per skipped message, by precedence', () => {
       'internal_only',
     ],
     [
-      'erased beats not discoverable',
+      'an erased member beside a hidden one reads as no member',
       message(received(['cc', 'bob@x.org'])),
       { 'ann@candidate.com': erased, 'bob@x.org': bob },
-      'erased',
+      'no_member',
     ],
     [
-      'erased even when the erased member is not discoverable',
+      'an erased member who is not discoverable reads as no member',
       message(received()),
       { 'ann@candidate.com': { ...bob, erasedAt: AUTHORIZED } },
-      'erased',
+      'no_member',
     ],
-    ['nobody', message(received()), { 'ann@candidate.com': bob }, 'not_discoverable'],
-    ['connections only', message(received()), { 'ann@candidate.com': cat }, 'not_discoverable'],
     [
-      'not discoverable beats no member',
+      'a member hidden from everyone reads as no member',
+      message(received()),
+      { 'ann@candidate.com': bob },
+      'no_member',
+    ],
+    [
+      'a member found by connections only reads as no member',
+      message(received()),
+      { 'ann@candidate.com': cat },
+      'no_member',
+    ],
+    [
+      'a hidden member beside a stranger reads as no member',
       message(received(['cc', 'stranger@x.org'])),
       { 'ann@candidate.com': cat },
-      'not_discoverable',
+      'no_member',
     ],
     ['outsiders who are not members', message(received(['cc', 'stranger@x.org'])), {}, 'no_member'],
     [

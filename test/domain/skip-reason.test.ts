@@ -9,14 +9,13 @@ describe('R19: why not synced', () => {
     for (const sentence of sentences) assert.match(sentence, /^[A-Z].+\.$/);
   });
 
-  it('R19: each sentence names the product rule behind it, except the label rule, which has none', () => {
+  it('R19: each sentence names the product rule behind it, except the label rule and unreadable mail, which have none', () => {
     const expected = {
       before_authorization: 'R9',
       draft_or_spam: undefined,
       internal_only: 'R11',
-      erased: 'R16',
-      not_discoverable: 'R10',
       no_member: 'R10',
+      unreadable: undefined,
     } as const;
     for (const reason of SKIP_REASONS) {
       const rule = expected[reason];
@@ -26,8 +25,10 @@ describe('R19: why not synced', () => {
   });
 
   it('R19: stored values are read back only when they are reasons', () => {
-    assert.equal(isSkipReason('erased'), true);
-    assert.equal(isSkipReason('ERASED'), false);
+    assert.equal(isSkipReason('no_member'), true);
+    assert.equal(isSkipReason('NO_MEMBER'), false);
+    assert.equal(isSkipReason('erased'), false, 'merged into no_member (R19)');
+    assert.equal(isSkipReason('not_discoverable'), false, 'merged into no_member (R19)');
     assert.equal(isSkipReason('synced'), false);
   });
 });

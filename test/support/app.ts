@@ -57,6 +57,7 @@ export async function testApp(options: { logger?: Logger; config?: Partial<Confi
     ...options.config,
   };
   const context = createContext(config, db, options.logger ?? createLogger('silent'));
+  onCleanup(() => context.reader.close());
   const app = await buildApp({ context });
   onCleanup(() => app.close());
   const unique = () => randomBytes(4).toString('hex');

@@ -49,6 +49,8 @@ function watchMailCalls(t: ProviderTest, provider: Provider) {
     changes: watched('changes'),
     headers: watched('headers'),
     raw: watched('raw'),
+    sizes: watched('sizes'),
+    summary: watched('summary'),
   };
   onCleanup(() => {
     adapter.mail = inner;

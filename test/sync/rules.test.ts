@@ -116,6 +116,53 @@ for (const provider of PROVIDERS) {
         assert.equal(stored.includes(item.from), false, 'no address is kept in a decision');
     });
 
+    it('hardening: a hidden member’s address and a stranger’s address get the identical R19 answer', async () => {
+      const box = await connectedMailbox(t, provider, `r19-same-${provider}.example`);
+      await t.member({ emails: [`quiet-${provider}@people.example`], discoverability: 'nobody' });
+      await t.member({ emails: [`friends-${provider}@people.example`], discoverability: 'connections' });
+      const senders = [
+        `stranger-${provider}@people.example`,
+        `quiet-${provider}@people.example`,
+        `friends-${provider}@people.example`,
+      ];
+      const delivered = [];
+      for (const from of senders) {
+        delivered.push(
+          await box.deliver({
+            from: { address: from },
+            to: [{ address: box.recruiter.email }],
+            subject: 'Hi',
+            text: 'x',
+          }),
+        );
+      }
+      await box.sync();
+      const answers = [];
+      for (const message of delivered) {
+        const why = await t.call(
+          box.recruiter.token,
+          'GET',
+          `/api/sync/why?messageId=${encodeURIComponent(message.messageId)}`,
+        );
+        assert.equal(why.statusCode, 200, why.body);
+        const { decidedAt, ...answer } = why.json();
+        assert.ok(decidedAt);
+        answers.push(answer);
+      }
+      assert.equal(answers[0]?.rule, 'no_member');
+      for (const answer of answers.slice(1)) assert.deepEqual(answer, answers[0]);
+      const rules = await t.database.db
+        .selectFrom('sync_decisions')
+        .select('rule')
+        .where('connection_id', '=', box.connectionId)
+        .execute();
+      assert.deepEqual(
+        rules.map((row) => row.rule),
+        ['no_member', 'no_member', 'no_member'],
+        'the recorded row keeps no more than the answer',
+      );
+    });
+
     it('R9: mail from before the moment of authorization is never imported', async () => {
       const org = await t.organization(`r9-${provider}.example`);
       await t.member({ emails: ['early@candidates.example'] });

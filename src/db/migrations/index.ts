@@ -3,11 +3,13 @@ import type { Migration } from 'kysely/migration';
 import * as foundation from './0001_foundation.ts';
 import * as connections from './0002_connections.ts';
 import * as sync from './0003_sync.ts';
+import * as setAside from './0004_set_aside.ts';
 import * as connectBinding from './0005_connect_binding.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_connections': connections,
   '0003_sync': sync,
+  '0004_set_aside': setAside,
   '0005_connect_binding': connectBinding,
 };

@@ -16,7 +16,8 @@
  *
  * Quota ("Usage limits": history.list 2 units, messages.list 5, messages.get 5, getProfile 1): `changes`
  * makes exactly one list call; `headers` one metadata get per id and `raw` one raw get per id, both through
- * the batch endpoint. Bodies are fetched nowhere but in `raw`.
+ * the batch endpoint. Bodies are fetched nowhere but in `raw` and, for a message over the engine's size cap
+ * (known from the metadata's `sizeEstimate`), `summary`: `format=full`, whose attachments come by id only.
  */
 import type { GoogleConfig } from '../../config.ts';
 import { ProviderError } from '../errors.ts';
@@ -32,6 +33,7 @@ import {
   readHistoryId,
 } from './history.ts';
 import { type GmailMessage, METADATA_HEADERS, toMessageHeaders } from './map-message.ts';
+import { type GmailPart, summaryOfPayload } from './summary.ts';
 
 /** The Gmail cursor's shape (opaque to everyone but this file). */
 type GmailCursor = {
@@ -166,6 +168,28 @@ export function createGoogleMail(config: GoogleConfig): MailSource {
         else throw new ProviderError('permanent', `Google users.messages.get: no raw content for ${id}`);
       }
       return raws;
+    },
+
+    async sizes(accessToken, ids) {
+      // `minimal` carries sizeEstimate and nothing of the message (same quota as any messages.get).
+      const bodies = await fetchMessages(
+        accessToken,
+        ids,
+        new URLSearchParams({ format: 'minimal' }),
+        METADATA_BATCH_SIZE,
+      );
+      const sizes = new Map<string, number>();
+      for (const id of ids) {
+        const size = (bodies.get(id) as GmailMessage | null | undefined)?.sizeEstimate;
+        if (typeof size === 'number') sizes.set(id, size);
+      }
+      return sizes;
+    },
+
+    async summary(accessToken, id, maxPartBytes) {
+      const bodies = await fetchMessages(accessToken, [id], new URLSearchParams({ format: 'full' }), 1);
+      const body = bodies.get(id) as { payload?: GmailPart } | null | undefined;
+      return body ? summaryOfPayload(body.payload, maxPartBytes) : null;
     },
   };
 }

@@ -13,6 +13,7 @@ export interface GmailMessage {
   threadId?: string;
   labelIds?: string[];
   internalDate?: string;
+  sizeEstimate?: number;
   payload?: { headers?: { name?: string; value?: string }[] };
 }
 
@@ -50,6 +51,7 @@ export function toMessageHeaders(message: GmailMessage): MessageHeaders {
     sentAt,
     receivedAt: Number.isFinite(internal) ? new Date(internal) : (sentAt ?? new Date(0)),
     flags,
+    ...(typeof message.sizeEstimate === 'number' ? { size: message.sizeEstimate } : {}),
   };
 }
 

@@ -25,6 +25,7 @@ import { mapGraphError } from './errors.ts';
 import { listTrackedFolders, loadMailboxFacts } from './folders.ts';
 import { createGraphClient, type GraphClient, type GraphClientOptions, mailboxKey } from './graph.ts';
 import { inTrash, type MailboxFacts, MESSAGE_SELECT, toMessageHeaders } from './map-message.ts';
+import { ATTACHMENT_SELECT, SIZE_EXPAND, sizeOf, summaryOf } from './summary.ts';
 
 /** Tuning for the mail source; the defaults suit production. */
 export interface MicrosoftMailOptions extends GraphClientOptions {
@@ -154,6 +155,39 @@ export function createMicrosoftMail(config: MicrosoftConfig, options: MicrosoftM
         } else throw answer ? mapGraphError(answer, 'messages $value') : lost();
       });
       return result;
+    },
+
+    async sizes(accessToken, ids) {
+      const unique = [...new Set(ids)];
+      const sizes = new Map<string, number>();
+      if (unique.length === 0) return sizes;
+      const query = `$select=id&$expand=${encodeURIComponent(SIZE_EXPAND)}`;
+      const answers = await batchGet(
+        graph,
+        accessToken,
+        unique.map((id, i) => ({ id: String(i), url: `${messagePath(id)}?${query}` })),
+      );
+      unique.forEach((id, i) => {
+        const answer = answers.get(String(i));
+        const size = answer?.status === 200 ? sizeOf(answer.body) : undefined;
+        if (size !== undefined) sizes.set(id, size);
+        else if (answer && answer.status !== 200 && answer.status !== 404)
+          throw mapGraphError(answer, 'messages get');
+      });
+      return sizes;
+    },
+
+    async summary(accessToken, id, maxPartBytes) {
+      const answers = await batchGet(graph, accessToken, [
+        { id: 'body', url: `${messagePath(id)}?$select=body` },
+        { id: 'attachments', url: `${messagePath(id)}/attachments?$select=${ATTACHMENT_SELECT}` },
+      ]);
+      const [body, attachments] = [answers.get('body'), answers.get('attachments')];
+      if (body?.status === 404 || attachments?.status === 404) return null;
+      for (const answer of [body, attachments]) {
+        if (answer?.status !== 200) throw answer ? mapGraphError(answer, 'messages get') : lost();
+      }
+      return summaryOf(body?.body, attachments?.body, maxPartBytes);
     },
   };
 }

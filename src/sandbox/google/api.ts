@@ -65,10 +65,11 @@ export function operation(state: GoogleState, id: OperationId, handler: Handler)
     };
     if (!token || !user || token.grant.revoked || (token.expiresAt ?? 0) <= now)
       return fail(unauthenticated(), user?.email ?? '(unknown)');
-    const fault = await state.core.fault('google', id, user.email);
+    const params = request.params as Record<string, string | undefined>;
+    const fault = await state.core.fault('google', id, user.email, params.messageId ?? params.id);
     if (fault?.status !== undefined)
       return fail(faultError(fault.status, fault.retryAfterSeconds), user.email);
-    const userId = (request.params as Record<string, string | undefined>).userId;
+    const userId = params.userId;
     if (userId !== undefined && userId !== 'me' && userId.toLowerCase() !== user.email) {
       return fail(forbidden(`Delegation denied for ${user.email}`), user.email);
     }

@@ -143,7 +143,7 @@ export function createGraphApi(ctx: MicrosoftContext, throttle: Throttle, routes
         release = admission.release;
       }
       try {
-        const fault = await core.fault('microsoft', route.op, user.email);
+        const fault = await core.fault('microsoft', route.op, user.email, params.message);
         if (fault?.status !== undefined) {
           const [code, message] = faultError(fault.status);
           const retry = fault.retryAfterSeconds;

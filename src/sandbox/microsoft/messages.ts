@@ -6,6 +6,7 @@
  * name `recoverableitemsdeletions`, see "Delete message"), where it can still be read by id (immutable, or
  * its new regular id); only `permanentDelete` or the control API's delete purge it.
  */
+import { attachmentsJson, expandedProperties } from './attachments.ts';
 import { graphBase, type MicrosoftContext } from './context.ts';
 import type { GraphRequest, GraphRoute } from './graph.ts';
 import { GraphFailure, itemNotFound, ok } from './graph-http.ts';
@@ -107,7 +108,8 @@ export function mailRoutes(ctx: MicrosoftContext): GraphRoute[] {
       select,
     });
     const context = `${v1()}/$metadata#users('${request.user.id}')/messages${select ? `(${select.join(',')})` : ''}/$entity`;
-    return ok({ '@odata.context': context, ...json }, status, {
+    const expanded = expandedProperties(message, request.call.query.get('$expand'));
+    return ok({ '@odata.context': context, ...json, ...expanded }, status, {
       etag: `W/"${message.changeKey}"`,
       ...preferenceApplied(request),
     });
@@ -174,6 +176,16 @@ export function mailRoutes(ctx: MicrosoftContext): GraphRoute[] {
     return { status: 200, headers: { 'content-type': 'text/plain' }, body: message.raw };
   };
 
+  const attachments = (request: GraphRequest) => {
+    const message = findMessage(request.mailbox, request.params.message ?? '', request.params.folder);
+    // Attachment names are content: the privacy check counts this listing as a read.
+    request.mailbox.bodyReads.add(message.immutableId);
+    return ok({
+      '@odata.context': `${v1()}/$metadata#users('${request.user.id}')/messages('${message.immutableId}')/attachments`,
+      value: attachmentsJson(message, request.call.query.get('$select')),
+    });
+  };
+
   const get = (request: GraphRequest) =>
     messageEntity(request, findMessage(request.mailbox, request.params.message ?? '', request.params.folder));
 
@@ -223,6 +235,13 @@ export function mailRoutes(ctx: MicrosoftContext): GraphRoute[] {
         op: 'graph.messages.value',
         scopes: REQUIRES.readMail,
         handle: mime,
+      },
+      {
+        method: 'GET',
+        path: `${prefix}/messages/{message}/attachments`,
+        op: 'graph.attachments.list',
+        scopes: REQUIRES.readMail,
+        handle: attachments,
       },
       {
         method: 'POST',
