@@ -33,6 +33,23 @@ export interface Config {
   google: GoogleConfig | undefined;
   microsoft: MicrosoftConfig | undefined;
   sync: SyncConfig;
+  database: DatabaseConfig;
+}
+
+/**
+ * How long a database may keep us waiting. An outage must answer fast (503) rather than hold requests and
+ * connections: every statement, connection attempt and open transaction is bounded.
+ */
+export interface DatabaseConfig {
+  /** A statement running longer is cancelled by the server (`statement_timeout`). */
+  statementTimeoutMs: number;
+  /** Longest wait for a connection: opening a new one, or a free one of the pool. */
+  connectTimeoutMs: number;
+  /** A session idle inside a transaction this long is ended by the server, freeing its locks. */
+  idleInTransactionTimeoutMs: number;
+  /** The API's and the worker's pools are separate, so a job storm cannot starve requests. */
+  apiPoolSize: number;
+  workerPoolSize: number;
 }
 
 export interface SyncConfig {
@@ -116,6 +133,14 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     pollQuietMs: parsePositive(env, 'SYNC_POLL_QUIET_SECONDS', 300) * 1000,
     decisionTtlMs: parsePositive(env, 'SYNC_DECISION_TTL_DAYS', 30) * 86_400_000,
   };
+  const database = {
+    statementTimeoutMs: parsePositive(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000),
+    connectTimeoutMs: parsePositive(env, 'DATABASE_CONNECT_TIMEOUT_MS', 3_000),
+    // Above the providers' 30 s call timeout: a token refresh calls the provider inside a transaction.
+    idleInTransactionTimeoutMs: parsePositive(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000),
+    apiPoolSize: parsePositive(env, 'DATABASE_API_POOL_SIZE', 10),
+    workerPoolSize: parsePositive(env, 'DATABASE_WORKER_POOL_SIZE', 10),
+  };
   return {
     port,
     host,
@@ -128,6 +153,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     google,
     microsoft,
     sync,
+    database,
   };
 }
 

@@ -41,6 +41,9 @@ describe('configuration', () => {
     ['TOKEN_ENCRYPTION_KEY', { NODE_ENV: 'production' }, /^TOKEN_ENCRYPTION_KEY is missing/],
     ['TOKEN_ENCRYPTION_KEY', { TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' }, /must be 32 bytes in base64/],
     ['TOKEN_ENCRYPTION_KEY', { TOKEN_ENCRYPTION_KEY: `a:${key},a:${key}` }, /key ids must be distinct/],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', { DATABASE_STATEMENT_TIMEOUT_MS: '0' }, /must be a positive whole/],
+    ['DATABASE_CONNECT_TIMEOUT_MS', { DATABASE_CONNECT_TIMEOUT_MS: '1.5' }, /must be a positive whole/],
+    ['DATABASE_API_POOL_SIZE', { DATABASE_API_POOL_SIZE: 'ten' }, /must be a positive whole/],
   ];
   for (const [name, env, message] of bad) {
     it(`refuses a bad ${name} (${JSON.stringify(env)}) with a message naming it`, () => {
@@ -67,6 +70,31 @@ describe('configuration', () => {
       ['new', 'old'],
     );
     assert.equal(config.production, true);
+  });
+
+  it('bounds every wait on the database by default, and sizes the API and worker pools apart', () => {
+    assert.deepEqual(loadConfig({ DATA_DIR: tempDir() }).database, {
+      statementTimeoutMs: 5_000,
+      connectTimeoutMs: 3_000,
+      idleInTransactionTimeoutMs: 60_000,
+      apiPoolSize: 10,
+      workerPoolSize: 10,
+    });
+    const tuned = loadConfig({
+      DATA_DIR: tempDir(),
+      DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '30000',
+      DATABASE_API_POOL_SIZE: '20',
+      DATABASE_WORKER_POOL_SIZE: '4',
+    });
+    assert.deepEqual(tuned.database, {
+      statementTimeoutMs: 2_000,
+      connectTimeoutMs: 1_000,
+      idleInTransactionTimeoutMs: 30_000,
+      apiPoolSize: 20,
+      workerPoolSize: 4,
+    });
   });
 
   it('stops the CLI with one line and exit code 2, never a stack trace', async () => {

@@ -19,9 +19,19 @@ export async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger(loaded.logLevel, undefined, {
     pretty: process.stdout.isTTY && !loaded.production,
   });
-  const runtime = await openRuntime(loaded, logger, { migrate: true });
+  // The API and the worker get pools of their own, so a storm of jobs never starves requests of connections.
+  const { database } = loaded;
+  const runtime = await openRuntime(loaded, logger, {
+    migrate: true,
+    name: options.api ? 'talentsync-api' : 'talentsync-worker',
+    poolSize: options.api ? database.apiPoolSize : database.workerPoolSize,
+  });
   stopOnSignals(runtime);
-  const { db, pool } = runtime.connection;
+  const apiConnection = runtime.connection;
+  const workerConnection =
+    options.api && options.worker
+      ? runtime.connect('talentsync-worker', database.workerPoolSize)
+      : runtime.connection;
 
   let config = loaded;
   let sandboxUrl = '';
@@ -42,10 +52,11 @@ export async function serve(options: ServeOptions): Promise<void> {
     sandboxUrl = sandbox.url;
     await prepareSandbox(sandbox.url, config.publicUrl);
   }
-  const context = createContext(config, db, logger);
+  const context = createContext(config, apiConnection.db, logger);
 
   if (options.worker) {
-    const runner = await startWorker(pool, context, config.sync);
+    const workerContext = createContext(config, workerConnection.db, logger);
+    const runner = await startWorker(workerConnection.pool, workerContext, config.sync);
     runtime.onClose(() => runner.stop());
   }
   if (options.api) {

@@ -68,7 +68,7 @@ describe('npm start on the embedded database', () => {
   it('serves /healthz, then stops on SIGINT leaving no process behind', async () => {
     const port = await freePort();
     const { child, output } = await start(dataDir, port);
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    const health = await fetch(`http://127.0.0.1:${port}/readyz`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: 'ok', database: 'ok' });
     assert.match(output(), /creating the embedded PostgreSQL cluster/);
