@@ -34,6 +34,8 @@ export interface Config {
   microsoft: MicrosoftConfig | undefined;
   sync: SyncConfig;
   database: DatabaseConfig;
+  /** Unset: `/metrics` is not served; set: it answers only `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -141,6 +143,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     apiPoolSize: parsePositive(env, 'DATABASE_API_POOL_SIZE', 10),
     workerPoolSize: parsePositive(env, 'DATABASE_WORKER_POOL_SIZE', 10),
   };
+  const metricsToken = parseMetricsToken(env.METRICS_TOKEN);
   return {
     port,
     host,
@@ -154,7 +157,20 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     microsoft,
     sync,
     database,
+    metricsToken,
   };
+}
+
+/** A guessable token would make the metrics public again: at least 16 characters. */
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  const token = raw?.trim();
+  if (!token) return undefined;
+  if (token.length < 16 || /\s/.test(token)) {
+    throw new ConfigError(
+      'METRICS_TOKEN must be at least 16 characters without spaces (openssl rand -hex 24)',
+    );
+  }
+  return token;
 }
 
 function parsePositive(env: Env, name: string, fallback: number): number {

@@ -41,6 +41,7 @@ describe('configuration', () => {
     ['TOKEN_ENCRYPTION_KEY', { NODE_ENV: 'production' }, /^TOKEN_ENCRYPTION_KEY is missing/],
     ['TOKEN_ENCRYPTION_KEY', { TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' }, /must be 32 bytes in base64/],
     ['TOKEN_ENCRYPTION_KEY', { TOKEN_ENCRYPTION_KEY: `a:${key},a:${key}` }, /key ids must be distinct/],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }, /^METRICS_TOKEN must be at least 16 characters/],
     ['DATABASE_STATEMENT_TIMEOUT_MS', { DATABASE_STATEMENT_TIMEOUT_MS: '0' }, /must be a positive whole/],
     ['DATABASE_CONNECT_TIMEOUT_MS', { DATABASE_CONNECT_TIMEOUT_MS: '1.5' }, /must be a positive whole/],
     ['DATABASE_API_POOL_SIZE', { DATABASE_API_POOL_SIZE: 'ten' }, /must be a positive whole/],

@@ -28,11 +28,13 @@ import { ErrorBody } from './schemas.ts';
 
 export interface AppOptions {
   context: AppContext;
+  /** Unset: `/metrics` is not served (see routes/metrics.ts). */
+  metricsToken?: string | undefined;
   /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization. */
   demo?: { domain: string } | undefined;
 }
 
-export async function buildApp({ context, demo }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ context, demo, metricsToken }: AppOptions): Promise<FastifyInstance> {
   const { db, logger, publicUrl } = context;
   const app = Fastify({
     loggerInstance: logger.child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
@@ -71,7 +73,7 @@ export async function buildApp({ context, demo }: AppOptions): Promise<FastifyIn
   await app.register(oauthRoutes, { context });
   await app.register(mailRoutes, { context });
   await app.register(webhookRoutes, { context });
-  await app.register(metricsRoutes, { context });
+  await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -71,6 +71,11 @@ describe('npm start on the embedded database', () => {
     const health = await fetch(`http://127.0.0.1:${port}/readyz`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: 'ok', database: 'ok' });
+    assert.equal(
+      (await fetch(`http://127.0.0.1:${port}/metrics`)).status,
+      404,
+      'no METRICS_TOKEN: no metrics',
+    );
     assert.match(output(), /creating the embedded PostgreSQL cluster/);
     assert.match(output(), /admin {5}ada@acme\.example {2}token tsu_/);
     assert.equal(postgresPids(dataDir).length > 0, true);
