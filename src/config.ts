@@ -104,7 +104,8 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env, options: { demo?: boolean } = {}): Config {
   const production = env.NODE_ENV === 'production';
   const port = parsePort(env.PORT);
-  const host = env.HOST?.trim() || '0.0.0.0';
+  // The demo (its sandbox, its printed tokens) is for this machine only; production listens on every address.
+  const host = env.HOST?.trim() || (options.demo ? '127.0.0.1' : '0.0.0.0');
   const publicUrl = parsePublicUrl(env.PUBLIC_URL, port);
   const databaseUrl = parseDatabaseUrl(env.DATABASE_URL);
   const dataDir = path.resolve(env.DATA_DIR?.trim() || '.data');

@@ -73,6 +73,14 @@ describe('configuration', () => {
     assert.equal(config.production, true);
   });
 
+  it('hardening: the demo listens on 127.0.0.1 unless HOST says otherwise; production on every address', () => {
+    const dataDir = tempDir();
+    assert.equal(loadConfig({ DATA_DIR: dataDir }, { demo: true }).host, '127.0.0.1');
+    assert.equal(loadConfig({ DATA_DIR: dataDir, HOST: '0.0.0.0' }, { demo: true }).host, '0.0.0.0');
+    assert.equal(loadConfig({ DATA_DIR: dataDir }).host, '0.0.0.0');
+    assert.equal(loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1' }).host, '127.0.0.1');
+  });
+
   it('bounds every wait on the database by default, and sizes the API and worker pools apart', () => {
     assert.deepEqual(loadConfig({ DATA_DIR: tempDir() }).database, {
       statementTimeoutMs: 5_000,
