@@ -90,7 +90,7 @@ export interface MicrosoftConfig {
   loginUrl: string;
   /** Graph's root, without the version: https://graph.microsoft.com, or the sandbox's. */
   graphUrl: string;
-  /** The authority users sign in through: `organizations` (work accounts of any tenant), `common`, or a tenant. */
+  /** The authority users sign in through: `common` (work and personal accounts, R8), `organizations`, or a tenant. */
   tenant: string;
 }
 
@@ -231,7 +231,8 @@ function parseUrl(env: Env, name: string, fallback: string): string {
 }
 
 function parseTenant(raw: string | undefined): string {
-  const tenant = raw?.trim() || 'organizations';
+  // `common`, not `organizations`: R8 lets personal Microsoft accounts connect (with a warning).
+  const tenant = raw?.trim() || 'common';
   if (!/^[A-Za-z0-9.-]{1,100}$/.test(tenant)) {
     throw new ConfigError(
       `MICROSOFT_TENANT must be organizations, common, a tenant id or a domain, got "${raw}"`,

@@ -81,6 +81,15 @@ describe('configuration', () => {
     assert.equal(loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1' }).host, '127.0.0.1');
   });
 
+  it('hardening: MICROSOFT_TENANT defaults to common, so personal Microsoft accounts can connect (R8)', () => {
+    const env = { DATA_DIR: tempDir(), MICROSOFT_CLIENT_ID: 'id', MICROSOFT_CLIENT_SECRET: 'secret' };
+    assert.equal(loadConfig(env).microsoft?.tenant, 'common');
+    assert.equal(
+      loadConfig({ ...env, MICROSOFT_TENANT: 'organizations' }).microsoft?.tenant,
+      'organizations',
+    );
+  });
+
   it('bounds every wait on the database by default, and sizes the API and worker pools apart', () => {
     assert.deepEqual(loadConfig({ DATA_DIR: tempDir() }).database, {
       statementTimeoutMs: 5_000,
