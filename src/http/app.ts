@@ -25,6 +25,7 @@ import { organizationRoutes } from './routes/organization.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
   context: AppContext;
@@ -42,6 +43,8 @@ export async function buildApp({ context, demo, metricsToken }: AppOptions): Pro
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First of all, so that every answer (the docs', 404s and errors too) carries the security headers.
+  await app.register(securityHeaders, { docsPrefix: '/api/docs' });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
