@@ -60,10 +60,12 @@ export function connect(url: string, logger: Logger, options: PoolOptions = {}):
       keepAliveInitialDelayMillis: 10_000,
     }),
   });
-  // An idle client losing its server (a restart, or shutdown under way) must not crash the process.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  // An idle client losing its server (a restart, or shutdown under way) must not crash the process. The
+  // error carries the whole client (options, buffers): the log keeps what says what happened.
+  const lost = (error: Error) => ({ code: (error as { code?: unknown }).code, message: error.message });
+  pool.on('error', (error) => logger.warn(lost(error), 'idle database connection lost'));
   pool.on('connect', (client) => {
-    client.on('error', (error) => logger.warn({ err: error }, 'database connection lost'));
+    client.on('error', (error) => logger.warn(lost(error), 'database connection lost'));
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: discardingStuckClients(pool) }) });
   let closing: Promise<void> | undefined;
