@@ -82,20 +82,22 @@ export function connect(url: string, logger: Logger, options: PoolOptions = {}):
 /** The pool as Kysely sees it: a client whose statement went unanswered is destroyed on release. */
 function discardingStuckClients(pool: pg.Pool): PostgresPool {
   // One wrapper per pooled client, as Kysely keeps its per-connection state keyed by the client object.
-  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient & { stuck: boolean }>();
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient & { stuck: Error | undefined }>();
   const wrap = (client: pg.PoolClient) => {
     const wrapper = {
-      stuck: false,
+      stuck: undefined as Error | undefined,
       query: ((...args: unknown[]) => {
+        // Once stuck, at once: a transaction's rollback must not wait out a second timeout behind the first.
+        if (wrapper.stuck) return Promise.reject(wrapper.stuck);
         const result = (client.query as (...a: unknown[]) => unknown)(...args);
         // A cursor (streaming) comes back as is; a statement's promise is watched for a lost answer.
         if (!(result instanceof Promise)) return result;
         return result.catch((error: unknown) => {
-          wrapper.stuck ||= isDatabaseUnavailable(error) && !hasSqlState(error);
+          if (isDatabaseUnavailable(error) && !hasSqlState(error)) wrapper.stuck ??= error as Error;
           throw error;
         });
       }) as PostgresPoolClient['query'],
-      release: (destroy?: boolean) => client.release(destroy || wrapper.stuck),
+      release: (destroy?: boolean) => client.release(destroy || wrapper.stuck !== undefined),
     };
     return wrapper;
   };
@@ -105,7 +107,7 @@ function discardingStuckClients(pool: pg.Pool): PostgresPool {
       const client = await pool.connect();
       const wrapper = wrappers.get(client) ?? wrap(client);
       wrappers.set(client, wrapper);
-      wrapper.stuck = false;
+      wrapper.stuck = undefined;
       return wrapper;
     },
     end: () => pool.end(),
@@ -121,9 +123,10 @@ function hasSqlState(error: unknown): boolean {
 /**
  * SQLSTATE classes and codes that say "not now" rather than "wrong": connection exceptions (08), the
  * server out of resources (53), shutting down or starting up (57P), a cancelled statement (57014, how
- * `statement_timeout` ends one) and a session ended for idling in a transaction (25P03).
+ * `statement_timeout` ends one), a session ended for idling in a transaction (25P03), and a write to a
+ * server that is read-only for now (25006: a primary turned standby during a failover).
  */
-const UNAVAILABLE_SQLSTATE = /^(08...|53...|57P..|57014|25P03)$/;
+const UNAVAILABLE_SQLSTATE = /^(08...|53...|57P..|57014|25P03|25006)$/;
 /** What Node's sockets say when the server is not there. */
 const UNAVAILABLE_ERRNO = new Set([
   'ECONNREFUSED',

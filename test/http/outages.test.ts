@@ -11,8 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
-import { connect } from '../../src/db/database.ts';
+import { connect, isDatabaseUnavailable } from '../../src/db/database.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { enqueue } from '../../src/db/jobs.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -154,6 +155,24 @@ async function assertServing(): Promise<void> {
 // A test that hangs (an unbounded wait, the very failure under test) fails instead of blocking the run.
 const bounded = { timeout: 90_000 };
 
+/** Runs `work`, noting every statement a client of the API's pool sends to the server meanwhile. */
+async function recordingStatements(work: (sent: string[]) => Promise<void>): Promise<string[]> {
+  const sent: string[] = [];
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const pool = (this as unknown as { connectionParameters: { application_name?: string } })
+      .connectionParameters.application_name;
+    if (pool === 'talentsync-api' && typeof args[0] === 'string') sent.push(args[0]);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    await work(sent);
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+  return sent;
+}
+
 describe('database outages', () => {
   it('serves and runs jobs while the database is up', bounded, async () => {
     await assertServing();
@@ -190,6 +209,29 @@ describe('database outages', () => {
       } finally {
         thaw();
       }
+      await assertServing();
+    },
+  );
+
+  it(
+    'hardening: a transaction caught by a freeze sends nothing more once a statement goes unanswered',
+    bounded,
+    async () => {
+      let afterFreeze = 0;
+      const sent = await recordingStatements(async (statements) => {
+        await assert.rejects(
+          api.db.transaction().execute(async (trx) => {
+            await sql`select 1`.execute(trx);
+            freeze();
+            afterFreeze = statements.length;
+            await sql`select 2`.execute(trx);
+          }),
+          (error: unknown) => isDatabaseUnavailable(error),
+        );
+      });
+      thaw();
+      // Only `select 2` reached the frozen server: no rollback waited out a second timeout behind it.
+      assert.deepEqual(sent.slice(afterFreeze), ['select 2']);
       await assertServing();
     },
   );
