@@ -35,7 +35,8 @@ export const securityHeaders = fp(
       referrerPolicy: { policy: 'no-referrer' },
     });
     app.addHook('onSend', async (request, reply) => {
-      const docs = request.url === options.docsPrefix || request.url.startsWith(`${options.docsPrefix}/`);
+      const path = request.url.split('?')[0] ?? '';
+      const docs = path === options.docsPrefix || path.startsWith(`${options.docsPrefix}/`);
       const type = String(reply.getHeader('content-type') ?? '');
       if (docs) reply.header('content-security-policy', DOCS_POLICY);
       else if (type.startsWith('text/html')) reply.header('content-security-policy', PAGE_POLICY);

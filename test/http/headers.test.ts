@@ -80,6 +80,10 @@ describe('security headers', () => {
       const loaded = await t.call(undefined, 'GET', new URL(asset, 'http://x/api/docs/').pathname);
       assert.equal(loaded.statusCode, 200, asset);
     }
+    // However the docs are linked to: a query string does not cost them their scripts.
+    const linked = await t.call(undefined, 'GET', '/api/docs?from=readme');
+    assert.equal(linked.statusCode, 200);
+    assert.match(String(linked.headers['content-security-policy']), /script-src 'self'(;|$)/);
     const spec = await t.call(undefined, 'GET', '/api/docs/json');
     assert.equal(spec.statusCode, 200);
     assert.equal(spec.json().openapi, '3.1.0');
