@@ -34,6 +34,25 @@ export interface Config {
   google: GoogleConfig | undefined;
   microsoft: MicrosoftConfig | undefined;
   sync: SyncConfig;
+  database: DatabaseConfig;
+  /** Unset: `/metrics` is not served; set: it answers only `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+}
+
+/**
+ * How long a database may keep us waiting. An outage must answer fast (503) rather than hold requests and
+ * connections: every statement, connection attempt and open transaction is bounded.
+ */
+export interface DatabaseConfig {
+  /** A statement running longer is cancelled by the server (`statement_timeout`). */
+  statementTimeoutMs: number;
+  /** Longest wait for a connection: opening a new one, or a free one of the pool. */
+  connectTimeoutMs: number;
+  /** A session idle inside a transaction this long is ended by the server, freeing its locks. */
+  idleInTransactionTimeoutMs: number;
+  /** The API's and the worker's pools are separate, so a job storm cannot starve requests. */
+  apiPoolSize: number;
+  workerPoolSize: number;
 }
 
 export interface SyncConfig {
@@ -78,7 +97,7 @@ export interface MicrosoftConfig {
   loginUrl: string;
   /** Graph's root, without the version: https://graph.microsoft.com, or the sandbox's. */
   graphUrl: string;
-  /** The authority users sign in through: `organizations` (work accounts of any tenant), `common`, or a tenant. */
+  /** The authority users sign in through: `common` (work and personal accounts, R8), `organizations`, or a tenant. */
   tenant: string;
 }
 
@@ -92,7 +111,8 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env, options: { demo?: boolean } = {}): Config {
   const production = env.NODE_ENV === 'production';
   const port = parsePort(env.PORT);
-  const host = env.HOST?.trim() || '0.0.0.0';
+  // The demo (its sandbox, its printed tokens) is for this machine only; production listens on every address.
+  const host = env.HOST?.trim() || (options.demo ? '127.0.0.1' : '0.0.0.0');
   const publicUrl = parsePublicUrl(env.PUBLIC_URL, port);
   const databaseUrl = parseDatabaseUrl(env.DATABASE_URL);
   const dataDir = path.resolve(env.DATA_DIR?.trim() || '.data');
@@ -131,6 +151,15 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     ),
     readTimeoutMs: parsePositive(env, 'SYNC_READ_TIMEOUT_SECONDS', 30) * 1000,
   };
+  const database = {
+    statementTimeoutMs: parsePositive(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000),
+    connectTimeoutMs: parsePositive(env, 'DATABASE_CONNECT_TIMEOUT_MS', 3_000),
+    // Above the providers' 30 s call timeout: a token refresh calls the provider inside a transaction.
+    idleInTransactionTimeoutMs: parsePositive(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000),
+    apiPoolSize: parsePositive(env, 'DATABASE_API_POOL_SIZE', 10),
+    workerPoolSize: parsePositive(env, 'DATABASE_WORKER_POOL_SIZE', 10),
+  };
+  const metricsToken = parseMetricsToken(env.METRICS_TOKEN);
   return {
     port,
     host,
@@ -143,7 +172,21 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     google,
     microsoft,
     sync,
+    database,
+    metricsToken,
   };
+}
+
+/** A guessable token would make the metrics public again: at least 16 characters. */
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  const token = raw?.trim();
+  if (!token) return undefined;
+  if (token.length < 16 || /\s/.test(token)) {
+    throw new ConfigError(
+      'METRICS_TOKEN must be at least 16 characters without spaces (openssl rand -hex 24)',
+    );
+  }
+  return token;
 }
 
 function parsePositive(env: Env, name: string, fallback: number): number {
@@ -203,7 +246,8 @@ function parseUrl(env: Env, name: string, fallback: string): string {
 }
 
 function parseTenant(raw: string | undefined): string {
-  const tenant = raw?.trim() || 'organizations';
+  // `common`, not `organizations`: R8 lets personal Microsoft accounts connect (with a warning).
+  const tenant = raw?.trim() || 'common';
   if (!/^[A-Za-z0-9.-]{1,100}$/.test(tenant)) {
     throw new ConfigError(
       `MICROSOFT_TENANT must be organizations, common, a tenant id or a domain, got "${raw}"`,

@@ -41,6 +41,10 @@ describe('configuration', () => {
     ['TOKEN_ENCRYPTION_KEY', { NODE_ENV: 'production' }, /^TOKEN_ENCRYPTION_KEY is missing/],
     ['TOKEN_ENCRYPTION_KEY', { TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' }, /must be 32 bytes in base64/],
     ['TOKEN_ENCRYPTION_KEY', { TOKEN_ENCRYPTION_KEY: `a:${key},a:${key}` }, /key ids must be distinct/],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }, /^METRICS_TOKEN must be at least 16 characters/],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', { DATABASE_STATEMENT_TIMEOUT_MS: '0' }, /must be a positive whole/],
+    ['DATABASE_CONNECT_TIMEOUT_MS', { DATABASE_CONNECT_TIMEOUT_MS: '1.5' }, /must be a positive whole/],
+    ['DATABASE_API_POOL_SIZE', { DATABASE_API_POOL_SIZE: 'ten' }, /must be a positive whole/],
   ];
   for (const [name, env, message] of bad) {
     it(`refuses a bad ${name} (${JSON.stringify(env)}) with a message naming it`, () => {
@@ -67,6 +71,48 @@ describe('configuration', () => {
       ['new', 'old'],
     );
     assert.equal(config.production, true);
+  });
+
+  it('hardening: the demo listens on 127.0.0.1 unless HOST says otherwise; production on every address', () => {
+    const dataDir = tempDir();
+    assert.equal(loadConfig({ DATA_DIR: dataDir }, { demo: true }).host, '127.0.0.1');
+    assert.equal(loadConfig({ DATA_DIR: dataDir, HOST: '0.0.0.0' }, { demo: true }).host, '0.0.0.0');
+    assert.equal(loadConfig({ DATA_DIR: dataDir }).host, '0.0.0.0');
+    assert.equal(loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1' }).host, '127.0.0.1');
+  });
+
+  it('hardening: MICROSOFT_TENANT defaults to common, so personal Microsoft accounts can connect (R8)', () => {
+    const env = { DATA_DIR: tempDir(), MICROSOFT_CLIENT_ID: 'id', MICROSOFT_CLIENT_SECRET: 'secret' };
+    assert.equal(loadConfig(env).microsoft?.tenant, 'common');
+    assert.equal(
+      loadConfig({ ...env, MICROSOFT_TENANT: 'organizations' }).microsoft?.tenant,
+      'organizations',
+    );
+  });
+
+  it('bounds every wait on the database by default, and sizes the API and worker pools apart', () => {
+    assert.deepEqual(loadConfig({ DATA_DIR: tempDir() }).database, {
+      statementTimeoutMs: 5_000,
+      connectTimeoutMs: 3_000,
+      idleInTransactionTimeoutMs: 60_000,
+      apiPoolSize: 10,
+      workerPoolSize: 10,
+    });
+    const tuned = loadConfig({
+      DATA_DIR: tempDir(),
+      DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '30000',
+      DATABASE_API_POOL_SIZE: '20',
+      DATABASE_WORKER_POOL_SIZE: '4',
+    });
+    assert.deepEqual(tuned.database, {
+      statementTimeoutMs: 2_000,
+      connectTimeoutMs: 1_000,
+      idleInTransactionTimeoutMs: 30_000,
+      apiPoolSize: 20,
+      workerPoolSize: 4,
+    });
   });
 
   it('stops the CLI with one line and exit code 2, never a stack trace', async () => {

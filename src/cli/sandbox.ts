@@ -1,4 +1,8 @@
-/** `talentsync sandbox`: the provider sandbox alone, for trying clients against it or running it elsewhere. */
+/**
+ * `talentsync sandbox`: the provider sandbox alone, for trying clients against it or running it elsewhere.
+ * Never in production: it hands out tokens for any account to anyone who asks, and mints signed push
+ * tokens; production talks to Google and Microsoft and needs none of it.
+ */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +15,11 @@ export async function sandboxCommand(options: {
   host: string;
   https?: boolean;
 }): Promise<void> {
+  if (process.env.NODE_ENV === 'production') {
+    throw new UsageError(
+      'the provider sandbox is for development and tests; it does not run with NODE_ENV=production',
+    );
+  }
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be an integer from 0 to 65535, got "${options.port}"`);

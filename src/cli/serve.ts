@@ -19,9 +19,19 @@ export async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger(loaded.logLevel, undefined, {
     pretty: process.stdout.isTTY && !loaded.production,
   });
-  const runtime = await openRuntime(loaded, logger, { migrate: true });
+  // The API and the worker get pools of their own, so a storm of jobs never starves requests of connections.
+  const { database } = loaded;
+  const runtime = await openRuntime(loaded, logger, {
+    migrate: true,
+    name: options.api ? 'talentsync-api' : 'talentsync-worker',
+    poolSize: options.api ? database.apiPoolSize : database.workerPoolSize,
+  });
   stopOnSignals(runtime);
-  const { db, pool } = runtime.connection;
+  const apiConnection = runtime.connection;
+  const workerConnection =
+    options.api && options.worker
+      ? runtime.connect('talentsync-worker', database.workerPoolSize)
+      : runtime.connection;
 
   let config = loaded;
   let sandboxUrl = '';
@@ -42,16 +52,22 @@ export async function serve(options: ServeOptions): Promise<void> {
     sandboxUrl = sandbox.url;
     await prepareSandbox(sandbox.url, config.publicUrl);
   }
-  const context = createContext(config, db, logger);
+  const context = createContext(config, apiConnection.db, logger);
   // Registered before the worker and the API, so it closes after them: no read is cut off mid-page.
   runtime.onClose(() => context.reader.close());
 
   if (options.worker) {
-    const runner = await startWorker(pool, context, config.sync);
+    // The worker's own pool (a job storm cannot starve requests), the same reader threads.
+    const workerContext = { ...context, db: workerConnection.db };
+    const runner = await startWorker(workerConnection.pool, workerContext, config.sync);
     runtime.onClose(() => runner.stop());
   }
   if (options.api) {
-    const app = await buildApp({ context, demo: options.demo ? { domain: DEMO_DOMAIN } : undefined });
+    const app = await buildApp({
+      context,
+      metricsToken: config.metricsToken,
+      demo: options.demo ? { domain: DEMO_DOMAIN } : undefined,
+    });
     runtime.onClose(() => app.close());
     await app.listen({ port: config.port, host: config.host });
   }

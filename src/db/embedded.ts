@@ -18,14 +18,20 @@ export interface EmbeddedServer {
   /** Connection URL of the `postgres` database on this server. */
   url: string;
   port: number;
+  /** The postmaster's process id (each backend it starts is a child process of it). */
+  pid: number;
   /** Stops the server; safe to call twice, and when the server already stopped on its own. */
   stop(): Promise<void>;
 }
 
 const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
-/** Starts (creating on first use) the cluster in `dir`. */
-export async function startEmbeddedPostgres(dir: string, logger: Logger): Promise<EmbeddedServer> {
+/** Starts (creating on first use) the cluster in `dir`, on `options.port` or a free loopback port. */
+export async function startEmbeddedPostgres(
+  dir: string,
+  logger: Logger,
+  options: { port?: number } = {},
+): Promise<EmbeddedServer> {
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const root = process.getuid?.() === 0;
   const password = readOrCreatePassword(dir);
@@ -35,10 +41,16 @@ export async function startEmbeddedPostgres(dir: string, logger: Logger): Promis
   if (running?.owned) {
     // Another talentsync process (say `npm start`) runs this cluster: share its server, leave it running.
     logger.debug({ port: running.port }, 'using the embedded PostgreSQL server of a running process');
-    return { url: urlOf(password, running.port), port: running.port, stop: async () => {} };
+    return {
+      url: urlOf(password, running.port),
+      port: running.port,
+      pid: running.pid,
+      stop: async () => {},
+    };
   }
   if (running) await stopOrphan(running.pid, logger);
-  const port = await freePort();
+  // A fixed port lets a server that was stopped come back where its clients' pools look for it.
+  const port = options.port ?? (await freePort());
   const log = logger.child({ component: 'postgres' });
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     logger.info({ dir: clusterDir }, 'creating the embedded PostgreSQL cluster (first start)');
@@ -74,6 +86,7 @@ export async function startEmbeddedPostgres(dir: string, logger: Logger): Promis
   return {
     url: urlOf(password, port),
     port,
+    pid: child.pid ?? -1,
     stop: () => {
       stopping ??= stop();
       return stopping;

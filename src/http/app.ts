@@ -25,14 +25,17 @@ import { organizationRoutes } from './routes/organization.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
   context: AppContext;
+  /** Unset: `/metrics` is not served (see routes/metrics.ts). */
+  metricsToken?: string | undefined;
   /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization. */
   demo?: { domain: string } | undefined;
 }
 
-export async function buildApp({ context, demo }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ context, demo, metricsToken }: AppOptions): Promise<FastifyInstance> {
   const { db, logger, publicUrl } = context;
   const app = Fastify({
     loggerInstance: logger.child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
@@ -40,6 +43,8 @@ export async function buildApp({ context, demo }: AppOptions): Promise<FastifyIn
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First of all, so that every answer (the docs', 404s and errors too) carries the security headers.
+  await app.register(securityHeaders, { docsPrefix: '/api/docs' });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -71,7 +76,7 @@ export async function buildApp({ context, demo }: AppOptions): Promise<FastifyIn
   await app.register(oauthRoutes, { context });
   await app.register(mailRoutes, { context });
   await app.register(webhookRoutes, { context });
-  await app.register(metricsRoutes, { context });
+  await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),

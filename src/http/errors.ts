@@ -1,10 +1,15 @@
 /**
  * The one place errors become responses: `{ error: { code, message, details? } }`.
- * Our own `AppError`s carry their status; schema validation names the field; anything unexpected is
- * logged in full and answered with a generic 500 that reveals nothing of the internals.
+ * Our own `AppError`s carry their status; schema validation names the field; a database that is down or
+ * too slow is a 503 with `Retry-After` (the client did nothing wrong, and trying again later will work);
+ * anything else unexpected is logged in full and answered with a generic 500 that reveals nothing.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isDatabaseUnavailable } from '../db/database.ts';
 import { AppError, type ErrorCode, type FieldProblem } from '../domain/errors.ts';
+
+/** What a client is told to wait after a 503: about as long as a database restart or failover takes. */
+export const RETRY_AFTER_SECONDS = 5;
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: 'bad_request',
@@ -27,6 +32,13 @@ export function installErrorHandling(app: FastifyInstance): void {
       const details = error.validation.map((issue) => fieldProblem(error.validationContext, issue));
       const message = details.map((detail) => `${detail.field}: ${detail.message}`).join('; ');
       return reply.status(400).send(body('validation_failed', message, details));
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return reply
+        .status(503)
+        .send(body('database_unavailable', 'the database is unavailable right now; try again shortly'));
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

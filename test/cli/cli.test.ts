@@ -160,6 +160,18 @@ describe('the talentsync CLI', () => {
     assert.match(result.stdout, /: 2 members created, 0 updated, 2 lines refused\n$/);
   });
 
+  it('hardening: talentsync sandbox is refused with NODE_ENV=production, in one line, exit code 2', {
+    timeout: 30_000,
+  }, async () => {
+    const result = await runCli(['sandbox', '--port', '0'], { NODE_ENV: 'production' });
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      'talentsync: the provider sandbox is for development and tests; it does not run with NODE_ENV=production\n',
+    );
+    assert.equal(result.stdout, '');
+  });
+
   it('refuses a file it cannot read', async () => {
     const result = await runCli(['member', 'import', '/nonexistent/members.jsonl'], env);
     assert.equal(result.code, 2);

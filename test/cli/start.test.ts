@@ -68,9 +68,14 @@ describe('npm start on the embedded database', () => {
   it('serves /healthz, then stops on SIGINT leaving no process behind', async () => {
     const port = await freePort();
     const { child, output } = await start(dataDir, port);
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    const health = await fetch(`http://127.0.0.1:${port}/readyz`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: 'ok', database: 'ok' });
+    assert.equal(
+      (await fetch(`http://127.0.0.1:${port}/metrics`)).status,
+      404,
+      'no METRICS_TOKEN: no metrics',
+    );
     assert.match(output(), /creating the embedded PostgreSQL cluster/);
     assert.match(output(), /admin {5}ada@acme\.example {2}token tsu_/);
     assert.equal(postgresPids(dataDir).length > 0, true);
@@ -78,6 +83,24 @@ describe('npm start on the embedded database', () => {
     assert.equal(await stop(child, 'SIGINT'), 0);
     assert.deepEqual(postgresPids(dataDir), []);
     assert.equal(existsSync(path.join(dataDir, 'postgres', 'server.json')), false);
+  });
+
+  it('hardening: the demo listens on 127.0.0.1 only, unless HOST says otherwise', async () => {
+    // Another loopback address of this machine stands in for its other interfaces: 127.0.0.1 alone answers.
+    const port = await freePort();
+    const demo = await start(dataDir, port);
+    try {
+      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      await assert.rejects(fetch(`http://127.0.0.2:${port}/healthz`), 'not on other addresses');
+    } finally {
+      assert.equal(await stop(demo.child, 'SIGINT'), 0);
+    }
+    const everywhere = await start(dataDir, port, { HOST: '0.0.0.0' });
+    try {
+      assert.equal((await fetch(`http://127.0.0.2:${port}/healthz`)).status, 200, 'HOST=0.0.0.0 is obeyed');
+    } finally {
+      assert.equal(await stop(everywhere.child, 'SIGINT'), 0);
+    }
   });
 
   it('reuses the cluster and its data on the next start', async () => {

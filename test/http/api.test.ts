@@ -14,10 +14,13 @@ const sink = new Writable({
 const t = await testApp({ logger: createLogger('debug', sink) });
 
 describe('the HTTP API', () => {
-  it('answers /healthz with the database state', async () => {
-    const response = await t.call(undefined, 'GET', '/healthz');
-    assert.equal(response.statusCode, 200);
-    assert.deepEqual(response.json(), { status: 'ok', database: 'ok' });
+  it('answers /healthz (liveness) and /readyz with the database state', async () => {
+    const live = await t.call(undefined, 'GET', '/healthz');
+    assert.equal(live.statusCode, 200);
+    assert.deepEqual(live.json(), { status: 'ok' });
+    const ready = await t.call(undefined, 'GET', '/readyz');
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(ready.json(), { status: 'ok', database: 'ok' });
   });
 
   it('publishes an OpenAPI 3.1 document covering every API route, and browsable docs', async () => {

@@ -35,6 +35,9 @@ export interface TestApp {
   operator(): Promise<string>;
 }
 
+/** The bearer token test apps serve `/metrics` to. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
 /** The token vault key of test apps; a worker process that opens their tokens needs the same one. */
 export const TEST_KEY = `test:${Buffer.alloc(32, 1).toString('base64')}`;
 
@@ -58,7 +61,7 @@ export async function testApp(options: { logger?: Logger; config?: Partial<Confi
   };
   const context = createContext(config, db, options.logger ?? createLogger('silent'));
   onCleanup(() => context.reader.close());
-  const app = await buildApp({ context });
+  const app = await buildApp({ context, metricsToken: config.metricsToken ?? TEST_METRICS_TOKEN });
   onCleanup(() => app.close());
   const unique = () => randomBytes(4).toString('hex');
 

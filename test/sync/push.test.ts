@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pollQuietMailboxes } from '../../src/services/sync.ts';
+import { TEST_METRICS_TOKEN } from '../support/app.ts';
 import { eventually, liveTest } from '../support/live.ts';
 import { connectedMailbox } from '../support/sync.ts';
 
@@ -33,7 +34,11 @@ describe('push-driven sync (Gmail through Pub/Sub push)', () => {
       return list.length > 0 && list;
     });
     assert.equal(threads[0].members[0].id, candidate.id);
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    });
     assert.match(
       metrics.body,
       /talentsync_webhook_notifications_total\{provider="google",outcome="accepted"\} [1-9]/,
@@ -104,7 +109,11 @@ describe('push-driven sync (Gmail through Pub/Sub push)', () => {
       body: '{}',
     });
     assert.equal(missing.status, 401);
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    });
     assert.match(
       metrics.body,
       /talentsync_webhook_notifications_total\{provider="google",outcome="rejected"\} [2-9]/,
