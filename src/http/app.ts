@@ -1,6 +1,6 @@
 /**
  * The HTTP API. Order of registration: external plugins first (OpenAPI must see every route as it is
- * added), then our cross-cutting plugins (errors, auth), then the routes that rely on both.
+ * added), then our cross-cutting plugins (errors, auth, text checks), then the routes that rely on them.
  */
 
 import cookie from '@fastify/cookie';
@@ -11,7 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { AppContext } from '../services/context.ts';
 
 import { auth } from './auth.ts';
-import { installErrorHandling } from './errors.ts';
+import { answerFrameworkError, installErrorHandling } from './errors.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -25,6 +25,8 @@ import { organizationRoutes } from './routes/organization.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
+import { refuseUnstorableText } from './storable-text.ts';
+import { refuseUndeclaredBodies, validatorFactory } from './validation.ts';
 
 export interface AppOptions {
   context: AppContext;
@@ -37,7 +39,8 @@ export async function buildApp({ context, demo }: AppOptions): Promise<FastifyIn
   const app = Fastify({
     loggerInstance: logger.child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    schemaController: { compilersFactory: { buildValidator: validatorFactory() } },
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(swagger, {
@@ -60,6 +63,8 @@ export async function buildApp({ context, demo }: AppOptions): Promise<FastifyIn
 
   installErrorHandling(app);
   await app.register(auth, { db });
+  refuseUnstorableText(app);
+  refuseUndeclaredBodies(app);
 
   await app.register(healthRoutes, { db });
   await app.register(meRoutes, { db });

@@ -3,7 +3,7 @@
  * Our own `AppError`s carry their status; schema validation names the field; anything unexpected is
  * logged in full and answered with a generic 500 that reveals nothing of the internals.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, type FieldProblem } from '../domain/errors.ts';
 
 const BY_STATUS: Record<number, ErrorCode> = {
@@ -39,6 +39,15 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
+}
+
+/** Fastify's `frameworkErrors`: a URL the router cannot decode (`%FF`, a lone `%`) gets the error shape too. */
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.status(400).send(body('bad_request', error.message));
 }
 
 function body(code: ErrorCode, message: string, details?: FieldProblem[]) {
