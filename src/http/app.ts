@@ -1,6 +1,7 @@
 /**
  * The HTTP API. Order of registration: external plugins first (OpenAPI must see every route as it is
- * added), then our cross-cutting plugins (errors, auth, text checks), then the routes that rely on them.
+ * added), then our cross-cutting plugins (errors, auth, text checks, cursors), then the routes that rely
+ * on them.
  */
 
 import cookie from '@fastify/cookie';
@@ -11,6 +12,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { AppContext } from '../services/context.ts';
 
 import { auth } from './auth.ts';
+import { cursors } from './cursor.ts';
 import { answerFrameworkError, installErrorHandling } from './errors.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
@@ -65,6 +67,7 @@ export async function buildApp({ context, demo }: AppOptions): Promise<FastifyIn
   await app.register(auth, { db });
   refuseUnstorableText(app);
   refuseUndeclaredBodies(app);
+  await app.register(cursors, { vault: context.vault });
 
   await app.register(healthRoutes, { db });
   await app.register(meRoutes, { db });

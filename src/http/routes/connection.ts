@@ -105,14 +105,14 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
     async (request) => {
       const limit = request.query.limit ?? 50;
       const after = request.query.cursor
-        ? decodeCursor(request.query.cursor, { email: /^.{1,254}$/ }).email
+        ? decodeCursor(request, request.query.cursor, { email: /^.{1,254}$/ }).email
         : undefined;
       const rows = await organizationConnections(context, userOf(request).orgId, { limit: limit + 1, after });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
         users: page,
-        nextCursor: rows.length > limit && last ? encodeCursor({ email: last.user.email }) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor(request, { email: last.user.email }) : null,
       };
     },
   );

@@ -30,14 +30,14 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
       const { orgId } = userOf(request);
       const limit = request.query.limit ?? 50;
       const after = request.query.cursor
-        ? decodeCursor(request.query.cursor, { email: /^.{1,254}$/ }).email
+        ? decodeCursor(request, request.query.cursor, { email: /^.{1,254}$/ }).email
         : undefined;
       const users = await listUsers(db, orgId, { limit: limit + 1, after });
       const page = users.slice(0, limit);
       const last = page.at(-1);
       return {
         users: page,
-        nextCursor: users.length > limit && last ? encodeCursor({ email: last.email }) : null,
+        nextCursor: users.length > limit && last ? encodeCursor(request, { email: last.email }) : null,
       };
     },
   );
