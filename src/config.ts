@@ -33,6 +33,19 @@ export interface Config {
   google: GoogleConfig | undefined;
   microsoft: MicrosoftConfig | undefined;
   sync: SyncConfig;
+  rateLimits: RateLimits;
+}
+
+/** How many of each counted request one key may make per minute (see `http/rate-limits.ts`). */
+export interface RateLimits {
+  /** Failed authentications per client address; past it, every authenticated route answers 429. */
+  authFailures: number;
+  /** Tokens minted per caller, on each minting route. */
+  tokenMints: number;
+  /** Connection (and admin consent) flows started per caller. */
+  connectStarts: number;
+  /** Webhook requests per client address, on each webhook route. */
+  webhooks: number;
 }
 
 export interface SyncConfig {
@@ -116,6 +129,12 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     pollQuietMs: parsePositive(env, 'SYNC_POLL_QUIET_SECONDS', 300) * 1000,
     decisionTtlMs: parsePositive(env, 'SYNC_DECISION_TTL_DAYS', 30) * 86_400_000,
   };
+  const rateLimits = {
+    authFailures: parsePositive(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 30),
+    tokenMints: parsePositive(env, 'RATE_LIMIT_TOKEN_MINTS_PER_MINUTE', 30),
+    connectStarts: parsePositive(env, 'RATE_LIMIT_CONNECT_STARTS_PER_MINUTE', 10),
+    webhooks: parsePositive(env, 'RATE_LIMIT_WEBHOOKS_PER_MINUTE', 6000),
+  };
   return {
     port,
     host,
@@ -128,6 +147,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     google,
     microsoft,
     sync,
+    rateLimits,
   };
 }
 

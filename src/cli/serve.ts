@@ -49,7 +49,11 @@ export async function serve(options: ServeOptions): Promise<void> {
     runtime.onClose(() => runner.stop());
   }
   if (options.api) {
-    const app = await buildApp({ context, demo: options.demo ? { domain: DEMO_DOMAIN } : undefined });
+    const app = await buildApp({
+      context,
+      demo: options.demo ? { domain: DEMO_DOMAIN } : undefined,
+      rateLimits: config.rateLimits,
+    });
     runtime.onClose(() => app.close());
     await app.listen({ port: config.port, host: config.host });
   }

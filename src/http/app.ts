@@ -1,7 +1,7 @@
 /**
- * The HTTP API. Order of registration: external plugins first (OpenAPI must see every route as it is
- * added), then our cross-cutting plugins (errors, auth, text checks, cursors), then the routes that rely
- * on them.
+ * The HTTP API. Order of registration: external plugins first (OpenAPI and the rate limiter must see
+ * every route as it is added), then our cross-cutting plugins (errors, auth, text checks, cursors), then
+ * the routes that rely on them.
  */
 
 import cookie from '@fastify/cookie';
@@ -9,11 +9,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { RateLimits } from '../config.ts';
 import type { AppContext } from '../services/context.ts';
 
 import { auth } from './auth.ts';
 import { cursors } from './cursor.ts';
 import { answerFrameworkError, installErrorHandling } from './errors.ts';
+import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -34,9 +36,10 @@ export interface AppOptions {
   context: AppContext;
   /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization. */
   demo?: { domain: string } | undefined;
+  rateLimits: RateLimits;
 }
 
-export async function buildApp({ context, demo }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ context, demo, rateLimits }: AppOptions): Promise<FastifyInstance> {
   const { db, logger, publicUrl } = context;
   const app = Fastify({
     loggerInstance: logger.child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
@@ -61,10 +64,11 @@ export async function buildApp({ context, demo }: AppOptions): Promise<FastifyIn
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   await app.register(cookie);
+  await app.register(rateLimiting, rateLimits);
   app.addSchema(ErrorBody);
 
   installErrorHandling(app);
-  await app.register(auth, { db });
+  await app.register(auth, { db, failuresPerMinute: rateLimits.authFailures });
   refuseUnstorableText(app);
   refuseUndeclaredBodies(app);
   await app.register(cursors, { vault: context.vault });

@@ -6,6 +6,7 @@ import { disconnect, myConnection, organizationConnections } from '../../service
 import type { AppContext } from '../../services/context.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { rateLimit } from '../rate-limits.ts';
 import { errors, NextCursor, Page, Timestamp, Uuid } from '../schemas.ts';
 
 const ConnectionView = Type.Object({
@@ -52,7 +53,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
   app.post(
     '/api/connection',
     {
-      config: { allow: ['user'] },
+      config: { allow: ['user'], rateLimit: rateLimit('connectStarts') },
       schema: {
         tags: ['connection'],
         summary: 'Start connecting your mailbox: open the returned URL in a browser within 10 minutes',

@@ -10,6 +10,7 @@ import type { Principal } from '../../domain/principal.ts';
 import { createAccessToken } from '../../services/accounts.ts';
 import { getMember, updateOwnProfile } from '../../services/directory.ts';
 import { memberOf, userOf } from '../auth.ts';
+import { rateLimit } from '../rate-limits.ts';
 import { Discoverability, errors, MemberRecord, OrganizationView, Timestamp, UserView } from '../schemas.ts';
 
 const Me = Type.Union([
@@ -93,7 +94,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app,
   app.post(
     '/api/me/tokens',
     {
-      config: { allow: [...anyone] },
+      config: { allow: [...anyone], rateLimit: rateLimit('tokenMints') },
       schema: {
         tags: ['me'],
         summary: 'Create another access token for yourself; its text is shown only in this response',

@@ -9,6 +9,7 @@ import { notFound } from '../../domain/errors.ts';
 import { MemberInputSchema } from '../../domain/member.ts';
 import { createAccessToken } from '../../services/accounts.ts';
 import { findDiscoverableMember, getMember, upsertMember } from '../../services/directory.ts';
+import { rateLimit } from '../rate-limits.ts';
 import { errors, MemberProfile, MemberRecord, Uuid } from '../schemas.ts';
 
 export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
@@ -68,7 +69,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   app.post(
     '/api/members/:id/tokens',
     {
-      config: { allow: ['operator'] },
+      config: { allow: ['operator'], rateLimit: rateLimit('tokenMints') },
       schema: {
         tags: ['members'],
         summary: "Issue a member credential (operator), the platform's sign-in standing in; shown only here",

@@ -7,6 +7,7 @@ import { AppError, notFound } from '../../domain/errors.ts';
 import { createUser } from '../../services/accounts.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { rateLimit } from '../rate-limits.ts';
 import { errors, NextCursor, Page, UserView, Uuid } from '../schemas.ts';
 
 const Role = Type.Enum(['admin', 'member']);
@@ -45,7 +46,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
   app.post(
     '/api/users',
     {
-      config: { allow: ['admin'] },
+      config: { allow: ['admin'], rateLimit: rateLimit('tokenMints') },
       schema: {
         tags: ['users'],
         summary: 'Add a user to your organization (admins); their first access token is shown only here',

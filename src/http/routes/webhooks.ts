@@ -8,6 +8,7 @@ import { ProviderError } from '../../providers/errors.ts';
 import { PROVIDERS } from '../../providers/types.ts';
 import type { AppContext } from '../../services/context.ts';
 import { acceptNotification, countWebhook } from '../../services/sync.ts';
+import { rateLimit } from '../rate-limits.ts';
 
 export const webhookRoutes: FastifyPluginAsync<{ context: AppContext }> = async (app, { context }) => {
   for (const provider of PROVIDERS) {
@@ -42,11 +43,8 @@ export const webhookRoutes: FastifyPluginAsync<{ context: AppContext }> = async 
       // Unknown mailboxes or subscriptions are acknowledged: a retry would not make them known.
       return reply.status(202).send();
     };
-    app.post(`/webhooks/${provider}`, { config: { public: true }, schema: { hide: true } }, handler);
-    app.post(
-      `/webhooks/${provider}/lifecycle`,
-      { config: { public: true }, schema: { hide: true } },
-      handler,
-    );
+    const config = { public: true, rateLimit: rateLimit('webhooks') };
+    app.post(`/webhooks/${provider}`, { config, schema: { hide: true } }, handler);
+    app.post(`/webhooks/${provider}/lifecycle`, { config, schema: { hide: true } }, handler);
   }
 };
