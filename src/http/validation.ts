@@ -11,6 +11,7 @@
  */
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { AppError, type FieldProblem } from '../domain/errors.ts';
 
 type ValidatorFactory = NonNullable<
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
@@ -43,18 +44,31 @@ export function validatorFactory(): ValidatorFactory {
   };
 }
 
-/** The body schema of API routes that declare none: nothing, `null` or `{}`. */
-const NO_BODY = { type: ['object', 'null'], properties: {}, additionalProperties: false };
 const WITH_BODY = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
-/** Gives every API route that could carry a body and declares none the schema of an empty one. */
+/**
+ * Makes every API route that could carry a body and declares none refuse one that is not empty (`{}` and
+ * `null` are empty), the way a schema refuses an unknown field. A hook rather than an added schema, so the
+ * OpenAPI document does not show a body these routes do not take.
+ */
 export function refuseUndeclaredBodies(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
     if (!route.url.startsWith('/api/') || route.schema?.body) return;
     if (!methods.some((method) => WITH_BODY.includes(method))) return;
-    route.schema = { ...route.schema, body: NO_BODY };
+    route.preValidation = [route.preValidation ?? []].flat().concat(async (request) => {
+      const problem = undeclared(request.body);
+      if (problem) throw new AppError('validation_failed', `${problem.field}: ${problem.message}`, [problem]);
+    });
   });
+}
+
+function undeclared(body: unknown): FieldProblem | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== 'object' || Array.isArray(body))
+    return { field: 'body', message: 'this route takes no body' };
+  const [field] = Object.keys(body);
+  return field === undefined ? undefined : { field, message: 'is not an accepted field' };
 }
 
 /** The first number in a coerced part that is not finite, as an Ajv issue naming its field. */

@@ -72,6 +72,10 @@ describe('request validation', () => {
       const response = await t.call(admin.token, method, url, { provider: 'google' });
       assert.equal(response.statusCode, 400, `${method} ${url}: ${response.body}`);
       assert.deepEqual(fieldsOf(response), ['provider'], url);
+      const list = await t.call(admin.token, method, url, [1]);
+      assert.deepEqual(fieldsOf(list), ['body'], url);
     }
+    const empty = await t.call(admin.token, 'POST', '/api/connection', {});
+    assert.equal(empty.json().error.code, 'provider_not_selected', 'an empty object is no body');
   });
 });
