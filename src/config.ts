@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -34,6 +35,8 @@ export interface Config {
   microsoft: MicrosoftConfig | undefined;
   sync: SyncConfig;
   rateLimits: RateLimits;
+  /** Fastify's `trustProxy`: which proxies' `X-Forwarded-For` names the client (rate limits count clients). */
+  trustProxy: boolean | string[];
 }
 
 /** How many of each counted request one key may make per minute (see `http/rate-limits.ts`). */
@@ -135,6 +138,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     connectStarts: parsePositive(env, 'RATE_LIMIT_CONNECT_STARTS_PER_MINUTE', 10),
     webhooks: parsePositive(env, 'RATE_LIMIT_WEBHOOKS_PER_MINUTE', 6000),
   };
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   return {
     port,
     host,
@@ -148,7 +152,26 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     microsoft,
     sync,
     rateLimits,
+    trustProxy,
   };
+}
+
+/** `true` (any proxy), or comma-separated proxy addresses and CIDR ranges; unset: no proxy. */
+function parseTrustProxy(raw: string | undefined): boolean | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+    const bits = isIP(address) === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (!named && (isIP(address) === 0 || !prefixOk || extra !== undefined)) {
+      throw new ConfigError(`TRUST_PROXY must be true or proxy addresses/CIDR ranges, got "${entry}"`);
+    }
+  }
+  return entries;
 }
 
 function parsePositive(env: Env, name: string, fallback: number): number {

@@ -53,6 +53,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       context,
       demo: options.demo ? { domain: DEMO_DOMAIN } : undefined,
       rateLimits: config.rateLimits,
+      trustProxy: config.trustProxy,
     });
     runtime.onClose(() => app.close());
     await app.listen({ port: config.port, host: config.host });

@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { RateLimits } from '../config.ts';
+import type { Config, RateLimits } from '../config.ts';
 import type { AppContext } from '../services/context.ts';
 
 import { auth } from './auth.ts';
@@ -37,15 +37,23 @@ export interface AppOptions {
   /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization. */
   demo?: { domain: string } | undefined;
   rateLimits: RateLimits;
+  /** Which proxies to believe about the client's address (`TRUST_PROXY`); per-address limits depend on it. */
+  trustProxy?: Config['trustProxy'] | undefined;
 }
 
-export async function buildApp({ context, demo, rateLimits }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  context,
+  demo,
+  rateLimits,
+  trustProxy,
+}: AppOptions): Promise<FastifyInstance> {
   const { db, logger, publicUrl } = context;
   const app = Fastify({
     loggerInstance: logger.child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     schemaController: { compilersFactory: { buildValidator: validatorFactory() } },
     frameworkErrors: answerFrameworkError,
+    trustProxy: trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(swagger, {

@@ -96,6 +96,26 @@ describe('rate limits', () => {
     assert.notEqual((await post('198.51.100.2')).statusCode, 429, 'other addresses are not affected');
   });
 
+  it('counts the client a trusted proxy names, and ignores X-Forwarded-For from anyone else', async () => {
+    const proxied = await testApp({ config: { rateLimits: limits, trustProxy: ['127.0.0.1'] } });
+    const { admin } = await proxied.organization();
+    const via = (app: typeof t.app, remoteAddress: string, client: string, token: string) =>
+      app.inject({
+        method: 'GET',
+        url: '/api/me',
+        remoteAddress,
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': client },
+      });
+    for (let i = 0; i < limits.authFailures; i += 1)
+      await via(proxied.app, '127.0.0.1', '192.0.2.1', 'guess');
+    assertLimited(await via(proxied.app, '127.0.0.1', '192.0.2.1', admin.token));
+    assert.equal((await via(proxied.app, '127.0.0.1', '192.0.2.2', admin.token)).statusCode, 200);
+
+    for (let i = 0; i < limits.authFailures; i += 1)
+      await via(t.app, '198.51.100.9', `192.0.2.${i}`, 'guess');
+    assertLimited(await via(t.app, '198.51.100.9', '192.0.2.200', 'guess'));
+  });
+
   it('defaults leave room for ordinary use and can be changed from the environment', () => {
     const defaults = loadConfig({ DATA_DIR: '/tmp/unused' }).rateLimits;
     assert.deepEqual(defaults, { authFailures: 30, tokenMints: 30, connectStarts: 10, webhooks: 6000 });

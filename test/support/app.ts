@@ -57,7 +57,7 @@ export async function testApp(options: { logger?: Logger; config?: Partial<Confi
     ...options.config,
   };
   const context = createContext(config, db, options.logger ?? createLogger('silent'));
-  const app = await buildApp({ context, rateLimits: config.rateLimits });
+  const app = await buildApp({ context, rateLimits: config.rateLimits, trustProxy: config.trustProxy });
   onCleanup(() => app.close());
   const unique = () => randomBytes(4).toString('hex');
 
