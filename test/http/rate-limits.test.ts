@@ -116,6 +116,19 @@ describe('rate limits', () => {
     assertLimited(await via(t.app, '198.51.100.9', '192.0.2.200', 'guess'));
   });
 
+  it('documents the 429 on every limited route of the OpenAPI document', async () => {
+    const paths = (await t.call(undefined, 'GET', '/api/openapi.json')).json().paths;
+    for (const path of [
+      '/api/users',
+      '/api/me/tokens',
+      '/api/members/{id}/tokens',
+      '/api/connection',
+      '/api/organization/microsoft-admin-consent',
+    ]) {
+      assert.ok(paths[path].post.responses['429'], path);
+    }
+  });
+
   it('defaults leave room for ordinary use and can be changed from the environment', () => {
     const defaults = loadConfig({ DATA_DIR: '/tmp/unused' }).rateLimits;
     assert.deepEqual(defaults, { authFailures: 30, tokenMints: 30, connectStarts: 10, webhooks: 6000 });

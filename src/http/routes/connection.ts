@@ -61,7 +61,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
           'Refused (409 `provider_not_selected`) while the organization has no provider: an admin must choose one first (R3).',
         response: {
           201: Type.Object({ url: Type.String(), expiresAt: Timestamp }),
-          ...errors(401, 403, 409),
+          ...errors(400, 401, 403, 409, 429),
         },
       },
     },

@@ -102,7 +102,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app,
           { name: Type.String({ minLength: 1, maxLength: 100 }) },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401) },
+        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 429) },
       },
     },
     async (request, reply) => {

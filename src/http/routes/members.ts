@@ -78,7 +78,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
           { name: Type.String({ minLength: 1, maxLength: 100 }) },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 403, 404) },
+        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {

@@ -117,7 +117,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
           'Start tenant-wide admin consent for Microsoft 365 (admins): open the returned URL in a browser',
         response: {
           201: Type.Object({ url: Type.String(), expiresAt: Timestamp }),
-          ...errors(401, 403, 409),
+          ...errors(400, 401, 403, 409, 429),
         },
       },
     },

@@ -60,7 +60,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
         ),
         response: {
           201: Type.Object({ user: UserView, token: Type.String() }),
-          ...errors(400, 401, 403, 409),
+          ...errors(400, 401, 403, 409, 429),
         },
       },
     },
