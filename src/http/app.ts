@@ -15,6 +15,7 @@ import type { AppContext } from '../services/context.ts';
 import { auth } from './auth.ts';
 import { cursors } from './cursor.ts';
 import { answerFrameworkError, installErrorHandling } from './errors.ts';
+import { limitJsonDepth } from './json-depth.ts';
 import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
@@ -76,6 +77,7 @@ export async function buildApp({
   app.addSchema(ErrorBody);
 
   installErrorHandling(app);
+  limitJsonDepth(app);
   await app.register(auth, { db, failuresPerMinute: rateLimits.authFailures });
   refuseUnstorableText(app);
   refuseUndeclaredBodies(app);

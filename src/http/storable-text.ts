@@ -25,25 +25,39 @@ export function isStorableText(text: string): boolean {
   return text.isWellFormed() && !text.includes('\u0000');
 }
 
-/** A place in a request part, linked to its parent so that a deep walk never copies paths. */
-interface Place {
-  value: unknown;
-  key: string | undefined;
-  parent: Place | undefined;
-}
-
-function firstUnstorable(request: FastifyRequest): FieldProblem | undefined {
-  for (const part of PARTS) {
-    const pending: Place[] = [{ value: request[part], key: undefined, parent: undefined }];
-    for (let place = pending.pop(); place; place = pending.pop()) {
-      const { value } = place;
-      if (typeof value === 'string') {
-        if (!isStorableText(value)) return problem(part, place, 'contains a NUL or an unpaired surrogate');
-      } else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
-        for (const [key, child] of Object.entries(value)) {
-          const at = { value: child, key, parent: place };
-          if (!isStorableText(key)) return problem(part, at, 'is a name with a NUL or an unpaired surrogate');
-          pending.push(at);
+/**
+ * Walks one part breadth-first over append-only arrays (no object per node, no copied paths): each node
+ * keeps its parent's index and its key, from which the failing field's path is rebuilt.
+ */
+function firstUnstorableIn(part: string, root: unknown): FieldProblem | undefined {
+  const values: unknown[] = [root];
+  const parents: number[] = [-1];
+  const keys: string[] = [''];
+  for (let index = 0; index < values.length; index += 1) {
+    const value = values[index];
+    if (typeof value === 'string') {
+      if (!isStorableText(value))
+        return problem(part, keys, parents, index, 'contains a NUL or an unpaired surrogate');
+    } else if (Array.isArray(value)) {
+      for (let item = 0; item < value.length; item += 1) {
+        values.push(value[item]);
+        parents.push(index);
+        keys.push(String(item));
+      }
+    } else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        values.push((value as Record<string, unknown>)[key]);
+        parents.push(index);
+        keys.push(key);
+        if (!isStorableText(key)) {
+          return problem(
+            part,
+            keys,
+            parents,
+            keys.length - 1,
+            'is a name with a NUL or an unpaired surrogate',
+          );
         }
       }
     }
@@ -51,9 +65,23 @@ function firstUnstorable(request: FastifyRequest): FieldProblem | undefined {
   return undefined;
 }
 
+function firstUnstorable(request: FastifyRequest): FieldProblem | undefined {
+  for (const part of PARTS) {
+    const found = firstUnstorableIn(part, request[part]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Named like schema errors (`emails.0`, `limit`); the part itself when the whole of it is at fault. */
-function problem(part: string, place: Place, message: string): FieldProblem {
+function problem(
+  part: string,
+  keys: string[],
+  parents: number[],
+  index: number,
+  message: string,
+): FieldProblem {
   const path: string[] = [];
-  for (let at: Place | undefined = place; at?.key !== undefined; at = at.parent) path.push(at.key);
+  for (let at = index; at > 0; at = parents[at] ?? 0) path.push(keys[at] ?? '');
   return { field: path.length > 0 ? path.reverse().join('.') : part, message };
 }
