@@ -93,7 +93,7 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
     },
   };
   const context = createContext(config, database.db, logger);
-  const app = await buildApp({ context });
+  const app = await buildApp({ context, rateLimits: config.rateLimits });
   const closers: (() => Promise<unknown>)[] = [];
   if (options.live) {
     await app.listen({ port, host: '127.0.0.1' });

@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
@@ -37,6 +38,9 @@ export interface Config {
   database: DatabaseConfig;
   /** Unset: `/metrics` is not served; set: it answers only `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  rateLimits: RateLimits;
+  /** Fastify's `trustProxy`: which proxies' `X-Forwarded-For` names the client (rate limits count clients). */
+  trustProxy: boolean | string[];
 }
 
 /**
@@ -54,6 +58,26 @@ export interface DatabaseConfig {
   apiPoolSize: number;
   workerPoolSize: number;
 }
+
+/** How many of each counted request one key may make per minute (see `http/rate-limits.ts`). */
+export interface RateLimits {
+  /** Failed authentications per client address; past it, every authenticated route answers 429. */
+  authFailures: number;
+  /** Tokens minted per caller, on each minting route. */
+  tokenMints: number;
+  /** Connection (and admin consent) flows started per caller. */
+  connectStarts: number;
+  /** Webhook requests per client address, on each webhook route. */
+  webhooks: number;
+}
+
+/** The limits when the environment names none. */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  authFailures: 30,
+  tokenMints: 30,
+  connectStarts: 10,
+  webhooks: 6000,
+};
 
 export interface SyncConfig {
   /** A mailbox with neither push nor sync for this long is polled (push can go quiet). */
@@ -160,6 +184,17 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     workerPoolSize: parsePositive(env, 'DATABASE_WORKER_POOL_SIZE', 10),
   };
   const metricsToken = parseMetricsToken(env.METRICS_TOKEN);
+  const rateLimits = {
+    authFailures: parsePositive(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', DEFAULT_RATE_LIMITS.authFailures),
+    tokenMints: parsePositive(env, 'RATE_LIMIT_TOKEN_MINTS_PER_MINUTE', DEFAULT_RATE_LIMITS.tokenMints),
+    connectStarts: parsePositive(
+      env,
+      'RATE_LIMIT_CONNECT_STARTS_PER_MINUTE',
+      DEFAULT_RATE_LIMITS.connectStarts,
+    ),
+    webhooks: parsePositive(env, 'RATE_LIMIT_WEBHOOKS_PER_MINUTE', DEFAULT_RATE_LIMITS.webhooks),
+  };
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   return {
     port,
     host,
@@ -174,6 +209,8 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     sync,
     database,
     metricsToken,
+    rateLimits,
+    trustProxy,
   };
 }
 
@@ -187,6 +224,24 @@ function parseMetricsToken(raw: string | undefined): string | undefined {
     );
   }
   return token;
+}
+
+/** `true` (any proxy), or comma-separated proxy addresses and CIDR ranges; unset: no proxy. */
+function parseTrustProxy(raw: string | undefined): boolean | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+    const bits = isIP(address) === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (!named && (isIP(address) === 0 || !prefixOk || extra !== undefined)) {
+      throw new ConfigError(`TRUST_PROXY must be true or proxy addresses/CIDR ranges, got "${entry}"`);
+    }
+  }
+  return entries;
 }
 
 function parsePositive(env: Env, name: string, fallback: number): number {

@@ -67,6 +67,8 @@ export async function serve(options: ServeOptions): Promise<void> {
       context,
       metricsToken: config.metricsToken,
       demo: options.demo ? { domain: DEMO_DOMAIN } : undefined,
+      rateLimits: config.rateLimits,
+      trustProxy: config.trustProxy,
     });
     runtime.onClose(() => app.close());
     await app.listen({ port: config.port, host: config.host });

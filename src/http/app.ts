@@ -1,6 +1,7 @@
 /**
- * The HTTP API. Order of registration: external plugins first (OpenAPI must see every route as it is
- * added), then our cross-cutting plugins (errors, auth), then the routes that rely on both.
+ * The HTTP API. Order of registration: external plugins first (OpenAPI and the rate limiter must see
+ * every route as it is added), then our cross-cutting plugins (errors, auth, text checks, cursors), then
+ * the routes that rely on them.
  */
 
 import cookie from '@fastify/cookie';
@@ -8,10 +9,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { type Config, DEFAULT_RATE_LIMITS, type RateLimits } from '../config.ts';
 import type { AppContext } from '../services/context.ts';
 
 import { auth } from './auth.ts';
-import { installErrorHandling } from './errors.ts';
+import { cursors } from './cursor.ts';
+import { answerFrameworkError, installErrorHandling } from './errors.ts';
+import { limitJsonDepth } from './json-depth.ts';
+import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -26,6 +31,8 @@ import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
 import { securityHeaders } from './security-headers.ts';
+import { refuseUnstorableText } from './storable-text.ts';
+import { refuseUndeclaredBodies, validatorFactory } from './validation.ts';
 
 export interface AppOptions {
   context: AppContext;
@@ -33,14 +40,26 @@ export interface AppOptions {
   metricsToken?: string | undefined;
   /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization. */
   demo?: { domain: string } | undefined;
+  /** Unset: the defaults (`DEFAULT_RATE_LIMITS`). */
+  rateLimits?: RateLimits | undefined;
+  /** Which proxies to believe about the client's address (`TRUST_PROXY`); per-address limits depend on it. */
+  trustProxy?: Config['trustProxy'] | undefined;
 }
 
-export async function buildApp({ context, demo, metricsToken }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  context,
+  demo,
+  metricsToken,
+  rateLimits = DEFAULT_RATE_LIMITS,
+  trustProxy,
+}: AppOptions): Promise<FastifyInstance> {
   const { db, logger, publicUrl } = context;
   const app = Fastify({
     loggerInstance: logger.child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    schemaController: { compilersFactory: { buildValidator: validatorFactory() } },
+    frameworkErrors: answerFrameworkError,
+    trustProxy: trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // First of all, so that every answer (the docs', 404s and errors too) carries the security headers.
@@ -61,10 +80,15 @@ export async function buildApp({ context, demo, metricsToken }: AppOptions): Pro
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   await app.register(cookie);
+  await app.register(rateLimiting, rateLimits);
   app.addSchema(ErrorBody);
 
   installErrorHandling(app);
-  await app.register(auth, { db });
+  limitJsonDepth(app);
+  await app.register(auth, { db, failuresPerMinute: rateLimits.authFailures });
+  refuseUnstorableText(app);
+  refuseUndeclaredBodies(app);
+  await app.register(cursors, { vault: context.vault });
 
   await app.register(healthRoutes, { db });
   await app.register(meRoutes, { db });

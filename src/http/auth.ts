@@ -3,6 +3,10 @@
  *
  * Every route under /api states who may call it in `config.allow`; a route that forgets is refused at
  * start-up, so nothing is public by accident. `admin` means a user whose role is admin.
+ *
+ * Failed authentications are counted per client address; an address past its limit is answered 429 on
+ * every authenticated route until its minute is over, before any credential is looked up, so guessing
+ * costs neither a database query nor an answer about the guess.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -10,6 +14,7 @@ import type { Database } from '../db/database.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Principal, PrincipalKind } from '../domain/principal.ts';
 import { authenticate } from '../services/accounts.ts';
+import { RATE_WINDOW_MS, tooMany } from './rate-limits.ts';
 
 export type Access = PrincipalKind | 'admin';
 
@@ -28,7 +33,8 @@ export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 export type MemberPrincipal = Extract<Principal, { kind: 'member' }>;
 
 export const auth = fp(
-  async (app: FastifyInstance, options: { db: Database }) => {
+  async (app: FastifyInstance, options: { db: Database; failuresPerMinute: number }) => {
+    const failures = app.createRateLimit({ max: options.failuresPerMinute, timeWindow: RATE_WINDOW_MS });
     app.decorateRequest('principal', undefined);
     app.addHook('onRoute', (route) => {
       const config = route.config as { allow?: Access[]; public?: boolean } | undefined;
@@ -36,17 +42,25 @@ export const auth = fp(
         throw new Error(`route ${route.method} ${route.url} must declare config.allow or config.public`);
       }
     });
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
       const config = request.routeOptions.config;
       if (config.public || !config.allow) return;
-      const principal = await authenticate(options.db, bearerOf(request));
+      const seen = await failures(request, { increment: false });
+      if (!seen.isAllowed && seen.remaining === 0) {
+        reply.header('retry-after', Math.max(1, seen.ttlInSeconds));
+        throw tooMany(`${Math.max(1, seen.ttlInSeconds)} s`);
+      }
+      const principal = await authenticate(options.db, bearerOf(request)).catch(async (error: unknown) => {
+        if (error instanceof AppError && error.code === 'unauthenticated') await failures(request);
+        throw error;
+      });
       if (!config.allow.some((access) => permits(access, principal))) {
         throw new AppError('forbidden', `this action is not open to a ${describe(principal)}`);
       }
       request.principal = principal;
     });
   },
-  { name: 'auth' },
+  { name: 'auth', dependencies: ['rate-limiting'] },
 );
 
 function bearerOf(request: FastifyRequest): string | undefined {

@@ -4,7 +4,7 @@
  * too slow is a 503 with `Retry-After` (the client did nothing wrong, and trying again later will work);
  * anything else unexpected is logged in full and answered with a generic 500 that reveals nothing.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import { AppError, type ErrorCode, type FieldProblem } from '../domain/errors.ts';
 
@@ -51,6 +51,15 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
+}
+
+/** Fastify's `frameworkErrors`: a URL the router cannot decode (`%FF`, a lone `%`) gets the error shape too. */
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.status(400).send(body('bad_request', error.message));
 }
 
 function body(code: ErrorCode, message: string, details?: FieldProblem[]) {

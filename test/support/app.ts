@@ -61,7 +61,12 @@ export async function testApp(options: { logger?: Logger; config?: Partial<Confi
   };
   const context = createContext(config, db, options.logger ?? createLogger('silent'));
   onCleanup(() => context.reader.close());
-  const app = await buildApp({ context, metricsToken: config.metricsToken ?? TEST_METRICS_TOKEN });
+  const app = await buildApp({
+    context,
+    metricsToken: config.metricsToken ?? TEST_METRICS_TOKEN,
+    rateLimits: config.rateLimits,
+    trustProxy: config.trustProxy,
+  });
   onCleanup(() => app.close());
   const unique = () => randomBytes(4).toString('hex');
 

@@ -6,6 +6,7 @@ import { disconnect, myConnection, organizationConnections } from '../../service
 import type { AppContext } from '../../services/context.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { rateLimit } from '../rate-limits.ts';
 import { errors, NextCursor, Page, Timestamp, Uuid } from '../schemas.ts';
 
 const ConnectionView = Type.Object({
@@ -52,7 +53,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
   app.post(
     '/api/connection',
     {
-      config: { allow: ['user'] },
+      config: { allow: ['user'], rateLimit: rateLimit('connectStarts') },
       schema: {
         tags: ['connection'],
         summary: 'Start connecting your mailbox: open the returned URL in a browser within 10 minutes',
@@ -60,7 +61,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
           'The URL is single-use and yours alone: its page asks you to sign in with your access token before anything goes to the provider, and only your own mailbox, one on your organization’s domains, or (after you confirm) a personal one can be connected. Refused (409 `provider_not_selected`) while the organization has no provider: an admin must choose one first (R3).',
         response: {
           201: Type.Object({ url: Type.String(), expiresAt: Timestamp }),
-          ...errors(401, 403, 409),
+          ...errors(400, 401, 403, 409, 429),
         },
       },
     },
@@ -108,14 +109,14 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
     async (request) => {
       const limit = request.query.limit ?? 50;
       const after = request.query.cursor
-        ? decodeCursor(request.query.cursor, { email: /^.{1,254}$/ }).email
+        ? decodeCursor(request, request.query.cursor, { email: /^.{1,254}$/ }).email
         : undefined;
       const rows = await organizationConnections(context, userOf(request).orgId, { limit: limit + 1, after });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
         users: page,
-        nextCursor: rows.length > limit && last ? encodeCursor({ email: last.user.email }) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor(request, { email: last.user.email }) : null,
       };
     },
   );

@@ -76,7 +76,9 @@ export const inmailRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
     },
     async (request) => {
       const limit = request.query.limit ?? 50;
-      const after = request.query.cursor ? decodeCursor(request.query.cursor, { id: UUID }).id : undefined;
+      const after = request.query.cursor
+        ? decodeCursor(request, request.query.cursor, { id: UUID }).id
+        : undefined;
       const conversations = await listConversationPage(db, personOf(request), {
         limit: limit + 1,
         after,
@@ -84,7 +86,7 @@ export const inmailRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       });
       const page = conversations.slice(0, limit);
       const last = page.at(-1);
-      const nextCursor = conversations.length > limit && last ? encodeCursor({ id: last.id }) : null;
+      const nextCursor = conversations.length > limit && last ? encodeCursor(request, { id: last.id }) : null;
       return { conversations: page, nextCursor };
     },
   );

@@ -67,13 +67,15 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
     async (request) => {
       const user = userOf(request);
       const limit = request.query.limit ?? 50;
-      const after = request.query.cursor ? decodeCursor(request.query.cursor, { id: UUID }).id : undefined;
+      const after = request.query.cursor
+        ? decodeCursor(request, request.query.cursor, { id: UUID }).id
+        : undefined;
       const threads = await listThreads(context, user, { limit: limit + 1, after });
       const page = threads.slice(0, limit);
       const last = page.at(-1);
       return {
         threads: page,
-        nextCursor: threads.length > limit && last ? encodeCursor({ id: last.id }) : null,
+        nextCursor: threads.length > limit && last ? encodeCursor(request, { id: last.id }) : null,
       };
     },
   );

@@ -11,6 +11,7 @@ import type { Principal } from '../../domain/principal.ts';
 import { createAccessToken } from '../../services/accounts.ts';
 import { getMember, updateOwnProfile } from '../../services/directory.ts';
 import { memberOf, userOf } from '../auth.ts';
+import { rateLimit } from '../rate-limits.ts';
 import { Discoverability, errors, MemberRecord, OrganizationView, Timestamp, UserView } from '../schemas.ts';
 
 const Me = Type.Union([
@@ -96,7 +97,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app,
   app.post(
     '/api/me/tokens',
     {
-      config: { allow: [...anyone] },
+      config: { allow: [...anyone], rateLimit: rateLimit('tokenMints') },
       schema: {
         tags: ['me'],
         summary: 'Create another access token for yourself; its text is shown only in this response',
@@ -104,7 +105,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app,
           { name: Type.String({ minLength: 1, maxLength: 100 }) },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401) },
+        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 429) },
       },
     },
     async (request, reply) => {

@@ -9,6 +9,7 @@ import type { Database } from '../../db/database.ts';
 import { MemberInputSchema } from '../../domain/member.ts';
 import { createAccessToken } from '../../services/accounts.ts';
 import { findMemberByEmail, getMember, getMemberProfile, upsertMember } from '../../services/directory.ts';
+import { rateLimit } from '../rate-limits.ts';
 import { errors, MemberProfile, MemberRecord, Uuid } from '../schemas.ts';
 
 /**
@@ -77,7 +78,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   app.post(
     '/api/members/:id/tokens',
     {
-      config: { allow: ['operator'] },
+      config: { allow: ['operator'], rateLimit: rateLimit('tokenMints') },
       schema: {
         tags: ['members'],
         summary: "Issue a member credential (operator), the platform's sign-in standing in; shown only here",
@@ -86,7 +87,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
           { name: Type.String({ minLength: 1, maxLength: 100 }) },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 403, 404) },
+        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {

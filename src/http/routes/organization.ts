@@ -8,6 +8,7 @@ import { startFlow } from '../../services/connect.ts';
 import type { AppContext } from '../../services/context.ts';
 import { changeSettings } from '../../services/organization.ts';
 import { userOf } from '../auth.ts';
+import { rateLimit } from '../rate-limits.ts';
 import { errors, Timestamp, Uuid } from '../schemas.ts';
 
 const Provider = Type.Enum(['none', 'google', 'microsoft'], {
@@ -109,14 +110,14 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
   app.post(
     '/api/organization/microsoft-admin-consent',
     {
-      config: { allow: ['admin'] },
+      config: { allow: ['admin'], rateLimit: rateLimit('connectStarts') },
       schema: {
         tags: ['organization'],
         summary:
           'Start tenant-wide admin consent for Microsoft 365 (admins): open the returned URL in a browser',
         response: {
           201: Type.Object({ url: Type.String(), expiresAt: Timestamp }),
-          ...errors(401, 403, 409),
+          ...errors(400, 401, 403, 409, 429),
         },
       },
     },

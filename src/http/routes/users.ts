@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../domain/errors.ts';
 import { createUser } from '../../services/accounts.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { rateLimit } from '../rate-limits.ts';
 import { errors, NextCursor, Page, UserView, Uuid } from '../schemas.ts';
 
 const Role = Type.Enum(['admin', 'member']);
@@ -31,14 +32,14 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
       const { orgId } = userOf(request);
       const limit = request.query.limit ?? 50;
       const after = request.query.cursor
-        ? decodeCursor(request.query.cursor, { email: /^.{1,254}$/ }).email
+        ? decodeCursor(request, request.query.cursor, { email: /^.{1,254}$/ }).email
         : undefined;
       const users = await listUsers(db, orgId, { limit: limit + 1, after });
       const page = users.slice(0, limit);
       const last = page.at(-1);
       return {
         users: page,
-        nextCursor: users.length > limit && last ? encodeCursor({ email: last.email }) : null,
+        nextCursor: users.length > limit && last ? encodeCursor(request, { email: last.email }) : null,
       };
     },
   );
@@ -46,7 +47,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
   app.post(
     '/api/users',
     {
-      config: { allow: ['admin'] },
+      config: { allow: ['admin'], rateLimit: rateLimit('tokenMints') },
       schema: {
         tags: ['users'],
         summary: 'Add a user to your organization (admins); their first access token is shown only here',
@@ -60,7 +61,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
         ),
         response: {
           201: Type.Object({ user: UserView, token: Type.String() }),
-          ...errors(400, 401, 403, 409),
+          ...errors(400, 401, 403, 409, 429),
         },
       },
     },

@@ -13,6 +13,7 @@ import { ProviderError } from '../../providers/errors.ts';
 import { PROVIDERS } from '../../providers/types.ts';
 import type { AppContext } from '../../services/context.ts';
 import { acceptNotifications, countWebhook } from '../../services/push-notifications.ts';
+import { rateLimit } from '../rate-limits.ts';
 
 /** The body limit of a provider that declares none (its webhook answers 404 anyway). */
 const DEFAULT_BODY_LIMIT = 16 * 1024;
@@ -58,7 +59,7 @@ export const webhookRoutes: FastifyPluginAsync<{ context: AppContext }> = async 
       return reply.status(202).send();
     };
     const options = {
-      config: { public: true },
+      config: { public: true, rateLimit: rateLimit('webhooks') },
       schema: { hide: true },
       bodyLimit: adapter?.webhookBodyLimit ?? DEFAULT_BODY_LIMIT,
     };
