@@ -17,6 +17,9 @@ describe('JSON nesting', () => {
           headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
           payload: deep(depth),
         });
+        // A webhook's own body cap (Gmail 16 KiB; 16 KiB for a provider not configured) may refuse the huge
+        // one first: 413 is as good, since neither is parsed.
+        if (url !== '/api/me' && response.statusCode === 413) continue;
         assert.equal(response.statusCode, 400, `${url} at ${depth}: ${response.body}`);
         assert.deepEqual(response.json().error, {
           code: 'bad_request',

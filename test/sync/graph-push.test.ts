@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { TEST_METRICS_TOKEN } from '../support/app.ts';
 import { eventually, liveTest } from '../support/live.ts';
 import { connectedMailbox } from '../support/sync.ts';
 
@@ -76,7 +77,11 @@ describe('push-driven sync (Microsoft Graph change notifications)', () => {
       }),
     });
     assert.equal(forged.status, 202);
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    });
     assert.match(
       metrics.body,
       /talentsync_webhook_notifications_total\{provider="microsoft",outcome="rejected"\} [1-9]/,
