@@ -30,7 +30,11 @@ export function createLogger(
   destination?: pino.DestinationStream,
   options: { pretty?: boolean } = {},
 ): Logger {
-  const settings = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const settings = {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: errorForLog },
+  };
   if (options.pretty && !destination && prettyAvailable()) {
     const transport = pino.transport({
       target: 'pino-pretty',
@@ -39,6 +43,15 @@ export function createLogger(
     return pino(settings, transport);
   }
   return pino(settings, destination);
+}
+
+/**
+ * Errors as pino logs them, less the fields where PostgreSQL quotes row values (`detail`: "Key
+ * (normalized)=(ann@example.com) already exists"; `where`; `parameters`): logs name ids, not addresses.
+ */
+function errorForLog(error: Error): Record<string, unknown> {
+  const { detail: _detail, where: _where, parameters: _parameters, ...kept } = pino.stdSerializers.err(error);
+  return kept;
 }
 
 function prettyAvailable(): boolean {

@@ -114,10 +114,9 @@ export async function buildApp({
  * provider's authorization code and state), so for them only the path's fixed part is kept.
  */
 function requestForLog(request: FastifyRequest) {
-  const url = request.url.startsWith('/oauth/start/')
-    ? '/oauth/start/[redacted]'
-    : request.url.startsWith('/oauth/')
-      ? request.url.split('?')[0]
-      : request.url;
+  // Query strings carry candidates' addresses (lookups), Message-IDs (R19), cursors and OAuth codes, and
+  // request lines are logged at info: the path only, and no start-link secret.
+  const path = request.url.split('?')[0] ?? '';
+  const url = path.startsWith('/oauth/start/') ? '/oauth/start/[redacted]' : path;
   return { method: request.method, url, remoteAddress: request.ip };
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { createLogger } from '../../src/log.ts';
 import type { Provider } from '../../src/providers/types.ts';
 import { runCli } from '../support/cli.ts';
@@ -91,5 +92,30 @@ describe('hardening: candidate addresses are not logged at info level', () => {
 
     assert.ok(lines.length > 10, 'the app logged at info level');
     assertNoAddress(lines.join(''), 'the app log');
+  });
+
+  it('hardening: request lines keep no query string, and database errors none of the row values PostgreSQL quotes', async () => {
+    const { recruiter } = await t.organization();
+    lines.splice(0);
+    const messageId = encodeURIComponent(`<${CANDIDATE}>`);
+    await t.call(recruiter.token, 'GET', `/api/sync/why?messageId=${messageId}`);
+    assert.ok(
+      lines.some((line) => line.includes('/api/sync/why')),
+      'the request was logged',
+    );
+    assertNoAddress(lines.join(''), 'an R19 lookup by Message-ID');
+
+    const db = t.database.db;
+    await sql`create table log_probe (address text unique)`.execute(db);
+    await sql`insert into log_probe values (${CANDIDATE})`.execute(db);
+    const refused = await sql`insert into log_probe values (${CANDIDATE})`
+      .execute(db)
+      .catch((error) => error);
+    assert.match(String(refused.detail), /already exists/, 'PostgreSQL quoted the row in its detail');
+    const logged: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void logged.push(line) });
+    logger.error({ err: refused }, 'unhandled error');
+    assert.match(logged.join(''), /"code":"23505"/, 'the error is still logged, by code');
+    assertNoAddress(logged.join(''), 'a logged database error');
   });
 });

@@ -3,7 +3,6 @@
  * when that member lets anyone do so (the rule sync applies, R10); members edit themselves via /api/me.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../../db/database.ts';
 import { MemberInputSchema } from '../../domain/member.ts';
@@ -11,18 +10,6 @@ import { createAccessToken } from '../../services/accounts.ts';
 import { findMemberByEmail, getMember, getMemberProfile, upsertMember } from '../../services/directory.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { errors, MemberProfile, MemberRecord, Uuid } from '../schemas.ts';
-
-/**
- * The lookup's query string is a candidate's address, and request lines are logged at `info`: this
- * route's requests are logged without it (log ids, not addresses).
- */
-const withoutQuery = {
-  req: (request: FastifyRequest) => ({
-    method: request.method,
-    url: request.url.split('?')[0],
-    remoteAddress: request.ip,
-  }),
-};
 
 export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   app.put(
@@ -46,7 +33,6 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
     '/api/members/lookup',
     {
       config: { allow: ['user'] },
-      logSerializers: withoutQuery,
       schema: {
         tags: ['members'],
         summary: 'Find a member by email; only members whose discoverability is `anyone` are found',
