@@ -5,6 +5,7 @@
  * the inbox", users.messages) is when the mailbox got it, the `Date` header when it was sent.
  */
 import { addressParser, decodeWords } from 'postal-mime';
+import { storableLine } from '../../domain/storable.ts';
 import type { Address, MessageHeaders } from '../types.ts';
 
 /** A users.messages resource as `format=metadata` returns it, in the fields sync reads. */
@@ -47,7 +48,8 @@ export function toMessageHeaders(message: GmailMessage): MessageHeaders {
     cc: addresses('Cc'),
     // A Bcc header on mail someone else sent says nothing about this mailbox (and should not be there).
     bcc: flags.sent ? addresses('Bcc') : [],
-    subject: decodeWords(first('Subject') ?? '').trim(),
+    // Header text is the sender's: cleaned of what PostgreSQL cannot store, as the MIME reader cleans it.
+    subject: storableLine(decodeWords(first('Subject') ?? '')),
     sentAt,
     receivedAt: Number.isFinite(internal) ? new Date(internal) : (sentAt ?? new Date(0)),
     flags,
@@ -60,8 +62,8 @@ function parseAddresses(value: string): Address[] {
   if (value.trim() === '') return [];
   const found: Address[] = [];
   for (const entry of addressParser(value, { flatten: true })) {
-    const address = entry.address?.trim() ?? '';
-    const name = entry.name.trim();
+    const address = storableLine(entry.address ?? '');
+    const name = storableLine(entry.name);
     if (address.includes('@')) found.push(name ? { name, address } : { address });
   }
   return found;
@@ -69,7 +71,7 @@ function parseAddresses(value: string): Address[] {
 
 /** The Message-ID with its angle brackets, or null when there is none. */
 function messageId(value: string | undefined): string | null {
-  const text = value?.trim() ?? '';
+  const text = storableLine(value ?? '');
   if (text === '') return null;
   return /<[^<>\s]+>/.exec(text)?.[0] ?? `<${text.replace(/^<|>$/g, '')}>`;
 }

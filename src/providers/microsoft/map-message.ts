@@ -2,6 +2,7 @@
  * Graph's `message` resource ("message resource type") as our `MessageHeaders`. Only the properties in
  * `MESSAGE_SELECT` are ever asked for: headers for every message, never a body (R10, R11).
  */
+import { storableLine } from '../../domain/storable.ts';
 import { ProviderError } from '../errors.ts';
 import type { Address, MessageHeaders } from '../types.ts';
 
@@ -84,7 +85,8 @@ export function toMessageHeaders(message: GraphMessage, facts: MailboxFacts): Me
     cc: addresses(message.ccRecipients),
     // Exchange keeps Bcc only on the sender's copy; on anything else it is not ours to keep.
     bcc: sent ? addresses(message.bccRecipients) : [],
-    subject: typeof message.subject === 'string' ? message.subject : '',
+    // Header text is the sender's: cleaned of what PostgreSQL cannot store, as the MIME reader cleans it.
+    subject: typeof message.subject === 'string' ? storableLine(message.subject) : '',
     sentAt,
     receivedAt,
     flags: {
@@ -106,9 +108,9 @@ function date(value: unknown): Date | null {
 /** Graph fills `name` with the address when there is no display name: then there is none. */
 function address(recipient: Recipient | null | undefined): Address | null {
   const raw = recipient?.emailAddress;
-  const email = typeof raw?.address === 'string' ? raw.address.trim() : '';
+  const email = typeof raw?.address === 'string' ? storableLine(raw.address) : '';
   if (email === '') return null;
-  const name = typeof raw?.name === 'string' ? raw.name.trim() : '';
+  const name = typeof raw?.name === 'string' ? storableLine(raw.name) : '';
   return name === '' || name.toLowerCase() === email.toLowerCase()
     ? { address: email }
     : { name, address: email };
@@ -120,7 +122,7 @@ function addresses(recipients: Recipient[] | null | undefined): Address[] {
 }
 
 function messageId(value: unknown): string | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  const id = value.trim();
+  const id = typeof value === 'string' ? storableLine(value) : '';
+  if (id === '') return null;
   return id.startsWith('<') ? id : `<${id}>`;
 }
