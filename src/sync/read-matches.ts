@@ -16,8 +16,13 @@ import { type MessageReader, type ReadMessage, UnreadableMessageError } from './
 import { settled } from './settled.ts';
 import { summaryAttachments, summaryMime } from './summary-mime.ts';
 
-/** Raw bodies downloaded at once: with the default 10 MiB cap, at most ~40 MiB of raw mail in flight. */
-const DOWNLOAD_CHUNK = 4;
+/**
+ * Raw bodies downloaded at once: as many as one provider batch takes (Graph's `$batch` holds 20), while
+ * their sizes add up to at most four messages at the cap — with the default 10 MiB cap, ~40 MiB of raw mail
+ * in flight. Small mail then costs one batch per 20 messages; big mail comes a few at a time.
+ */
+const DOWNLOAD_BATCH = 20;
+const DOWNLOAD_BUDGET_MESSAGES = 4;
 
 export interface ReadInput {
   mail: MailSource;
@@ -40,15 +45,17 @@ export async function readMatches(input: ReadInput, headers: MessageHeaders[]): 
     unknown.length > 0
       ? await settled(unknown, outcome.unreadable, (ids) => input.mail.sizes(input.accessToken, ids))
       : new Map<string, number>();
-  const whole: string[] = [];
+  const whole: { id: string; size: number }[] = [];
   const oversized: string[] = [];
+  const cap = input.reader.maxMessageBytes;
   for (const header of headers) {
     if (outcome.unreadable.includes(header.id)) continue;
     const size = header.size ?? sizes.get(header.id);
-    (size !== undefined && size > input.reader.maxMessageBytes ? oversized : whole).push(header.id);
+    if (size !== undefined && size > cap) oversized.push(header.id);
+    // A size the provider did not tell is taken as the cap: the budget holds whatever it turns out to be.
+    else whole.push({ id: header.id, size: size ?? cap });
   }
-  for (let start = 0; start < whole.length; start += DOWNLOAD_CHUNK) {
-    const chunk = whole.slice(start, start + DOWNLOAD_CHUNK);
+  for (const chunk of downloadChunks(whole, cap * DOWNLOAD_BUDGET_MESSAGES)) {
     const raws = await settled(chunk, outcome.unreadable, (ids) => input.mail.raw(input.accessToken, ids));
     const reads = [...raws].map(async ([id, raw]) => {
       // Dropped from the map as it goes to its reader, so the bytes live no longer than their read.
@@ -69,6 +76,24 @@ export async function readMatches(input: ReadInput, headers: MessageHeaders[]): 
     if (read) read.message.attachments = summaryAttachments(summary);
   }
   return outcome;
+}
+
+/** Ids in download order, cut into chunks of at most DOWNLOAD_BATCH whose sizes fit `budget`. */
+function downloadChunks(messages: { id: string; size: number }[], budget: number): string[][] {
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  let bytes = 0;
+  for (const { id, size } of messages) {
+    if (chunk.length > 0 && (chunk.length === DOWNLOAD_BATCH || bytes + size > budget)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(id);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 async function readOne(input: ReadInput, outcome: ReadOutcome, id: string, raw: Buffer, oversized: boolean) {

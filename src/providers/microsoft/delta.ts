@@ -16,6 +16,7 @@ import type { MailCursor } from '../types.ts';
 import { mapGraphError } from './errors.ts';
 import { belowVersion, type GraphClient } from './graph.ts';
 import { type GraphMessage, type MailboxFacts, MESSAGE_SELECT } from './map-message.ts';
+import { SIZE_EXPAND } from './summary.ts';
 
 /** Where one tracked folder stands. */
 export type FolderState = {
@@ -58,6 +59,9 @@ export async function fetchDeltaPage(
   const path =
     folder.link ??
     `me/mailFolders/${encodeURIComponent(folder.id)}/messages/delta?$select=${MESSAGE_SELECT}` +
+      // Each message's size (PidTagMessageSize) rides on the delta page ("message: delta" lists `$expand`),
+      // so the size cap needs no request of its own; where Graph leaves it out, sync asks for sizes instead.
+      `&$expand=${encodeURIComponent(SIZE_EXPAND)}` +
       `&$filter=receivedDateTime+ge+${since}`;
   // The page size preference goes on every request of a round, not only the first ("Use delta query").
   const response = await graph.request(accessToken, { path, prefer: [`odata.maxpagesize=${pageSize}`] });

@@ -5,6 +5,7 @@
 import { storableLine } from '../../domain/storable.ts';
 import { ProviderError } from '../errors.ts';
 import type { Address, MessageHeaders } from '../types.ts';
+import { sizeOf } from './summary.ts';
 
 /** The properties sync reads from every message, in `$select` form. */
 export const MESSAGE_SELECT = [
@@ -96,7 +97,12 @@ export function toMessageHeaders(message: GraphMessage, facts: MailboxFacts): Me
       chat: false,
       sent,
     },
+    ...sized(sizeOf(message)),
   };
+}
+
+function sized(size: number | undefined): { size?: number } {
+  return size === undefined ? {} : { size };
 }
 
 function date(value: unknown): Date | null {

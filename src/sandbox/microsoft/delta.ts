@@ -11,6 +11,7 @@
  * odata.maxpagesize=N`, else `$top`, else 10.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { expandedProperties } from './attachments.ts';
 import { graphBase, type MicrosoftContext } from './context.ts';
 import type { GraphRequest, GraphRoute } from './graph.ts';
 import { GraphFailure, ok } from './graph-http.ts';
@@ -27,6 +28,8 @@ interface DeltaState {
   epoch: number;
   issuedAt: number;
   select: string[] | undefined;
+  /** The `$expand` of the round's first request (Graph keeps it in the links it hands out). */
+  expand: string | null;
   /** Lower bound on receivedDateTime, and whether it is strict (`gt`). */
   since: number | undefined;
   strict: boolean;
@@ -104,6 +107,7 @@ export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
       epoch: request.mailbox.cursorEpoch,
       issuedAt: request.now,
       select: parseSelect(query.get('$select')),
+      expand: query.get('$expand'),
       since,
       strict,
       descending: Boolean(orderBy),
@@ -186,6 +190,7 @@ export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
     const jsonOf = (message: StoredMessage) => ({
       '@odata.type': '#microsoft.graph.message',
       ...messageJson(message, { immutableIds: immutable, bodyType: bodyType(request), select: state.select }),
+      ...expandedProperties(message, state.expand),
     });
     const value: Record<string, unknown>[] = [];
     let done: boolean;

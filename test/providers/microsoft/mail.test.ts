@@ -43,6 +43,12 @@ describe('anchor and the first round', () => {
     assert.equal(inbound.sentAt?.toISOString(), '2026-03-02T09:15:00.000Z');
     assert.equal(inbound.receivedAt.toISOString(), '2026-03-02T09:15:00.000Z');
     assert.deepEqual(inbound.flags, { draft: false, spam: false, trash: false, chat: false, sent: false });
+    const raw = await mail.raw(rex.token, [received.id]);
+    assert.equal(
+      inbound.size,
+      raw.get(received.id)?.length,
+      'the size (PidTagMessageSize) rides on the delta page: the size cap costs no request of its own',
+    );
 
     const outbound = headersOf(changes, sent.id);
     assert.equal(outbound.threadId, received.threadId, 'a reply joins the conversation');
