@@ -6,9 +6,10 @@
  *
  * Failed authentications are counted per client address; an address past its limit is answered 429 on
  * every authenticated route until its minute is over, before any credential is looked up, so guessing
- * costs neither a database query nor an answer about the guess.
+ * costs neither a database query nor an answer about the guess. The same count covers access tokens
+ * posted to a connect link's sign-in form (`app.authFailures`), so the form is no way around it.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../domain/errors.ts';
@@ -27,6 +28,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
+  interface FastifyInstance {
+    /** Failed authentications per client address, for credentials checked outside the bearer header. */
+    authFailures: AuthFailures;
+  }
+}
+
+export interface AuthFailures {
+  /** Throws 429 (and sets `Retry-After`) when the request's address is past its failures this minute. */
+  refuseIfBlocked(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** Counts one failed authentication for the request's address. */
+  count(request: FastifyRequest): Promise<void>;
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -35,6 +47,19 @@ export type MemberPrincipal = Extract<Principal, { kind: 'member' }>;
 export const auth = fp(
   async (app: FastifyInstance, options: { db: Database; failuresPerMinute: number }) => {
     const failures = app.createRateLimit({ max: options.failuresPerMinute, timeWindow: RATE_WINDOW_MS });
+    const authFailures: AuthFailures = {
+      async refuseIfBlocked(request, reply) {
+        const seen = await failures(request, { increment: false });
+        if (!seen.isAllowed && seen.remaining === 0) {
+          reply.header('retry-after', Math.max(1, seen.ttlInSeconds));
+          throw tooMany(`${Math.max(1, seen.ttlInSeconds)} s`);
+        }
+      },
+      async count(request) {
+        await failures(request);
+      },
+    };
+    app.decorate('authFailures', authFailures);
     app.decorateRequest('principal', undefined);
     app.addHook('onRoute', (route) => {
       const config = route.config as { allow?: Access[]; public?: boolean } | undefined;
@@ -45,13 +70,9 @@ export const auth = fp(
     app.addHook('onRequest', async (request, reply) => {
       const config = request.routeOptions.config;
       if (config.public || !config.allow) return;
-      const seen = await failures(request, { increment: false });
-      if (!seen.isAllowed && seen.remaining === 0) {
-        reply.header('retry-after', Math.max(1, seen.ttlInSeconds));
-        throw tooMany(`${Math.max(1, seen.ttlInSeconds)} s`);
-      }
+      await authFailures.refuseIfBlocked(request, reply);
       const principal = await authenticate(options.db, bearerOf(request)).catch(async (error: unknown) => {
-        if (error instanceof AppError && error.code === 'unauthenticated') await failures(request);
+        if (error instanceof AppError && error.code === 'unauthenticated') await authFailures.count(request);
         throw error;
       });
       if (!config.allow.some((access) => permits(access, principal))) {

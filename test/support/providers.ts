@@ -52,10 +52,10 @@ export async function sandboxProviders(
 
 /** Starts a sandbox (with `sandbox` options) and an app configured for both providers against it. */
 export async function providerTest(
-  options: { logger?: Logger; sandbox?: SandboxOptions } = {},
+  options: { logger?: Logger; sandbox?: SandboxOptions; config?: Partial<Config> } = {},
 ): Promise<ProviderTest> {
   const sandbox = await testSandbox(options.sandbox);
-  const config = await sandboxProviders(sandbox, PUBLIC_URL);
+  const config = { ...(await sandboxProviders(sandbox, PUBLIC_URL)), ...options.config };
   const t = await testApp({ config, ...(options.logger ? { logger: options.logger } : {}) });
   return { ...t, sandbox };
 }

@@ -140,6 +140,8 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
     { config: { public: true }, bodyLimit: FORM_LIMIT, schema: { hide: true } },
     async (request, reply) => {
       const link = typeof request.body?.link === 'string' ? request.body.link.slice(0, 100) : '';
+      // The token in this form is a credential like a bearer header: guesses count against the address.
+      await app.authFailures.refuseIfBlocked(request, reply);
       if (!cookies.signInSecretMatches(request, request.body?.form)) {
         return page(reply, 403, 'Cannot start connecting', [
           'This form did not come from the page talentsync showed in this browser. Open the link you were given again.',
@@ -156,6 +158,7 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
       } catch (error) {
         if (!(error instanceof FlowError)) throw error;
         if (error.code === 'sign_in_required' || error.code === 'wrong_user') {
+          await app.authFailures.count(request);
           const status = error.code === 'wrong_user' ? 403 : 401;
           const problem = error.code === 'wrong_user' ? error.message : 'That access token was not accepted.';
           return signInPage(reply, link, status, problem).catch((again: unknown) => {
