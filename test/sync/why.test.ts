@@ -139,7 +139,64 @@ describe('R19 on both providers', () => {
     }
   });
 
+  it('R19: on microsoft, a message named by its regular id answers as by its immutable id', async () => {
+    const box = await connectedMailbox(t, 'microsoft', 'why-regular.example');
+    const junk = await t.sandbox.control.post<Sent & { regularId: string }>(
+      `/microsoft/mailboxes/${box.recruiter.email}/spam`,
+      { from: { address: 'why.stranger@people.example' }, subject: 'Junk', text: 'x' },
+    );
+    await box.sync();
+    const regular = await why(box, `providerMessageId=${encodeURIComponent(junk.regularId)}`);
+    assert.notEqual(junk.regularId, junk.id);
+    assert.deepEqual(regular, await why(box, byId(junk)));
+    assert.equal(regular.rule, 'draft_or_spam');
+  });
+
   for (const provider of PROVIDERS) {
+    it(`R19: on ${provider}, candidate mail sync has not reached yet is told apart, and its body is not downloaded`, async () => {
+      const box = await connectedMailbox(t, provider, `why-new-${provider}.example`);
+      const fresh = await box.deliver({
+        from: { address: CANDIDATE },
+        to: [{ address: box.recruiter.email }],
+        subject: 'Not synced yet',
+        text: 'x',
+      });
+      for (const query of [byId(fresh), byMessageId(fresh)]) {
+        const answer = await why(box, query);
+        assert.equal(answer.status, 'unknown');
+        assert.match(answer.explanation, /not been synced yet/);
+      }
+      const reads = await t.sandbox.control.get<{ ids: string[] }>(
+        `/${provider}/mailboxes/${box.recruiter.email}/body-reads`,
+      );
+      assert.deepEqual(reads.ids, [], 'the lookup reads headers only, even of candidate mail');
+      assert.deepEqual(await decisionRows(box), []);
+      await box.sync();
+      assert.equal((await why(box, byMessageId(fresh))).status, 'synced');
+    });
+
+    it(`R19: on ${provider}, mail in Trash and ids that are not a message's answer unknown`, async () => {
+      const box = await connectedMailbox(t, provider, `why-gone-${provider}.example`);
+      const stranger = await box.deliver({
+        from: { address: 'why.stranger@people.example' },
+        to: [{ address: box.recruiter.email }],
+        subject: 'Binned',
+        text: 'x',
+      });
+      await box.act(stranger.id, 'trash');
+      for (const query of [
+        byId(stranger),
+        byMessageId(stranger),
+        'providerMessageId=..',
+        'providerMessageId=.',
+        'providerMessageId=nonexistent',
+        'messageId=%20%20',
+      ]) {
+        const answer = await why(box, query);
+        assert.equal(answer.status, 'unknown', `${query}: ${JSON.stringify(answer)}`);
+      }
+    });
+
     it(`R19: on ${provider}, a lookup of a message sync never saw costs at most two calls about it`, async () => {
       const { box, messages } = await mailboxOfEveryReason(provider);
       const junk = messages['mail filed as spam or junk']?.message as Sent;
