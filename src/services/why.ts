@@ -39,10 +39,16 @@ export interface WhyKey {
   messageId?: string | undefined;
 }
 
-const UNKNOWN: WhyAnswer = {
+const NOT_IN_MAILBOX: WhyAnswer = {
   status: 'unknown',
   explanation:
-    'Sync has no record of this message, and your connected mailbox has no such message: it may have been deleted, or it is in a mailbox you no longer have connected.',
+    'Sync has no record of this message, and your connected mailbox has no such message (or has it in Trash): it may have been deleted, or it is in a mailbox you no longer have connected.',
+};
+
+const NOT_ASKED: WhyAnswer = {
+  status: 'unknown',
+  explanation:
+    'Sync has no record of this message, and your mailbox could not be asked about it: it is not connected now, or the provider refused to say.',
 };
 
 const NOT_YET: WhyAnswer = {
@@ -63,16 +69,16 @@ export async function whyNotSynced(context: AppContext, viewer: Viewer, key: Why
   const bracketed = rfcMessageId && (rfcMessageId.startsWith('<') ? rfcMessageId : `<${rfcMessageId}>`);
   const asked = { providerMessageId: key.providerMessageId, rfcMessageId: bracketed || undefined };
   // A blank Message-ID names no message; without this a query with no key would match any message.
-  if (asked.providerMessageId === undefined && asked.rfcMessageId === undefined) return UNKNOWN;
+  if (asked.providerMessageId === undefined && asked.rfcMessageId === undefined) return NOT_IN_MAILBOX;
   const recorded = await recordedAnswer(context, viewer.orgId, connections, asked);
   if (recorded) return recorded;
   try {
-    return (await askMailbox(context, viewer, connections, asked)) ?? UNKNOWN;
+    return await askMailbox(context, viewer, connections, asked);
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
     if (error.kind === 'rate_limited' || error.kind === 'transient') throw unavailable(error);
     // A revoked grant, a malformed id or a message the provider refuses leaves nothing to tell.
-    return UNKNOWN;
+    return NOT_ASKED;
   }
 }
 
@@ -116,10 +122,10 @@ async function askMailbox(
     providerMessageId,
     rfcMessageId,
   }: { providerMessageId?: string | undefined; rfcMessageId?: string | undefined },
-): Promise<WhyAnswer | undefined> {
+): Promise<WhyAnswer> {
   const connection = await findUserConnection(context.db, viewer.orgId, viewer.userId);
   const mail = connection && context.providers[connection.provider]?.mail;
-  if (connection?.status !== 'connected' || !mail) return undefined;
+  if (connection?.status !== 'connected' || !mail) return NOT_ASKED;
   const token = await accessToken(context, viewer.orgId, connection.id);
   let id = providerMessageId;
   if (id === undefined && rfcMessageId !== undefined) {
@@ -132,11 +138,11 @@ async function askMailbox(
     }
     id = found[0];
   }
-  if (id === undefined) return undefined;
+  if (id === undefined) return NOT_IN_MAILBOX;
   const headers = (await mail.headers(token, [id])).get(id);
-  if (!headers || !sameMessage(headers, rfcMessageId)) return undefined;
+  if (!headers || !sameMessage(headers, rfcMessageId)) return NOT_IN_MAILBOX;
   // Trash is deletion (R13): such a message is not the owner's mail any more, whatever the rules say.
-  if (headers.flags.trash) return undefined;
+  if (headers.flags.trash) return NOT_IN_MAILBOX;
   // Graph also opens a message by its regular id, while sync records the immutable one the headers carry.
   if (headers.id !== id) {
     const recorded = await recordedAnswer(context, viewer.orgId, connections, {
@@ -146,7 +152,7 @@ async function askMailbox(
   }
   const mailbox = await matchMailboxOf(context.db, connection);
   const decision = (await decideHeaders(context.db, [headers], mailbox)).get(headers.id);
-  if (!decision) return undefined;
+  if (!decision) return NOT_IN_MAILBOX;
   if (decision.sync) return NOT_YET;
   return {
     status: 'skipped',

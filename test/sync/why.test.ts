@@ -197,6 +197,29 @@ describe('R19 on both providers', () => {
       }
     });
 
+    it(`R19: on ${provider}, once the mailbox is disconnected a message sync never saw is not asked about`, async () => {
+      const { box, messages } = await mailboxOfEveryReason(provider);
+      const junk = messages['mail filed as spam or junk']?.message as Sent;
+      const internal = messages['mail among colleagues']?.message as Sent;
+      const disconnected = await t.call(box.recruiter.token, 'DELETE', '/api/connection');
+      assert.ok(disconnected.statusCode < 300, disconnected.body);
+      await t.sandbox.control.del('/counters');
+      const answer = await why(box, byMessageId(junk));
+      assert.equal(answer.status, 'unknown');
+      assert.match(answer.explanation, /could not be asked/);
+      assert.equal(
+        (await why(box, byId(internal))).rule,
+        'internal_only',
+        'what sync recorded still answers',
+      );
+      const rows = (
+        await t.sandbox.control.get<{ rows: { method: string; calls: number }[] }>(
+          `/counters?provider=${provider}&user=${box.recruiter.email}`,
+        )
+      ).rows;
+      assert.deepEqual(rows, [], 'no provider call for a disconnected mailbox');
+    });
+
     it(`R19: on ${provider}, a lookup of a message sync never saw costs at most two calls about it`, async () => {
       const { box, messages } = await mailboxOfEveryReason(provider);
       const junk = messages['mail filed as spam or junk']?.message as Sent;
