@@ -28,6 +28,12 @@ const SEARCH_ENDPOINT: Record<Provider, string> = {
   microsoft: 'graph.messages.list',
 };
 
+/** The endpoint that answers one message's headers. */
+const HEADERS_ENDPOINT: Record<Provider, string> = {
+  google: 'gmail.users.messages.get',
+  microsoft: 'graph.messages.get',
+};
+
 type Sent = { id: string; messageId: string };
 
 /** A mailbox holding one message for each R19 situation, synced; answers the messages by situation. */
@@ -243,17 +249,16 @@ describe('R19 on both providers', () => {
     it(`R19: on ${provider}, a provider that asks us to wait makes the lookup a 503 with its Retry-After`, async () => {
       const { box, messages } = await mailboxOfEveryReason(provider);
       const junk = messages['mail filed as spam or junk']?.message as Sent;
-      await t.sandbox.control.post('/faults', {
-        provider,
-        endpoint: SEARCH_ENDPOINT[provider],
-        status: 429,
-        retryAfterSeconds: 30,
-      });
+      for (const endpoint of [SEARCH_ENDPOINT[provider], HEADERS_ENDPOINT[provider]]) {
+        await t.sandbox.control.post('/faults', { provider, endpoint, status: 429, retryAfterSeconds: 30 });
+      }
       try {
-        const response = await t.call(box.recruiter.token, 'GET', `/api/sync/why?${byMessageId(junk)}`);
-        assert.equal(response.statusCode, 503, response.body);
-        assert.equal(response.headers['retry-after'], '30');
-        assert.equal(response.json().error.code, 'unavailable');
+        for (const query of [byMessageId(junk), byId(junk)]) {
+          const response = await t.call(box.recruiter.token, 'GET', `/api/sync/why?${query}`);
+          assert.equal(response.statusCode, 503, response.body);
+          assert.equal(response.headers['retry-after'], '30');
+          assert.equal(response.json().error.code, 'unavailable');
+        }
       } finally {
         await t.sandbox.control.del('/faults');
       }
