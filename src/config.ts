@@ -69,6 +69,8 @@ export interface RateLimits {
   connectStarts: number;
   /** Webhook requests per client address, on each webhook route. */
   webhooks: number;
+  /** R19 lookups per caller: each may cost one or two provider calls against the caller's mailbox quota. */
+  whyLookups: number;
 }
 
 /** The limits when the environment names none. */
@@ -77,6 +79,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   tokenMints: 30,
   connectStarts: 10,
   webhooks: 6000,
+  whyLookups: 60,
 };
 
 export interface SyncConfig {
@@ -193,6 +196,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
       DEFAULT_RATE_LIMITS.connectStarts,
     ),
     webhooks: parsePositive(env, 'RATE_LIMIT_WEBHOOKS_PER_MINUTE', DEFAULT_RATE_LIMITS.webhooks),
+    whyLookups: parsePositive(env, 'RATE_LIMIT_WHY_LOOKUPS_PER_MINUTE', DEFAULT_RATE_LIMITS.whyLookups),
   };
   const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   return {

@@ -30,11 +30,19 @@ export class AppError extends Error {
   override name = 'AppError';
   readonly code: ErrorCode;
   readonly details: FieldProblem[] | undefined;
+  /** For a 503: how long the caller should wait before trying again (sent as `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: FieldProblem[]) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: FieldProblem[],
+    options: { retryAfterSeconds?: number | undefined } = {},
+  ) {
     super(message);
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   get status(): number {

@@ -1,7 +1,7 @@
 /**
  * Rate limits (`@fastify/rate-limit`), each counted over one minute and answered 429 `rate_limited`
- * with `Retry-After`. No limit applies unless a route names one in `config.rateLimit`: minting tokens
- * and starting connections are counted per caller, webhooks per client address (generously: providers
+ * with `Retry-After`. No limit applies unless a route names one in `config.rateLimit`: minting tokens,
+ * starting connections and R19 lookups (which may ask the caller's mailbox) are counted per caller, webhooks per client address (generously: providers
  * push from few addresses), and failed authentication per client address (in `auth.ts`).
  *
  * Counts live in this process's memory: several API processes each count on their own.
@@ -35,7 +35,9 @@ export const rateLimiting = fp(
 );
 
 /** A route's `config.rateLimit`: the named limit, counted per caller or, for webhooks, per address. */
-export function rateLimit(name: 'tokenMints' | 'connectStarts' | 'webhooks'): RateLimitOptions {
+export function rateLimit(
+  name: 'tokenMints' | 'connectStarts' | 'webhooks' | 'whyLookups',
+): RateLimitOptions {
   return {
     max: (request) => request.server.rateLimits[name],
     timeWindow: RATE_WINDOW_MS,

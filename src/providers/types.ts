@@ -171,6 +171,12 @@ export interface MailSource {
   changes(accessToken: string, cursor: MailCursor): Promise<ChangePage>;
   /** Headers of messages by id; null for ids that no longer exist. */
   headers(accessToken: string, ids: string[]): Promise<Map<string, MessageHeaders | null>>;
+  /**
+   * Ids of the messages whose RFC 5322 Message-ID is exactly `rfcMessageId` (angle brackets included), in
+   * every folder or label sync decides on, spam and drafts included; at most two, from one search call.
+   * Nothing of the messages but their ids is read. For R19's lookup of a message sync never looked at.
+   */
+  findByMessageId(accessToken: string, rfcMessageId: string): Promise<string[]>;
   /** Whole RFC 5322 messages by id; null for ids that no longer exist. Only ever called for matches. */
   raw(accessToken: string, ids: string[]): Promise<Map<string, Buffer | null>>;
   /** Sizes in bytes of whole messages by id, for those the headers did not tell; unknown ids are absent. */

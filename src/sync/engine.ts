@@ -12,7 +12,6 @@
  */
 import { type Connection, findConnection } from '../db/connections.ts';
 import { deleteMessages, recordDecisions, storeMessages } from '../db/mail.ts';
-import { findSettings } from '../db/organizations.ts';
 import {
   advanceCursor,
   findSyncState,
@@ -26,6 +25,7 @@ import { ProviderError } from '../providers/errors.ts';
 import type { ChangePage, MailCursor, MailSource } from '../providers/types.ts';
 import type { AppContext } from '../services/context.ts';
 import { accessToken } from '../services/grants.ts';
+import { matchMailboxOf } from './decide.ts';
 import { type PlannedPage, planPage, unreadableDecision } from './ingest.ts';
 import { metrics } from './metrics.ts';
 import { verifyStoredSince } from './recover.ts';
@@ -52,7 +52,7 @@ export async function syncMailbox(
   const connection = await findConnection(db, orgId, connectionId);
   if (connection?.status !== 'connected') return { status: 'not_connected', pages: 0, stored: 0, deleted: 0 };
   const mail = mailSourceOf(context, connection);
-  const mailbox = await mailboxOf(context, connection);
+  const mailbox = await matchMailboxOf(db, connection);
   const startedAt = new Date();
   let token = await accessToken(context, orgId, connectionId);
   let state = await findSyncState(db, orgId, connectionId);
@@ -189,16 +189,6 @@ function mailSourceOf(context: AppContext, connection: Connection): MailSource {
   if (!mail)
     throw new ProviderError('permanent', `${connection.provider} mail is not configured on this server`);
   return mail;
-}
-
-async function mailboxOf(context: AppContext, connection: Connection): Promise<MatchMailbox> {
-  const settings = await findSettings(context.db, connection.orgId);
-  return {
-    address: connection.address,
-    extraInternalDomains: settings?.internalDomains ?? [],
-    authorizedAt: connection.authorizedAt,
-    backfillDays: settings?.backfillDays ?? 0,
-  };
 }
 
 function sameCursor(a: MailCursor | null, b: MailCursor | null): boolean {

@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { Decision, NewMessage } from '../db/mail.ts';
 import { knownIds } from '../db/mail.ts';
-import { lookupAddresses } from '../db/members.ts';
-import { addressesToLookUp, decideSync, type MatchMailbox } from '../domain/candidate-match.ts';
+import type { MatchMailbox } from '../domain/candidate-match.ts';
 import { messageDirection, participantsOf } from '../domain/participants.ts';
 import type { SkipReason } from '../domain/skip-reason.ts';
 import type { ChangePage, MailSource, MessageHeaders } from '../providers/types.ts';
+import { decideHeaders } from './decide.ts';
 import { readMatches } from './read-matches.ts';
 import type { MessageReader, ReadMessage } from './reader.ts';
 import { settled } from './settled.ts';
@@ -54,27 +54,14 @@ export async function planPage(input: PageInput, page: ChangePage): Promise<Plan
     .map((change) => change.headers ?? fetched.get(change.id))
     .filter((value): value is MessageHeaders => value !== null && value !== undefined);
 
-  const participants = new Map(headers.map((header) => [header.id, participantsOf(header)]));
-  const addresses = new Set<string>();
-  for (const list of participants.values()) {
-    for (const address of addressesToLookUp(list, input.mailbox)) addresses.add(address);
-  }
-  const directory = await lookupAddresses(input.db, [...addresses]);
-
+  const byId = await decideHeaders(input.db, headers, input.mailbox);
   const matches = new Map<string, { header: MessageHeaders; memberIds: string[] }>();
   const decisions: Decision[] = refused.map((id) => unreadableDecision(id, null));
   const skippedByRule: PlannedPage['skippedByRule'] =
     refused.length > 0 ? { unreadable: refused.length } : {};
   for (const header of headers) {
-    const decision = decideSync(
-      {
-        participants: participants.get(header.id) ?? [],
-        time: header.receivedAt,
-        flags: { isDraft: header.flags.draft, isSpam: header.flags.spam, isChat: header.flags.chat },
-      },
-      input.mailbox,
-      directory,
-    );
+    const decision = byId.get(header.id);
+    if (!decision) continue;
     if (decision.sync) {
       matches.set(header.id, { header, memberIds: decision.memberIds });
     } else {

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { testApp } from '../support/app.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
-const unlimited = { authFailures: 1e6, tokenMints: 1e6, connectStarts: 1e6, webhooks: 1e6 };
+const unlimited = { authFailures: 1e6, tokenMints: 1e6, connectStarts: 1e6, webhooks: 1e6, whyLookups: 1e6 };
 const t = await testApp({ config: { rateLimits: unlimited } });
 const org = await t.organization();
 const member = await t.member();

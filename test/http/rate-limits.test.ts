@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { testApp } from '../support/app.ts';
 
-const limits = { authFailures: 3, tokenMints: 2, connectStarts: 2, webhooks: 4 };
+const limits = { authFailures: 3, tokenMints: 2, connectStarts: 2, webhooks: 4, whyLookups: 2 };
 const t = await testApp({ config: { rateLimits: limits } });
 
 function assertLimited(response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) {
@@ -86,6 +86,15 @@ describe('rate limits', () => {
     assertLimited(await t.call(admin.token, 'POST', '/api/organization/microsoft-admin-consent'));
   });
 
+  it('R19: lookups, which may ask the caller’s mailbox, are limited per caller', async () => {
+    const { orgId, recruiter } = await t.organization();
+    const ask = (token: string) => t.call(token, 'GET', '/api/sync/why?providerMessageId=some-id');
+    for (let i = 0; i < limits.whyLookups; i += 1) assert.equal((await ask(recruiter.token)).statusCode, 200);
+    assertLimited(await ask(recruiter.token));
+    const colleague = await t.user(orgId);
+    assert.equal((await ask(colleague.token)).statusCode, 200, 'another caller has their own count');
+  });
+
   it('hardening: a burst of webhook requests from one address is answered 429', async () => {
     const post = (remoteAddress: string) =>
       t.app.inject({ method: 'POST', url: '/webhooks/microsoft', remoteAddress, payload: { value: [] } });
@@ -127,11 +136,18 @@ describe('rate limits', () => {
     ]) {
       assert.ok(paths[path].post.responses['429'], path);
     }
+    assert.ok(paths['/api/sync/why'].get.responses['429'], '/api/sync/why');
   });
 
   it('defaults leave room for ordinary use and can be changed from the environment', () => {
     const defaults = loadConfig({ DATA_DIR: '/tmp/unused' }).rateLimits;
-    assert.deepEqual(defaults, { authFailures: 30, tokenMints: 30, connectStarts: 10, webhooks: 6000 });
+    assert.deepEqual(defaults, {
+      authFailures: 30,
+      tokenMints: 30,
+      connectStarts: 10,
+      webhooks: 6000,
+      whyLookups: 60,
+    });
     const changed = loadConfig({ DATA_DIR: '/tmp/unused', RATE_LIMIT_WEBHOOKS_PER_MINUTE: '50' }).rateLimits;
     assert.equal(changed.webhooks, 50);
     assert.throws(() =>

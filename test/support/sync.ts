@@ -23,16 +23,22 @@ export interface Mailbox {
   threads(): Promise<{ id: string; subject: string; members: { id: string }[]; messageCount: number }[]>;
 }
 
-/** Connects the recruiter of a new organization on `domain` to the provider's sandbox mailbox. */
+/**
+ * Connects the recruiter of a new organization on `domain` to the provider's sandbox mailbox;
+ * `beforeConsent` fills the mailbox while it is not connected yet (mail from before authorization, R9).
+ */
 export async function connectedMailbox(
   t: ProviderTest,
   provider: Provider,
   domain: string,
+  options: { beforeConsent?: (deliver: Mailbox['deliver']) => Promise<void> } = {},
 ): Promise<Mailbox> {
   const org = await t.organization(domain);
   const set = await t.call(org.admin.token, 'PATCH', '/api/organization', { provider });
   assert.equal(set.statusCode, 200, set.body);
   await t.sandbox.control.post(`/${provider}/users`, { email: org.recruiter.email, name: 'Rex Recruiter' });
+  const base = `/${provider}/mailboxes/${org.recruiter.email}`;
+  await options.beforeConsent?.((message) => t.sandbox.control.post(`${base}/deliver`, message));
   const started = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
   const outcome = await consent(t.app, started.url, {
     token: org.recruiter.token,
@@ -41,7 +47,6 @@ export async function connectedMailbox(
   });
   assert.equal(outcome.status, 200, outcome.html);
   const { connection } = (await t.call(org.recruiter.token, 'GET', '/api/connection')).json();
-  const base = `/${provider}/mailboxes/${org.recruiter.email}`;
   return {
     orgId: org.orgId,
     admin: org.admin,

@@ -48,6 +48,7 @@ function watchMailCalls(t: ProviderTest, provider: Provider) {
     anchor: watched('anchor'),
     changes: watched('changes'),
     headers: watched('headers'),
+    findByMessageId: watched('findByMessageId'),
     raw: watched('raw'),
     sizes: watched('sizes'),
     summary: watched('summary'),

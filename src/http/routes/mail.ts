@@ -5,6 +5,7 @@ import type { AppContext } from '../../services/context.ts';
 import { getThread, listThreads, whyNotSynced } from '../../services/mail.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor, UUID } from '../cursor.ts';
+import { rateLimit } from '../rate-limits.ts';
 import { errors, NextCursor, Page, Timestamp, Uuid } from '../schemas.ts';
 
 const Address = Type.Object({ address: Type.String(), name: Type.Optional(Type.String()) });
@@ -100,7 +101,7 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
   app.get(
     '/api/sync/why',
     {
-      config: { allow: ['user'] },
+      config: { allow: ['user'], rateLimit: rateLimit('whyLookups') },
       schema: {
         tags: ['mail'],
         summary: 'Why one of your messages did or did not sync (R19), by provider id or RFC Message-ID',
@@ -120,7 +121,7 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
             threadId: Type.Optional(Uuid),
             messageId: Type.Optional(Uuid),
           }),
-          ...errors(400, 401, 403),
+          ...errors(400, 401, 403, 429),
         },
       },
     },

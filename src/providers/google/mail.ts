@@ -49,6 +49,8 @@ const CATCH_UP_MARGIN_S = 60;
 /** Raw parts carry whole messages (up to 25 MB, a third more in base64url): fewer per batch bounds memory. */
 const RAW_BATCH_SIZE = 10;
 const METADATA_BATCH_SIZE = 50;
+/** R19's lookup by Message-ID reads at most this many ids (a message sent to oneself can have two). */
+const FIND_LIMIT = 2;
 
 /** Gmail mail sync: anchor, changes, headers and raw messages. */
 export function createGoogleMail(config: GoogleConfig): MailSource {
@@ -153,6 +155,23 @@ export function createGoogleMail(config: GoogleConfig): MailSource {
       return headers;
     },
 
+    async findByMessageId(accessToken, rfcMessageId) {
+      // Only a Message-ID that is one search term goes into `q`: a space or a quote would let the value
+      // add operators of its own ("Search operators you can use with Gmail").
+      if (!isSearchableMessageId(rfcMessageId)) return [];
+      const query = new URLSearchParams({
+        q: `rfc822msgid:${rfcMessageId}`,
+        includeSpamTrash: 'true',
+        maxResults: String(FIND_LIMIT),
+      });
+      const body = await get('messages', query, accessToken, 'users.messages.list');
+      const messages = Array.isArray(body.messages) ? (body.messages as { id?: unknown }[]) : [];
+      return messages
+        .map((message) => message.id)
+        .filter((id): id is string => typeof id === 'string')
+        .slice(0, FIND_LIMIT);
+    },
+
     async raw(accessToken, ids) {
       const bodies = await fetchMessages(
         accessToken,
@@ -192,6 +211,11 @@ export function createGoogleMail(config: GoogleConfig): MailSource {
       return body ? summaryOfPayload(body.payload, maxPartBytes) : null;
     },
   };
+}
+
+/** True when a Message-ID is one printable-ASCII word without quotes, parentheses or braces (Gmail's grouping). */
+function isSearchableMessageId(value: string): boolean {
+  return /^<[!#-'*-z|~]+>$/.test(value) && value.length <= 998;
 }
 
 /** A stored cursor read back; one that is not ours is as good as expired (the engine anchors again). */

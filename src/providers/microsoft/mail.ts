@@ -37,6 +37,8 @@ export interface MicrosoftMailOptions extends GraphClientOptions {
 
 /** Mailbox facts remembered per mailbox for `headers`, which has no cursor to read them from. */
 const FACTS_CACHE_SIZE = 1000;
+/** R19's lookup by Message-ID reads at most this many ids (a message sent to oneself has two copies). */
+const FIND_LIMIT = 2;
 
 /** Creates the Graph mail source; its calls share one throttle per mailbox. */
 export function createMicrosoftMail(config: MicrosoftConfig, options: MicrosoftMailOptions = {}): MailSource {
@@ -133,6 +135,23 @@ export function createMicrosoftMail(config: MicrosoftConfig, options: MicrosoftM
         else throw answer ? mapGraphError(answer, 'messages get') : lost();
       });
       return result;
+    },
+
+    async findByMessageId(accessToken, rfcMessageId) {
+      // `me/messages` spans every folder under the root, Junk Email and Drafts included ("List messages").
+      // The id is an OData string literal: a quote inside is doubled, so the value cannot end the literal.
+      const query = new URLSearchParams({
+        $filter: `internetMessageId eq '${rfcMessageId.replaceAll("'", "''")}'`,
+        $select: 'id',
+        $top: String(FIND_LIMIT),
+      });
+      const response = await graph.ok(accessToken, { path: `me/messages?${query}` }, 'messages list');
+      const value = (response.body as { value?: unknown }).value;
+      if (!Array.isArray(value)) throw new ProviderError('transient', 'Graph listed messages without value');
+      return (value as { id?: unknown }[])
+        .map((message) => message.id)
+        .filter((id): id is string => typeof id === 'string')
+        .slice(0, FIND_LIMIT);
     },
 
     async raw(accessToken, ids) {

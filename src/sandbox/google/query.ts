@@ -2,7 +2,8 @@
  * The subset of Gmail search (`q`, "Search operators you can use with Gmail") the sandbox understands:
  * `after:`/`before:`/`older:`/`newer:` (epoch seconds, or yyyy/mm/dd read as midnight Pacific time, as the
  * Gmail API's "Searching for messages" guide says), `in:`/`label:`, `is:`, `from:`, `to:`, `subject:`,
- * `-` negation, and bare words matched against sender, recipients, subject and text.
+ * `rfc822msgid:` (the Message-ID header, with or without its angle brackets, case-insensitive), `-` negation,
+ * and bare words matched against sender, recipients, subject and text.
  */
 import { wallClock } from '../time-zone.ts';
 import type { Mailbox } from './mailbox.ts';
@@ -66,6 +67,10 @@ function termTest(operator: string | undefined, value: string, mailbox: Mailbox)
       return (message) => message.search.to.includes(lower);
     case 'subject':
       return (message) => message.search.subject.includes(lower);
+    case 'rfc822msgid': {
+      const wanted = bare(lower);
+      return (message) => wanted !== '' && bare(message.messageId.toLowerCase()) === wanted;
+    }
     default: {
       const word = operator ? `${operator}:${lower}` : lower;
       return (message) =>
@@ -75,6 +80,11 @@ function termTest(operator: string | undefined, value: string, mailbox: Mailbox)
         message.search.to.includes(word);
     }
   }
+}
+
+/** A Message-ID without its angle brackets: Gmail finds it written either way. */
+function bare(messageId: string): string {
+  return messageId.replace(/^<|>$/g, '');
 }
 
 function labelId(name: string, mailbox: Mailbox): string | undefined {

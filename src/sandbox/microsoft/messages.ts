@@ -13,6 +13,7 @@ import { GraphFailure, itemNotFound, ok } from './graph-http.ts';
 import { isWellFormedItemId } from './ids.ts';
 import type { Mailbox, MailFolder, StoredMessage } from './mailbox.ts';
 import { type BodyType, messageJson, parseSelect, revealsContent } from './message-json.ts';
+import { listMessages } from './message-list.ts';
 import { REQUIRES } from './scopes.ts';
 
 const DEFAULT_FOLDER_PAGE = 10;
@@ -218,6 +219,18 @@ export function mailRoutes(ctx: MicrosoftContext): GraphRoute[] {
         const folder = findFolder(request.mailbox, request.params.folder ?? '');
         return listFolders(request, folder, `me/mailFolders/${folder.id}/childFolders`);
       },
+    },
+    {
+      method: 'GET',
+      path: 'me/messages',
+      op: 'graph.messages.list',
+      scopes: REQUIRES.readMail,
+      handle: (request) =>
+        listMessages(request, {
+          v1: v1(),
+          immutableIds: wantsImmutableIds(request),
+          bodyType: bodyType(request),
+        }),
     },
   ];
   for (const prefix of ['me', 'me/mailFolders/{folder}']) {
