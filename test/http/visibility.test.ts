@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { KyselyPlugin, UnknownRow } from 'kysely';
 import { listAuditEvents } from '../../src/db/audit.ts';
-import { findVisibleThread, listVisibleThreads } from '../../src/db/threads.ts';
 import { accessOf, type Visibility } from '../../src/domain/visibility.ts';
 import type { Person } from '../support/app.ts';
 import { providerTest } from '../support/providers.ts';
 import { connectedMailbox, type Mailbox } from '../support/sync.ts';
-import { assertSeenAs, viewOf } from '../support/visibility.ts';
+import { assertSeenAs, rowsFromDatabase, viewOf } from '../support/visibility.ts';
 
 const t = await providerTest();
 
@@ -195,24 +193,12 @@ describe('R15: visibility of a synced thread', () => {
     await box.sync();
     const id = await threadOf(box, 'in-sql');
     assert.equal((await setLevel(box.recruiter.token, id, 'metadata')).statusCode, 200);
-    const rows: UnknownRow[] = [];
-    const capture: KyselyPlugin = {
-      transformQuery: (args) => args.node,
-      transformResult: async (args) => {
-        rows.push(...args.result.rows);
-        return args.result;
-      },
-    };
-    const db = t.database.db.withPlugin(capture);
-    const viewer = { orgId: box.orgId, userId: colleague.id };
-    await listVisibleThreads(db, viewer, { limit: 10 });
-    await findVisibleThread(db, viewer, id);
-    const raw = JSON.stringify(rows);
+    const raw = await rowsFromDatabase(t.database.db, { orgId: box.orgId, userId: colleague.id }, [id]);
     assert.match(raw, /"access":"metadata"/, 'the rows PostgreSQL returned were captured');
     for (const secret of ['subject-in-sql', 'body-in-sql', 'html-in-sql', 'file-in-sql']) {
       assert.equal(raw.includes(secret), false, `${secret} left the database`);
     }
-    for (const row of rows) {
+    for (const row of JSON.parse(raw) as Record<string, unknown>[]) {
       for (const column of ['subject', 'snippet', 'body_text', 'body_html', 'attachments']) {
         assert.equal(row[column] ?? null, null, column);
       }

@@ -1,5 +1,9 @@
 /** What one viewer gets of threads through the API (list and detail), and R15's assertions on it. */
 import assert from 'node:assert/strict';
+import type { KyselyPlugin, UnknownRow } from 'kysely';
+import type { Database } from '../../src/db/database.ts';
+import { findVisibleThread, listVisibleThreads } from '../../src/db/threads.ts';
+import type { Viewer } from '../../src/db/visibility.ts';
 import type { Access } from '../../src/domain/visibility.ts';
 import type { TestApp } from './app.ts';
 
@@ -98,4 +102,23 @@ export function assertSeenAs(view: View, id: string, access: Access, secrets: st
     assert.equal(message.access, 'metadata');
     assertNoContentKeys(message, 'a message');
   }
+}
+
+/**
+ * The rows PostgreSQL itself returns when the db layer reads the thread list and each of `ids` for
+ * `viewer`, as JSON: what the SQL selected, before any mapping in TypeScript.
+ */
+export async function rowsFromDatabase(db: Database, viewer: Viewer, ids: string[]): Promise<string> {
+  const rows: UnknownRow[] = [];
+  const capture: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
+      rows.push(...args.result.rows);
+      return args.result;
+    },
+  };
+  const captured = db.withPlugin(capture);
+  await listVisibleThreads(captured, viewer, { limit: 500 });
+  for (const id of ids) await findVisibleThread(captured, viewer, id);
+  return JSON.stringify(rows);
 }
