@@ -1,4 +1,4 @@
-/** Synced mail as its owner (and, for shared threads, the organization) reads it; and R19's lookup. */
+/** Synced mail as its owner (and, for shared threads, the organization) reads it; sharing a thread (R15); R19's lookup. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { VISIBILITIES } from '../../domain/visibility.ts';
