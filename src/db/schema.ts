@@ -3,6 +3,7 @@
  * Migrations are the source of truth; these types follow them.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { Visibility } from '../domain/visibility.ts';
 
 /** A timestamp the database fills in: read as a Date, optional on insert. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -103,7 +104,7 @@ export interface MailboxSyncTable {
   last_error_at: Date | null;
 }
 
-export type Visibility = 'private' | 'organization';
+export type { Visibility };
 
 export interface ThreadsTable {
   org_id: string;

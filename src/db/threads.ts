@@ -1,65 +1,84 @@
 /**
- * Reading synced mail, always through the visibility rule (R15): a thread is seen by its owner, and by
- * the rest of its organization only when the owner set it to `organization`. The rule is part of every
- * query here, never applied to results afterwards.
+ * Reading synced mail, always through the visibility rule (R15, `db/visibility.ts`): its where-clause is
+ * part of every query here, and a `metadata` thread's subject, snippets, bodies and attachments are never
+ * selected for anyone but its owner. Changing a thread's level is here too.
  */
-import { type ExpressionBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
+import type { Visibility } from '../domain/visibility.ts';
 import type { Database } from './database.ts';
-import type { MessageRecord } from './mail.ts';
-import type { DB, Visibility } from './schema.ts';
+import type { StoredAddress, StoredAttachment } from './schema.ts';
+import { accessColumn, content, type Viewer, visibleTo } from './visibility.ts';
 
-export interface Viewer {
-  orgId: string;
-  userId: string;
-}
+export type { Viewer };
 
-export interface ThreadSummary {
+/** What any viewer who sees a thread learns of it, `metadata` included. */
+interface ThreadFacts {
   id: string;
   ownerUserId: string;
-  connectionId: string;
   visibility: Visibility;
-  subject: string;
+  firstMessageAt: Date | null;
   lastMessageAt: Date | null;
   messageCount: number;
+  participants: StoredAddress[];
   members: { id: string; name: string }[];
 }
 
-export interface StoredMessage extends MessageRecord {
+export type ThreadSummary = ThreadFacts & ({ access: 'full'; subject: string } | { access: 'metadata' });
+
+interface MessageFacts {
   id: string;
+  direction: 'sent' | 'received';
+  from: StoredAddress | null;
+  to: StoredAddress[];
+  cc: StoredAddress[];
+  bcc: StoredAddress[];
+  sentAt: Date | null;
+  receivedAt: Date;
+  memberIds: string[];
 }
 
-/** R15 as a where-clause on `threads as t`. */
-export function visibleTo(viewer: Viewer) {
-  return (eb: ExpressionBuilder<DB & { t: DB['threads'] }, 't'>) =>
-    eb.and([
-      eb('t.org_id', '=', viewer.orgId),
-      eb.or([eb('t.owner_user_id', '=', viewer.userId), eb('t.visibility', '=', 'organization')]),
-    ]);
+interface MessageContent {
+  providerMessageId: string;
+  rfcMessageId: string | null;
+  subject: string;
+  snippet: string;
+  bodyText: string;
+  bodyHtml: string | null;
+  attachments: StoredAttachment[];
 }
+
+export type StoredMessage = MessageFacts & (({ access: 'full' } & MessageContent) | { access: 'metadata' });
 
 /** One page of threads the viewer may see, newest activity first; `after` is the previous page's last id. */
 export async function listVisibleThreads(
   db: Database,
   viewer: Viewer,
-  page: {
-    limit: number;
-    after?: string | undefined;
-    ownOnly?: boolean | undefined;
-    threadId?: string | undefined;
-  },
+  page: { limit: number; after?: string | undefined; threadId?: string | undefined },
 ): Promise<ThreadSummary[]> {
   let query = db
     .selectFrom('threads as t')
     .select([
       't.id',
       't.owner_user_id',
-      't.connection_id',
       't.visibility',
-      't.subject',
       't.last_message_at',
+      accessColumn(viewer).as('access'),
+      content<string>(viewer, 't.subject').as('subject'),
       sql<string>`(select count(*) from messages m where m.org_id = t.org_id and m.thread_id = t.id)`.as(
         'message_count',
       ),
+      sql<Date | null>`(select min(m.received_at) from messages m where m.org_id = t.org_id and m.thread_id = t.id)`.as(
+        'first_message_at',
+      ),
+      // Every address on the thread's messages once (the first name it came with), by address.
+      sql<StoredAddress[]>`coalesce((
+        select jsonb_agg(p.a order by p.a->>'address') from (
+          select distinct on (lower(a->>'address')) a
+          from messages m, jsonb_array_elements(
+            case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
+            || m.to_addresses || m.cc_addresses || m.bcc_addresses) a
+          where m.org_id = t.org_id and m.thread_id = t.id
+          order by lower(a->>'address'), (a ? 'name') desc, m.received_at) p), '[]')`.as('participants'),
       sql<{ id: string; name: string }[]>`coalesce((
         select json_agg(distinct jsonb_build_object('id', mb.id, 'name', mb.name))
         from messages m join message_members mm on mm.org_id = m.org_id and mm.message_id = m.id
@@ -67,7 +86,6 @@ export async function listVisibleThreads(
         where m.org_id = t.org_id and m.thread_id = t.id), '[]')`.as('members'),
     ])
     .where(visibleTo(viewer));
-  if (page.ownOnly) query = query.where('t.owner_user_id', '=', viewer.userId);
   if (page.threadId !== undefined) query = query.where('t.id', '=', page.threadId);
   if (page.after !== undefined) {
     query = query.where(
@@ -79,16 +97,21 @@ export async function listVisibleThreads(
     .orderBy('t.id', 'desc')
     .limit(page.limit)
     .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    ownerUserId: row.owner_user_id,
-    connectionId: row.connection_id,
-    visibility: row.visibility,
-    subject: row.subject,
-    lastMessageAt: row.last_message_at,
-    messageCount: Number(row.message_count),
-    members: row.members,
-  }));
+  return rows.map((row) => {
+    const facts: ThreadFacts = {
+      id: row.id,
+      ownerUserId: row.owner_user_id,
+      visibility: row.visibility,
+      firstMessageAt: row.first_message_at,
+      lastMessageAt: row.last_message_at,
+      messageCount: Number(row.message_count),
+      participants: row.participants,
+      members: row.members,
+    };
+    return row.access === 'full' && row.subject !== null
+      ? { ...facts, access: 'full', subject: row.subject }
+      : { ...facts, access: 'metadata' };
+  });
 }
 
 /** A thread the viewer may see, with its messages oldest first; undefined when absent or not visible. */
@@ -99,40 +122,96 @@ export async function findVisibleThread(
 ): Promise<{ thread: ThreadSummary; messages: StoredMessage[] } | undefined> {
   const [thread] = await listVisibleThreads(db, viewer, { limit: 1, threadId });
   if (!thread) return undefined;
+  // The messages query states the rule again rather than trusting the thread read above: the level may
+  // change in between, and each query must stand on its own.
   const rows = await db
     .selectFrom('messages as m')
-    .selectAll('m')
-    .select(
-      sql<
-        string[]
-      >`coalesce((select array_agg(mm.member_id) from message_members mm where mm.org_id = m.org_id and mm.message_id = m.id), '{}')`.as(
-        'member_ids',
-      ),
+    .innerJoin('threads as t', (join) =>
+      join.onRef('t.org_id', '=', 'm.org_id').onRef('t.id', '=', 'm.thread_id'),
     )
-    .where('m.org_id', '=', viewer.orgId)
-    .where('m.thread_id', '=', threadId)
+    .select([
+      'm.id',
+      'm.direction',
+      'm.from_address',
+      'm.to_addresses',
+      'm.cc_addresses',
+      'm.bcc_addresses',
+      'm.sent_at',
+      'm.received_at',
+      accessColumn(viewer).as('access'),
+      content<string>(viewer, 'm.provider_message_id').as('provider_message_id'),
+      content<string>(viewer, 'm.rfc_message_id').as('rfc_message_id'),
+      content<string>(viewer, 'm.subject').as('subject'),
+      content<string>(viewer, 'm.snippet').as('snippet'),
+      content<string>(viewer, 'm.body_text').as('body_text'),
+      content<string>(viewer, 'm.body_html').as('body_html'),
+      content<StoredAttachment[]>(viewer, 'm.attachments').as('attachments'),
+      sql<string[]>`coalesce((select array_agg(mm.member_id) from message_members mm
+        where mm.org_id = m.org_id and mm.message_id = m.id), '{}')`.as('member_ids'),
+    ])
+    .where(visibleTo(viewer))
+    .where('t.id', '=', threadId)
     .orderBy('m.received_at')
     .orderBy('m.id')
     .execute();
-  return {
-    thread,
-    messages: rows.map((row) => ({
+  const messages = rows.map((row): StoredMessage => {
+    const facts: MessageFacts = {
       id: row.id,
-      providerMessageId: row.provider_message_id,
-      rfcMessageId: row.rfc_message_id,
       direction: row.direction,
       from: row.from_address,
       to: row.to_addresses,
       cc: row.cc_addresses,
       bcc: row.bcc_addresses,
-      subject: row.subject,
       sentAt: row.sent_at,
       receivedAt: row.received_at,
-      snippet: row.snippet,
-      bodyText: row.body_text,
-      bodyHtml: row.body_html,
-      attachments: row.attachments,
       memberIds: row.member_ids,
-    })),
-  };
+    };
+    if (row.access !== 'full') return { ...facts, access: 'metadata' };
+    return {
+      ...facts,
+      access: 'full',
+      providerMessageId: row.provider_message_id ?? '',
+      rfcMessageId: row.rfc_message_id,
+      subject: row.subject ?? '',
+      snippet: row.snippet ?? '',
+      bodyText: row.body_text ?? '',
+      bodyHtml: row.body_html,
+      attachments: row.attachments ?? [],
+    };
+  });
+  return { thread, messages };
+}
+
+/**
+ * Locks a thread the viewer may see for a change of level; undefined when absent or not visible to them
+ * (so a colleague cannot tell a private thread from a missing one).
+ */
+export async function lockVisibleThread(
+  db: Database,
+  viewer: Viewer,
+  threadId: string,
+): Promise<{ ownerUserId: string; visibility: Visibility } | undefined> {
+  const row = await db
+    .selectFrom('threads as t')
+    .select(['t.owner_user_id', 't.visibility'])
+    .where(visibleTo(viewer))
+    .where('t.id', '=', threadId)
+    .forUpdate()
+    .executeTakeFirst();
+  return row && { ownerUserId: row.owner_user_id, visibility: row.visibility };
+}
+
+/** Sets a thread's level (R15); the caller has checked that the viewer owns it. */
+export async function updateThreadVisibility(
+  db: Database,
+  orgId: string,
+  threadId: string,
+  visibility: Visibility,
+): Promise<void> {
+  await db
+    .updateTable('threads')
+    .set({ visibility })
+    .where('org_id', '=', orgId)
+    .where('id', '=', threadId)
+    .execute();
 }

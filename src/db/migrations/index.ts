@@ -5,6 +5,7 @@ import * as connections from './0002_connections.ts';
 import * as sync from './0003_sync.ts';
 import * as setAside from './0004_set_aside.ts';
 import * as connectBinding from './0005_connect_binding.ts';
+import * as visibility from './0006_visibility.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_sync': sync,
   '0004_set_aside': setAside,
   '0005_connect_binding': connectBinding,
+  '0006_visibility': visibility,
 };

@@ -1,8 +1,10 @@
-/** Synced mail as its owner (and, for shared threads, the organization) reads it; and R19's lookup. */
+/** Synced mail as its owner (and, for shared threads, the organization) reads it; sharing a thread (R15); R19's lookup. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { VISIBILITIES } from '../../domain/visibility.ts';
 import type { AppContext } from '../../services/context.ts';
 import { getThread, listThreads, whyNotSynced } from '../../services/mail.ts';
+import { setThreadVisibility } from '../../services/thread-visibility.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor, UUID } from '../cursor.ts';
 import { rateLimit } from '../rate-limits.ts';
@@ -11,41 +13,59 @@ import { errors, NextCursor, Page, Timestamp, Uuid } from '../schemas.ts';
 const Address = Type.Object({ address: Type.String(), name: Type.Optional(Type.String()) });
 const MemberRef = Type.Object({ id: Uuid, name: Type.String() });
 
+const VisibilityLevel = Type.Enum([...VISIBILITIES], {
+  description:
+    'R15: `private` (the owner only), `metadata` (colleagues see that the thread exists: participants, dates, message count, owner; never subject, snippet, bodies or attachments), `organization` (everyone in the organization, in full).',
+});
+const AccessLevel = Type.Enum(['full', 'metadata'], {
+  description: "What you see of it: everything, or (a colleague's `metadata` thread) its existence only.",
+});
+
 const ThreadView = Type.Object({
   id: Uuid,
   ownerUserId: Uuid,
-  visibility: Type.Enum(['private', 'organization']),
-  subject: Type.String(),
+  visibility: VisibilityLevel,
+  access: AccessLevel,
+  subject: Type.Optional(Type.String({ description: 'Absent when `access` is `metadata`.' })),
+  firstMessageAt: Type.Union([Timestamp, Type.Null()]),
   lastMessageAt: Type.Union([Timestamp, Type.Null()]),
   messageCount: Type.Integer(),
+  participants: Type.Array(Address, { description: 'Every address on its messages, once.' }),
   members: Type.Array(MemberRef, { description: 'The candidates the thread is linked to (R10).' }),
+});
+
+const onlyFull = (description?: string) => ({
+  description: `Absent when \`access\` is \`metadata\`.${description ? ` ${description}` : ''}`,
 });
 
 const MessageView = Type.Object({
   id: Uuid,
-  providerMessageId: Type.String(),
-  rfcMessageId: Type.Union([Type.String(), Type.Null()]),
+  access: AccessLevel,
+  providerMessageId: Type.Optional(Type.String(onlyFull())),
+  rfcMessageId: Type.Optional(Type.Union([Type.String(), Type.Null()], onlyFull())),
   direction: Type.Enum(['sent', 'received']),
   from: Type.Union([Address, Type.Null()]),
   to: Type.Array(Address),
   cc: Type.Array(Address),
   bcc: Type.Array(Address),
-  subject: Type.String(),
+  subject: Type.Optional(Type.String(onlyFull())),
   sentAt: Type.Union([Timestamp, Type.Null()]),
   receivedAt: Timestamp,
-  snippet: Type.String(),
-  bodyText: Type.String(),
-  bodyHtml: Type.Union([Type.String(), Type.Null()], {
-    description: 'Sanitized; render it in a sandboxed frame.',
-  }),
-  attachments: Type.Array(
-    Type.Object({
-      filename: Type.Union([Type.String(), Type.Null()]),
-      contentType: Type.String(),
-      size: Type.Integer(),
-      disposition: Type.String(),
-    }),
-    { description: 'Names, types and sizes only: contents are never kept.' },
+  snippet: Type.Optional(Type.String(onlyFull())),
+  bodyText: Type.Optional(Type.String(onlyFull())),
+  bodyHtml: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], onlyFull('Sanitized; render it in a sandboxed frame.')),
+  ),
+  attachments: Type.Optional(
+    Type.Array(
+      Type.Object({
+        filename: Type.Union([Type.String(), Type.Null()]),
+        contentType: Type.String(),
+        size: Type.Integer(),
+        disposition: Type.String(),
+      }),
+      onlyFull('Names, types and sizes only: contents are never kept.'),
+    ),
   ),
   memberIds: Type.Array(Uuid),
 });
@@ -57,7 +77,8 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
       config: { allow: ['user'] },
       schema: {
         tags: ['mail'],
-        summary: 'Synced threads you may see (your own, and ones shared with the organization), newest first',
+        summary:
+          'Synced threads you may see (your own, ones shared with the organization, and the existence of ones shared as metadata), newest first',
         querystring: Type.Object({ ...Page, cursor: Type.Optional(Type.String({ maxLength: 500 })) }),
         response: {
           200: Type.Object({ threads: Type.Array(ThreadView), nextCursor: NextCursor }),
@@ -96,6 +117,27 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
       },
     },
     async (request) => getThread(context, userOf(request), request.params.id),
+  );
+
+  app.put(
+    '/api/threads/:id/visibility',
+    {
+      config: { allow: ['user'] },
+      schema: {
+        tags: ['mail'],
+        summary: 'Set who sees one of your threads (R15); audited',
+        description:
+          'Only the owner changes it (403 for a colleague who sees the thread, admins included); a thread you cannot see answers 404, like a missing one. Messages that arrive later follow the thread.',
+        params: Type.Object({ id: Uuid }),
+        body: Type.Object({ visibility: VisibilityLevel }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ id: Uuid, visibility: VisibilityLevel }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) =>
+      setThreadVisibility(context, userOf(request), request.params.id, request.body.visibility),
   );
 
   app.get(
