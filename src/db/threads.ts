@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Visibility } from '../domain/visibility.ts';
 import type { Database } from './database.ts';
 import type { StoredAddress, StoredAttachment } from './schema.ts';
+import { threadParticipants } from './thread-participants.ts';
 import { accessColumn, content, type Viewer, visibleTo } from './visibility.ts';
 
 export type { Viewer };
@@ -70,15 +71,7 @@ export async function listVisibleThreads(
       sql<Date | null>`(select min(m.received_at) from messages m where m.org_id = t.org_id and m.thread_id = t.id)`.as(
         'first_message_at',
       ),
-      // Every address on the thread's messages once (the first name it came with), by address.
-      sql<StoredAddress[]>`coalesce((
-        select jsonb_agg(p.a order by p.a->>'address') from (
-          select distinct on (lower(a->>'address')) a
-          from messages m, jsonb_array_elements(
-            case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
-            || m.to_addresses || m.cc_addresses || m.bcc_addresses) a
-          where m.org_id = t.org_id and m.thread_id = t.id
-          order by lower(a->>'address'), (a ? 'name') desc, m.received_at) p), '[]')`.as('participants'),
+      threadParticipants().as('participants'),
       sql<{ id: string; name: string }[]>`coalesce((
         select json_agg(distinct jsonb_build_object('id', mb.id, 'name', mb.name))
         from messages m join message_members mm on mm.org_id = m.org_id and mm.message_id = m.id

@@ -20,6 +20,7 @@ import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { healthRoutes } from './routes/health.ts';
+import { historyRoutes } from './routes/history.ts';
 import { inmailRoutes } from './routes/inmail.ts';
 import { mailRoutes } from './routes/mail.ts';
 import { meRoutes } from './routes/me.ts';
@@ -99,6 +100,7 @@ export async function buildApp({
   await app.register(connectionRoutes, { context });
   await app.register(oauthRoutes, { context });
   await app.register(mailRoutes, { context });
+  await app.register(historyRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });

@@ -79,7 +79,10 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
         tags: ['mail'],
         summary:
           'Synced threads you may see (your own, ones shared with the organization, and the existence of ones shared as metadata), newest first',
-        querystring: Type.Object({ ...Page, cursor: Type.Optional(Type.String({ maxLength: 500 })) }),
+        querystring: Type.Object(
+          { ...Page, cursor: Type.Optional(Type.String({ maxLength: 500 })) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({ threads: Type.Array(ThreadView), nextCursor: NextCursor }),
           ...errors(400, 401, 403),

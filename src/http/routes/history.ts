@@ -1,0 +1,91 @@
+/** R17: a member's communication history, InMail and synced email in one timeline. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { VISIBILITIES } from '../../domain/visibility.ts';
+import type { AppContext } from '../../services/context.ts';
+import { memberHistory } from '../../services/history.ts';
+import { userOf } from '../auth.ts';
+import { decodeCursor, encodeCursor, UUID } from '../cursor.ts';
+import { errors, NextCursor, Timestamp, Uuid } from '../schemas.ts';
+
+// The exact text `db/history.ts` writes for a position, so a cursor carries no other timestamp form.
+const EXACT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const KIND = /^(inmail|email)$/;
+
+const HistoryEntryView = Type.Object({
+  kind: Type.Enum(['inmail', 'email']),
+  id: Type.String({
+    format: 'uuid',
+    description:
+      'The InMail conversation (`/api/inmail/conversations/{id}`) or the thread (`/api/threads/{id}`).',
+  }),
+  at: Type.Unsafe<Date>({
+    ...Timestamp,
+    description: 'The latest message: the entry’s place in the history.',
+  }),
+  direction: Type.Enum(['sent', 'received'], {
+    description: "The latest message's, from the recruiter's side.",
+  }),
+  owner: Type.Object({ id: Uuid, name: Type.String() }),
+  visibility: Type.Enum([...VISIBILITIES], {
+    description: 'R15 for a thread; InMail is read by the whole organization.',
+  }),
+  access: Type.Enum(['full', 'metadata']),
+  participants: Type.Array(
+    Type.Object({ name: Type.Optional(Type.String()), address: Type.Optional(Type.String()) }),
+    { description: "A thread's addresses; for InMail the recruiter and the member (by name only)." },
+  ),
+  messageCount: Type.Integer(),
+  subject: Type.Optional(Type.String({ description: 'Absent when `access` is `metadata`.' })),
+  snippet: Type.Optional(
+    Type.String({ description: "The latest message's; absent when `access` is `metadata`." }),
+  ),
+});
+
+export const historyRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
+  app.get(
+    '/api/members/:id/history',
+    {
+      config: { allow: ['user'] },
+      schema: {
+        tags: ['members'],
+        summary:
+          "A member's history as you may see it (R17): InMail and synced email, one entry per thread, newest first",
+        description:
+          'Synced threads follow R15 (a `metadata` thread shows no subject or snippet). A member whom not anyone may find answers 404 like an unknown one. The cursor holds its place while new mail arrives: an entry that gains a message moves to the top, where a new first page shows it.',
+        params: Type.Object({ id: Uuid }),
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+            cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ entries: Type.Array(HistoryEntryView), nextCursor: NextCursor }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const after = request.query.cursor
+        ? decodeCursor(request, request.query.cursor, { at: EXACT_TIME, kind: KIND, id: UUID })
+        : undefined;
+      const entries = await memberHistory(context, userOf(request), request.params.id, {
+        limit: limit + 1,
+        after: after && { at: after.at, kind: after.kind === 'inmail' ? 'inmail' : 'email', id: after.id },
+      });
+      const page = entries.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        entries: page.map(({ position: _, subject, snippet, ...entry }) => ({
+          ...entry,
+          ...(subject === null ? {} : { subject }),
+          ...(snippet === null ? {} : { snippet }),
+        })),
+        nextCursor: entries.length > limit && last ? encodeCursor(request, { ...last.position }) : null,
+      };
+    },
+  );
+};
