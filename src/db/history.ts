@@ -7,7 +7,7 @@
  * threads and `content()` picks the subject and snippet, so a `metadata` thread's words never leave
  * PostgreSQL. InMail is read by every user of its organization (`db/inmail.ts`), so it is always `full`.
  *
- * Pages are keyset-paginated on (activity, kind, id). The position travels in the cursor as values, not as
+ * Pages are keyset-paginated on (activity, id): ids are random UUIDs, unique across both tables. The position travels in the cursor as values, not as
  * an id to look up: an entry that gains a message moves to the top and must not drag the next page's start
  * with it (which would repeat a page). Each branch is cut at the position and limited before the union, so
  * a page reads at most `limit` rows of each kind.
@@ -24,7 +24,6 @@ export type HistoryKind = 'inmail' | 'email';
 /** Where a page starts: the last entry of the previous page. `at` is an exact (microsecond) timestamp. */
 export interface HistoryPosition {
   at: string;
-  kind: HistoryKind;
   id: string;
 }
 
@@ -73,10 +72,10 @@ export async function listMemberHistory(
   memberId: string,
   page: { limit: number; after?: HistoryPosition | undefined },
 ): Promise<HistoryEntry[]> {
-  const before = (at: string, kind: string, id: string) =>
+  const before = (at: string, id: string) =>
     page.after === undefined
       ? sql<boolean>`true`
-      : sql<boolean>`(${sql.ref(at)}, ${sql.lit(kind)}, ${sql.ref(id)}) < (${page.after.at}::timestamptz, ${page.after.kind}, ${page.after.id}::uuid)`;
+      : sql<boolean>`(${sql.ref(at)}, ${sql.ref(id)}) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)`;
 
   const { rows } = await sql<Row>`
     (select 'email' as kind, t.id, t.last_message_at as at, ${exact('t.last_message_at')} as at_exact,
@@ -96,7 +95,7 @@ export async function listMemberHistory(
           select m.thread_id from message_members mm
           join messages m on m.org_id = mm.org_id and m.id = mm.message_id
           where mm.member_id = ${memberId} and mm.org_id = ${viewer.orgId})
-        and ${before('t.last_message_at', 'email', 't.id')}
+        and ${before('t.last_message_at', 't.id')}
       order by t.last_message_at desc, t.id desc
       limit ${page.limit})
     union all
@@ -116,17 +115,17 @@ export async function listMemberHistory(
         where im.org_id = c.org_id and im.conversation_id = c.id
         order by im.created_at desc, im.id desc limit 1) last
       where c.org_id = ${viewer.orgId} and c.member_id = ${memberId}
-        and ${before('c.last_message_at', 'inmail', 'c.id')}
+        and ${before('c.last_message_at', 'c.id')}
       order by c.last_message_at desc, c.id desc
       limit ${page.limit})
-    order by at desc, kind desc, id desc
+    order by at desc, id desc
     limit ${page.limit}`.execute(db);
 
   return rows.map((row) => ({
     kind: row.kind,
     id: row.id,
     at: row.at,
-    position: { at: row.at_exact, kind: row.kind, id: row.id },
+    position: { at: row.at_exact, id: row.id },
     direction: row.direction,
     owner: { id: row.owner_id, name: row.owner_name },
     visibility: row.visibility,

@@ -168,7 +168,7 @@ describe('R17: a member’s communication history', () => {
     const conversations: string[] = [];
     for (const subject of ['p', 'q', 'r', 's']) conversations.push(await inmail(colleague, subject));
     const threads = await Promise.all(['a', 'b', 'c'].map((tag) => threadOf(box, tag)));
-    // Two entries of each kind share one instant, so only the (time, kind, id) order keeps the pages apart.
+    // Two entries of each kind share one instant, so only the (time, id) order keeps the pages apart.
     await t.database.db
       .updateTable('threads')
       .set({ last_message_at: new Date('2026-01-01T00:00:00.123456Z') })

@@ -10,7 +10,6 @@ import { errors, NextCursor, Timestamp, Uuid } from '../schemas.ts';
 
 // The exact text `db/history.ts` writes for a position, so a cursor carries no other timestamp form.
 const EXACT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const KIND = /^(inmail|email)$/;
 
 const HistoryEntryView = Type.Object({
   kind: Type.Enum(['inmail', 'email']),
@@ -70,11 +69,11 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     async (request) => {
       const limit = request.query.limit ?? 50;
       const after = request.query.cursor
-        ? decodeCursor(request, request.query.cursor, { at: EXACT_TIME, kind: KIND, id: UUID })
+        ? decodeCursor(request, request.query.cursor, { at: EXACT_TIME, id: UUID })
         : undefined;
       const entries = await memberHistory(context, userOf(request), request.params.id, {
         limit: limit + 1,
-        after: after && { at: after.at, kind: after.kind === 'inmail' ? 'inmail' : 'email', id: after.id },
+        after,
       });
       const page = entries.slice(0, limit);
       const last = page.at(-1);
