@@ -7,10 +7,10 @@
  * threads and `content()` picks the subject and snippet, so a `metadata` thread's words never leave
  * PostgreSQL. InMail is read by every user of its organization (`db/inmail.ts`), so it is always `full`.
  *
- * Pages are keyset-paginated on (activity, id): ids are random UUIDs, unique across both tables. The position travels in the cursor as values, not as
- * an id to look up: an entry that gains a message moves to the top and must not drag the next page's start
- * with it (which would repeat a page). Each branch is cut at the position and limited before the union, so
- * a page reads at most `limit` rows of each kind.
+ * Pages are keyset-paginated on (activity, id); ids are random UUIDs, unique across both tables. The
+ * position travels in the cursor as values, not as an id to look up: an entry that gains a message moves
+ * to the top and must not drag the next page's start with it (which would repeat entries). Each branch is
+ * cut at the position and limited before the union, so a page reads at most `limit` rows of each kind.
  */
 import { sql } from 'kysely';
 import type { Access, Visibility } from '../domain/visibility.ts';
