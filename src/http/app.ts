@@ -19,6 +19,7 @@ import { limitJsonDepth } from './json-depth.ts';
 import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
+import { erasureRoutes } from './routes/erasure.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inmailRoutes } from './routes/inmail.ts';
 import { mailRoutes } from './routes/mail.ts';
@@ -99,6 +100,7 @@ export async function buildApp({
   await app.register(connectionRoutes, { context });
   await app.register(oauthRoutes, { context });
   await app.register(mailRoutes, { context });
+  await app.register(erasureRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });

@@ -25,8 +25,8 @@ import { ProviderError } from '../providers/errors.ts';
 import type { ChangePage, MailCursor, MailSource } from '../providers/types.ts';
 import type { AppContext } from '../services/context.ts';
 import { accessToken } from '../services/grants.ts';
-import { matchMailboxOf } from './decide.ts';
-import { type PlannedPage, planPage, unreadableDecision } from './ingest.ts';
+import { matchMailboxOf, suppressedSinceDecided } from './decide.ts';
+import { hashMessageId, type PlannedPage, planPage, unreadableDecision } from './ingest.ts';
 import { metrics } from './metrics.ts';
 import { verifyStoredSince } from './recover.ts';
 
@@ -75,7 +75,16 @@ export async function syncMailbox(
     try {
       page = await mail.changes(token, cursor);
       plan = await planPage(
-        { db, orgId, connectionId, mailbox, mail, reader: context.reader, accessToken: token },
+        {
+          db,
+          vault: context.vault,
+          orgId,
+          connectionId,
+          mailbox,
+          mail,
+          reader: context.reader,
+          accessToken: token,
+        },
         page,
       );
     } catch (error) {
@@ -109,17 +118,26 @@ export async function syncMailbox(
       // A connection ended while the page was being read (R4, R12) writes nothing more.
       if ((await findConnection(trx, orgId, connectionId))?.status !== 'connected') return undefined;
       const deleted = await deleteMessages(trx, orgId, connectionId, plan.deletes);
+      // R16: an erasure that suppressed an address while the page was read wins over the page.
+      const erased = await suppressedSinceDecided(trx, context.vault, plan.messages, mailbox);
       const { stored, refused } = await storeMessages(
         trx,
         orgId,
         { id: connectionId, ownerUserId: connection.userId },
-        plan.messages,
+        plan.messages.filter((message) => !erased.has(message.providerMessageId)),
       );
+      const suppressed = plan.messages
+        .filter((message) => erased.has(message.providerMessageId))
+        .map((message) => ({
+          providerMessageId: message.providerMessageId,
+          rfcMessageIdHash: hashMessageId(message.rfcMessageId),
+          rule: 'no_member',
+        }));
       // A message the database refuses is set aside (R19 `unreadable`), so the page and its cursor commit.
       const setAside = plan.messages
         .filter((message) => refused.includes(message.providerMessageId))
         .map((message) => unreadableDecision(message.providerMessageId, message.rfcMessageId));
-      await recordDecisions(trx, orgId, connectionId, [...plan.decisions, ...setAside]);
+      await recordDecisions(trx, orgId, connectionId, [...plan.decisions, ...suppressed, ...setAside]);
       await advanceCursor(trx, orgId, connectionId, page.cursor, stored);
       return { stored, deleted, refused: setAside.length };
     });
