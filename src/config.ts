@@ -41,6 +41,8 @@ export interface Config {
   rateLimits: RateLimits;
   /** Fastify's `trustProxy`: which proxies' `X-Forwarded-For` names the client (rate limits count clients). */
   trustProxy: boolean | string[];
+  /** R16: the days within which database backups age out; an erasure's answer states it. */
+  backupRetentionDays: number;
 }
 
 /**
@@ -215,6 +217,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     metricsToken,
     rateLimits,
     trustProxy,
+    backupRetentionDays: parsePositive(env, 'BACKUP_RETENTION_DAYS', 30),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from './database.ts';
+import { erasedIds } from './erasure.ts';
 import { isRefusedValue } from './errors.ts';
 import type { StoredAddress, StoredAttachment } from './schema.ts';
 
@@ -69,9 +70,11 @@ export async function knownIds(
       .where('rule', '!=', 'draft_or_spam')
       .execute(),
   ]);
+  // An id whose thread its owner erased (R16) stays out for good, like a decision that never expires.
+  const erased = await erasedIds(db, orgId, connectionId, ids);
   return {
     stored: new Set(stored.map((row) => row.provider_message_id)),
-    decided: new Set(decided.map((row) => row.provider_message_id)),
+    decided: new Set([...decided.map((row) => row.provider_message_id), ...erased]),
   };
 }
 

@@ -146,3 +146,14 @@ export async function lookupAddresses(
     ]),
   );
 }
+
+/** A member's addresses in their normalized form (R10), as sync compares them; empty for an unknown member. */
+export async function normalizedAddressesOf(db: Database, memberId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('member_emails')
+    .select('normalized')
+    .where('member_id', '=', memberId)
+    .orderBy('position')
+    .execute();
+  return rows.map((row) => row.normalized);
+}

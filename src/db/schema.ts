@@ -236,6 +236,28 @@ export interface InmailMessagesTable {
   created_at: CreatedAt;
 }
 
+export interface SuppressionsTable {
+  address_hash: Buffer;
+  suppressed_at: CreatedAt;
+}
+
+export interface ErasuresTable {
+  id: Generated<string>;
+  at: CreatedAt;
+  requested_by: 'member' | 'operator';
+  member_id: string;
+  org_ids: string[];
+  messages: number;
+  threads: number;
+}
+
+export interface ErasedMessagesTable {
+  org_id: string;
+  connection_id: string;
+  provider_message_hash: Buffer;
+  erased_at: CreatedAt;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -253,4 +275,7 @@ export interface DB {
   messages: MessagesTable;
   message_members: MessageMembersTable;
   sync_decisions: SyncDecisionsTable;
+  suppressions: SuppressionsTable;
+  erasures: ErasuresTable;
+  erased_messages: ErasedMessagesTable;
 }

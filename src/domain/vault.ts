@@ -5,7 +5,7 @@
  * (the "context", e.g. `connection:<id>:refresh_token`) as GCM additional data: a ciphertext copied into
  * another row or column fails to open instead of handing one mailbox's token to another.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { EncryptionKey } from '../config.ts';
 
 export interface Vault {
@@ -17,6 +17,11 @@ export interface Vault {
   keyIdOf(sealed: string): string;
   /** The id of the key new values are sealed with. */
   currentKeyId: string;
+  /**
+   * Keyed hashes of `value` for `purpose` (HMAC-SHA256 under a key derived from each vault key), the
+   * current key's first: a value is stored under the first and looked up under all, so rotation keeps it.
+   */
+  digests(purpose: string, value: string): Buffer[];
 }
 
 export class VaultError extends Error {
@@ -29,8 +34,23 @@ export function createVault(keys: EncryptionKey[]): Vault {
   const [current] = keys;
   if (!current) throw new VaultError('the vault needs at least one key');
   const byId = new Map(keys.map((key) => [key.id, key.key]));
+  const derived = new Map<string, Buffer[]>();
+  // A separate key per purpose (HKDF), so a hash never doubles as anything sealed with the AES key.
+  const hashKeys = (purpose: string) => {
+    let found = derived.get(purpose);
+    if (!found) {
+      found = keys.map((key) =>
+        Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), `talentsync ${purpose}`, 32)),
+      );
+      derived.set(purpose, found);
+    }
+    return found;
+  };
   return {
     currentKeyId: current.id,
+    digests(purpose, value) {
+      return hashKeys(purpose).map((key) => createHmac('sha256', key).update(value, 'utf8').digest());
+    },
     seal(plaintext, context) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current.key, iv);

@@ -19,6 +19,7 @@ import { limitJsonDepth } from './json-depth.ts';
 import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
+import { erasureRoutes } from './routes/erasure.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
 import { inmailRoutes } from './routes/inmail.ts';
@@ -101,6 +102,7 @@ export async function buildApp({
   await app.register(oauthRoutes, { context });
   await app.register(mailRoutes, { context });
   await app.register(historyRoutes, { context });
+  await app.register(erasureRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });

@@ -15,6 +15,8 @@ export interface AppContext {
   /** The API's public URL, without a trailing slash (OAuth redirects, links). */
   publicUrl: string;
   logger: Logger;
+  /** R16: the days within which backups age out, as an erasure's answer states it. */
+  backupRetentionDays: number;
 }
 
 /** The one redirect URI registered with both providers. */
@@ -35,5 +37,6 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     }),
     publicUrl: config.publicUrl,
     logger,
+    backupRetentionDays: config.backupRetentionDays,
   };
 }

@@ -151,7 +151,7 @@ async function askMailbox(
     if (recorded) return recorded;
   }
   const mailbox = await matchMailboxOf(context.db, connection);
-  const decision = (await decideHeaders(context.db, [headers], mailbox)).get(headers.id);
+  const decision = (await decideHeaders(context.db, context.vault, [headers], mailbox)).get(headers.id);
   if (!decision) return NOT_IN_MAILBOX;
   if (decision.sync) return NOT_YET;
   return {

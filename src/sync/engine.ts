@@ -11,7 +11,7 @@
  * read again; a crash after it leaves the new one. Storing is idempotent, so a page read twice stores once.
  */
 import { type Connection, findConnection } from '../db/connections.ts';
-import { deleteMessages, recordDecisions, storeMessages } from '../db/mail.ts';
+import { deleteMessages } from '../db/mail.ts';
 import {
   advanceCursor,
   findSyncState,
@@ -25,8 +25,9 @@ import { ProviderError } from '../providers/errors.ts';
 import type { ChangePage, MailCursor, MailSource } from '../providers/types.ts';
 import type { AppContext } from '../services/context.ts';
 import { accessToken } from '../services/grants.ts';
+import { commitPage, sameCursor } from './commit.ts';
 import { matchMailboxOf } from './decide.ts';
-import { type PlannedPage, planPage, unreadableDecision } from './ingest.ts';
+import { type PlannedPage, planPage } from './ingest.ts';
 import { metrics } from './metrics.ts';
 import { verifyStoredSince } from './recover.ts';
 
@@ -75,7 +76,16 @@ export async function syncMailbox(
     try {
       page = await mail.changes(token, cursor);
       plan = await planPage(
-        { db, orgId, connectionId, mailbox, mail, reader: context.reader, accessToken: token },
+        {
+          db,
+          vault: context.vault,
+          orgId,
+          connectionId,
+          mailbox,
+          mail,
+          reader: context.reader,
+          accessToken: token,
+        },
         page,
       );
     } catch (error) {
@@ -103,26 +113,7 @@ export async function syncMailbox(
       }
       throw error;
     }
-    const committed = await db.transaction().execute(async (trx) => {
-      const locked = await lockSyncState(trx, orgId, connectionId);
-      if (!locked || !sameCursor(locked.cursor, cursor)) return undefined;
-      // A connection ended while the page was being read (R4, R12) writes nothing more.
-      if ((await findConnection(trx, orgId, connectionId))?.status !== 'connected') return undefined;
-      const deleted = await deleteMessages(trx, orgId, connectionId, plan.deletes);
-      const { stored, refused } = await storeMessages(
-        trx,
-        orgId,
-        { id: connectionId, ownerUserId: connection.userId },
-        plan.messages,
-      );
-      // A message the database refuses is set aside (R19 `unreadable`), so the page and its cursor commit.
-      const setAside = plan.messages
-        .filter((message) => refused.includes(message.providerMessageId))
-        .map((message) => unreadableDecision(message.providerMessageId, message.rfcMessageId));
-      await recordDecisions(trx, orgId, connectionId, [...plan.decisions, ...setAside]);
-      await advanceCursor(trx, orgId, connectionId, page.cursor, stored);
-      return { stored, deleted, refused: setAside.length };
-    });
+    const committed = await commitPage(context, connection, mailbox, cursor, page, plan);
     if (!committed) return { ...result, status: 'conflict' };
     if (committed.refused > 0)
       plan.skippedByRule.unreadable = (plan.skippedByRule.unreadable ?? 0) + committed.refused;
@@ -189,21 +180,4 @@ function mailSourceOf(context: AppContext, connection: Connection): MailSource {
   if (!mail)
     throw new ProviderError('permanent', `${connection.provider} mail is not configured on this server`);
   return mail;
-}
-
-function sameCursor(a: MailCursor | null, b: MailCursor | null): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-/** JSON with sorted keys: jsonb does not keep key order, so cursors are compared by content. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([key, inner]) => [key, canonical(inner)]),
-    );
-  }
-  return value;
 }

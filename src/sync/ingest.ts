@@ -10,6 +10,7 @@ import { knownIds } from '../db/mail.ts';
 import type { MatchMailbox } from '../domain/candidate-match.ts';
 import { messageDirection, participantsOf } from '../domain/participants.ts';
 import type { SkipReason } from '../domain/skip-reason.ts';
+import type { Vault } from '../domain/vault.ts';
 import type { ChangePage, MailSource, MessageHeaders } from '../providers/types.ts';
 import { decideHeaders } from './decide.ts';
 import { readMatches } from './read-matches.ts';
@@ -28,6 +29,7 @@ export interface PageInput {
   db: Database;
   orgId: string;
   connectionId: string;
+  vault: Vault;
   mailbox: MatchMailbox;
   mail: MailSource;
   reader: MessageReader;
@@ -54,7 +56,7 @@ export async function planPage(input: PageInput, page: ChangePage): Promise<Plan
     .map((change) => change.headers ?? fetched.get(change.id))
     .filter((value): value is MessageHeaders => value !== null && value !== undefined);
 
-  const byId = await decideHeaders(input.db, headers, input.mailbox);
+  const byId = await decideHeaders(input.db, input.vault, headers, input.mailbox);
   const matches = new Map<string, { header: MessageHeaders; memberIds: string[] }>();
   const decisions: Decision[] = refused.map((id) => unreadableDecision(id, null));
   const skippedByRule: PlannedPage['skippedByRule'] =

@@ -6,6 +6,7 @@ import * as sync from './0003_sync.ts';
 import * as setAside from './0004_set_aside.ts';
 import * as connectBinding from './0005_connect_binding.ts';
 import * as visibility from './0006_visibility.ts';
+import * as erasure from './0007_erasure.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_set_aside': setAside,
   '0005_connect_binding': connectBinding,
   '0006_visibility': visibility,
+  '0007_erasure': erasure,
 };

@@ -1,0 +1,163 @@
+/**
+ * R16: erasing synced mail, completely and without keeping content. Deleting a message takes its member
+ * links (cascade), its snippet, body, headers and attachment metadata (columns of its row) and R19's row
+ * for the same provider id; a thread left without messages goes too. `erasures` and `erased_messages`
+ * keep counts, ids and hashes only.
+ */
+import { sql } from 'kysely';
+import type { Database } from './database.ts';
+
+interface Erased {
+  messages: number;
+  threads: number;
+}
+
+/** The organizations holding synced mail that involves the member: linked to them, or naming one of `addresses`. */
+export async function organizationsWithMailOf(
+  db: Database,
+  memberId: string,
+  addresses: readonly string[],
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('messages as m')
+    .select('m.org_id')
+    .distinct()
+    .where(involves(memberId, addresses))
+    .execute();
+  return rows.map((row) => row.org_id);
+}
+
+/** Erases, in one organization, every message involving the member, and threads left empty. */
+export async function eraseMemberMail(
+  db: Database,
+  orgId: string,
+  memberId: string,
+  addresses: readonly string[],
+): Promise<Erased> {
+  const deleted = await db
+    .deleteFrom('messages as m')
+    .where('m.org_id', '=', orgId)
+    .where(involves(memberId, addresses))
+    .returning(['m.thread_id', 'm.connection_id', 'm.provider_message_id'])
+    .execute();
+  return afterDeletion(db, orgId, deleted);
+}
+
+/** Erases one thread with its messages; their provider ids are tombstoned so that no re-sync restores them. */
+export async function eraseThread(db: Database, orgId: string, threadId: string): Promise<Erased> {
+  const deleted = await db
+    .deleteFrom('messages')
+    .where('org_id', '=', orgId)
+    .where('thread_id', '=', threadId)
+    .returning(['thread_id', 'connection_id', 'provider_message_id'])
+    .execute();
+  if (deleted.length > 0) {
+    await db
+      .insertInto('erased_messages')
+      .values(
+        deleted.map((row) => ({
+          org_id: orgId,
+          connection_id: row.connection_id,
+          provider_message_hash: sql<Buffer>`sha256(convert_to(${row.provider_message_id}, 'UTF8'))`,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  const erased = await afterDeletion(db, orgId, deleted);
+  // A thread with no messages left (all deleted in the mailbox meanwhile) goes too.
+  const thread = await db
+    .deleteFrom('threads')
+    .where('org_id', '=', orgId)
+    .where('id', '=', threadId)
+    .executeTakeFirst();
+  return { messages: erased.messages, threads: Math.max(erased.threads, Number(thread.numDeletedRows)) };
+}
+
+/** Which of these provider ids of a connection an owner erased (R16 tombstones). */
+export async function erasedIds(
+  db: Database,
+  orgId: string,
+  connectionId: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await sql<{ id: string }>`
+    select i.id from unnest(${ids}::text[]) i(id)
+    where exists (
+      select 1 from erased_messages e
+      where e.org_id = ${orgId} and e.connection_id = ${connectionId}
+        and e.provider_message_hash = sha256(convert_to(i.id, 'UTF8')))
+  `.execute(db);
+  return new Set(rows.rows.map((row) => row.id));
+}
+
+/** Records an erasure: who asked, for whom, where, and how much; never content. */
+export async function insertErasure(
+  db: Database,
+  erasure: {
+    id: string;
+    requestedBy: 'member' | 'operator';
+    memberId: string;
+    orgIds: string[];
+    messages: number;
+    threads: number;
+  },
+): Promise<{ id: string; at: Date }> {
+  return db
+    .insertInto('erasures')
+    .values({
+      id: erasure.id,
+      requested_by: erasure.requestedBy,
+      member_id: erasure.memberId,
+      org_ids: erasure.orgIds,
+      messages: erasure.messages,
+      threads: erasure.threads,
+    })
+    .returning(['id', 'at'])
+    .executeTakeFirstOrThrow();
+}
+
+/** A message row `m` linked to the member or naming one of the addresses (lowercased) in any header. */
+function involves(memberId: string, addresses: readonly string[]) {
+  const lowered = addresses.map((address) => address.toLowerCase());
+  return sql<boolean>`(
+    exists (select 1 from message_members mm
+            where mm.org_id = m.org_id and mm.message_id = m.id and mm.member_id = ${memberId})
+    or exists (select 1 from jsonb_array_elements(
+                 case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
+                 || m.to_addresses || m.cc_addresses || m.bcc_addresses) a
+               where lower(a->>'address') = any(${lowered}::text[])))`;
+}
+
+/** R19's rows for the deleted messages, then the threads they left empty. */
+async function afterDeletion(
+  db: Database,
+  orgId: string,
+  deleted: { thread_id: string; connection_id: string; provider_message_id: string }[],
+): Promise<Erased> {
+  if (deleted.length === 0) return { messages: 0, threads: 0 };
+  await db
+    .deleteFrom('sync_decisions')
+    .where('org_id', '=', orgId)
+    .where(
+      sql<boolean>`(connection_id, provider_message_id) in (select * from unnest(${deleted.map((row) => row.connection_id)}::uuid[], ${deleted.map((row) => row.provider_message_id)}::text[]))`,
+    )
+    .execute();
+  const threads = await db
+    .deleteFrom('threads')
+    .where('org_id', '=', orgId)
+    .where('id', 'in', [...new Set(deleted.map((row) => row.thread_id))])
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('messages as m')
+            .select('m.id')
+            .whereRef('m.org_id', '=', 'threads.org_id')
+            .whereRef('m.thread_id', '=', 'threads.id'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return { messages: deleted.length, threads: Number(threads.numDeletedRows) };
+}
