@@ -144,10 +144,22 @@ async function afterDeletion(
       sql<boolean>`(connection_id, provider_message_id) in (select * from unnest(${deleted.map((row) => row.connection_id)}::uuid[], ${deleted.map((row) => row.provider_message_id)}::text[]))`,
     )
     .execute();
-  const threads = await db
+  const threads = await deleteEmptyThreads(
+    db,
+    orgId,
+    deleted.map((row) => row.thread_id),
+  );
+  return { messages: deleted.length, threads };
+}
+
+/** Deletes those of `threadIds` that no message is left in; answers how many went. */
+export async function deleteEmptyThreads(db: Database, orgId: string, threadIds: string[]): Promise<number> {
+  const ids = [...new Set(threadIds)];
+  if (ids.length === 0) return 0;
+  const result = await db
     .deleteFrom('threads')
     .where('org_id', '=', orgId)
-    .where('id', 'in', [...new Set(deleted.map((row) => row.thread_id))])
+    .where('id', 'in', ids)
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
@@ -159,5 +171,5 @@ async function afterDeletion(
       ),
     )
     .executeTakeFirst();
-  return { messages: deleted.length, threads: Number(threads.numDeletedRows) };
+  return Number(result.numDeletedRows);
 }

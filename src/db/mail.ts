@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from './database.ts';
-import { erasedIds } from './erasure.ts';
+import { deleteEmptyThreads, erasedIds } from './erasure.ts';
 import { isRefusedValue } from './errors.ts';
 import type { StoredAddress, StoredAttachment } from './schema.ts';
 
@@ -197,24 +197,11 @@ export async function deleteMessages(
     .where('provider_message_id', 'in', ids)
     .returning('thread_id')
     .execute();
-  const threads = [...new Set(deleted.map((row) => row.thread_id))];
-  if (threads.length > 0) {
-    await db
-      .deleteFrom('threads')
-      .where('org_id', '=', orgId)
-      .where('id', 'in', threads)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('messages as m')
-              .select('m.id')
-              .whereRef('m.org_id', '=', 'threads.org_id')
-              .whereRef('m.thread_id', '=', 'threads.id'),
-          ),
-        ),
-      )
-      .execute();
-  }
+  await deleteEmptyThreads(
+    db,
+    orgId,
+    deleted.map((row) => row.thread_id),
+  );
   return deleted.length;
 }
 

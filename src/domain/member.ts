@@ -8,6 +8,7 @@ import { parseDisplayName } from './display-name.ts';
 import { isEmailAddress, normalizeEmail } from './email.ts';
 import type { FieldProblem } from './errors.ts';
 import { DISCOVERABILITY } from './principal.ts';
+import { isStorable } from './storable.ts';
 
 export const MAX_EMAILS_PER_MEMBER = 20;
 
@@ -60,7 +61,8 @@ export function parseMemberInput(
   );
   for (const field of ['externalId', 'headline'] as const) {
     const text = value[field];
-    if (text !== undefined && !storable(text)) problems.push({ field, message: UNSTORABLE });
+    // Checked here so that the database refusing a record of the import stays the rare case.
+    if (text !== undefined && !isStorable(text)) problems.push({ field, message: UNSTORABLE });
   }
   const name = parseDisplayName(value.name);
   if (!name.ok) problems.unshift({ field: 'name', message: name.message });
@@ -77,15 +79,6 @@ export function parseMemberInput(
 }
 
 const UNSTORABLE = 'must not contain NUL characters or unpaired surrogates';
-
-/**
- * Whether PostgreSQL can store the text as given: it refuses NUL in text, and the driver would store an
- * unpaired surrogate as U+FFFD without a word. Checked here so that the database refusing a record of
- * the import stays the rare case (its fallback costs extra transactions per refused line).
- */
-function storable(text: string): boolean {
-  return !text.includes('\u0000') && text.isWellFormed();
-}
 
 function fieldName(instancePath: string, params: unknown): string {
   const named = params as { additionalProperties?: string[]; requiredProperties?: string[] };

@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, type FieldProblem } from '../domain/errors.ts';
+import { isStorable } from '../domain/storable.ts';
 
 const PARTS = ['params', 'query', 'body', 'headers'] as const;
 
@@ -18,11 +19,6 @@ export function refuseUnstorableText(app: FastifyInstance): void {
     const problem = firstUnstorable(request);
     if (problem) throw new AppError('validation_failed', `${problem.field}: ${problem.message}`, [problem]);
   });
-}
-
-/** Whether PostgreSQL stores `text` exactly as given. */
-export function isStorableText(text: string): boolean {
-  return text.isWellFormed() && !text.includes('\u0000');
 }
 
 /**
@@ -36,7 +32,7 @@ function firstUnstorableIn(part: string, root: unknown): FieldProblem | undefine
   for (let index = 0; index < values.length; index += 1) {
     const value = values[index];
     if (typeof value === 'string') {
-      if (!isStorableText(value))
+      if (!isStorable(value))
         return problem(part, keys, parents, index, 'contains a NUL or an unpaired surrogate');
     } else if (Array.isArray(value)) {
       for (let item = 0; item < value.length; item += 1) {
@@ -50,7 +46,7 @@ function firstUnstorableIn(part: string, root: unknown): FieldProblem | undefine
         values.push((value as Record<string, unknown>)[key]);
         parents.push(index);
         keys.push(key);
-        if (!isStorableText(key)) {
+        if (!isStorable(key)) {
           return problem(
             part,
             keys,
