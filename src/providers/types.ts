@@ -76,6 +76,8 @@ export interface ProviderAdapter {
   oauth: OAuthClient;
   adminConsent?: AdminConsent;
   mail?: MailSource;
+  /** R18: free/busy and interview events with a Meet (Google) or Teams (Microsoft) link. */
+  calendar?: CalendarSource;
   push?: PushChannel;
   /**
    * Reads a webhook request into notifications, with how many of its entries were left unread; throws when
@@ -204,4 +206,69 @@ export interface PushChannel {
   renew(accessToken: string, state: PushState): Promise<PushState>;
   /** Stops them; already gone counts as stopped. */
   stop(accessToken: string, state: PushState): Promise<void>;
+}
+
+/** A busy stretch of the mailbox owner's calendar; `tentative` counts as busy for scheduling (R18). */
+export interface BusyInterval {
+  start: Date;
+  end: Date;
+  status: 'busy' | 'tentative' | 'out_of_office';
+}
+
+/** The interview's conference: `pending` while the provider is still making it, `failed` when it could not. */
+export interface Conference {
+  status: 'ready' | 'pending' | 'failed';
+  /** The join link (Meet `hangoutLink` / Teams `joinUrl`) once `ready`. */
+  url?: string | undefined;
+}
+
+/** An interview event as the calendar holds it. */
+export interface CalendarEvent {
+  /** Google event id / Graph event id. */
+  id: string;
+  /** Stable for the event's whole life: moves keep it. */
+  iCalUid: string;
+  start: Date;
+  end: Date;
+  /** `cancelled` when deleted in the calendar or declined by its owner (Graph `responseStatus`, Google `status`). */
+  status: 'confirmed' | 'cancelled';
+  conference: Conference | null;
+}
+
+export interface NewCalendarEvent {
+  /**
+   * The caller's idempotency key, the same on every retry of one creation: Google's client-chosen event
+   * id (base32hex: a–v and 0–9, 5–1024 characters), Graph's `transactionId`. A retry never makes a second event.
+   */
+  key: string;
+  subject: string;
+  /** Plain text. */
+  description: string;
+  start: Date;
+  end: Date;
+  /** IANA zone the event is shown in. */
+  timeZone: string;
+  attendee: { name: string; address: string };
+  /** Ask for a Meet (Google) or Teams (Microsoft) link. */
+  conference: boolean;
+}
+
+export interface CalendarSource {
+  /** Busy and tentative time of `address`'s own calendar within [start, end). */
+  freeBusy(accessToken: string, address: string, range: { start: Date; end: Date }): Promise<BusyInterval[]>;
+  /**
+   * Creates the event (idempotent by `key`) with the provider sending the invitation; while its conference
+   * is `pending` it is read again a few times before returning.
+   */
+  createEvent(accessToken: string, event: NewCalendarEvent): Promise<CalendarEvent>;
+  /** The event, or null when it no longer exists. */
+  getEvent(accessToken: string, id: string): Promise<CalendarEvent | null>;
+  /** Moves the event, keeping its id, iCalUID and conference; attendees are told by the provider. */
+  moveEvent(
+    accessToken: string,
+    id: string,
+    time: { start: Date; end: Date; timeZone: string },
+  ): Promise<CalendarEvent>;
+  /** Cancels it (attendees told); already gone counts as cancelled. */
+  cancelEvent(accessToken: string, id: string): Promise<void>;
 }
