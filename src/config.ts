@@ -43,6 +43,11 @@ export interface Config {
   trustProxy: boolean | string[];
   /** R16: the days within which database backups age out; an erasure's answer states it. */
   backupRetentionDays: number;
+  /**
+   * The PostgreSQL text search configuration of search (`simple` unless set): which stemming and stop
+   * words apply to subjects and bodies. Checked against `pg_ts_config` when the database opens.
+   */
+  searchLanguage: string;
 }
 
 /**
@@ -218,7 +223,23 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     rateLimits,
     trustProxy,
     backupRetentionDays: parsePositive(env, 'BACKUP_RETENTION_DAYS', 30),
+    searchLanguage: parseSearchLanguage(env.SEARCH_LANGUAGE),
   };
+}
+
+/**
+ * `simple` by default: candidates write in many languages, and `simple` matches every one of them word
+ * for word (names, companies, skills), where `english` would stem and drop words of other languages.
+ * Whether PostgreSQL knows the name is checked when the database opens (`runtime.ts`).
+ */
+function parseSearchLanguage(raw: string | undefined): string {
+  const language = raw?.trim() || 'simple';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(language)) {
+    throw new ConfigError(
+      `SEARCH_LANGUAGE must name a PostgreSQL text search configuration (like simple or english), got "${raw}"`,
+    );
+  }
+  return language;
 }
 
 /** A guessable token would make the metrics public again: at least 16 characters. */

@@ -4,10 +4,11 @@
  * then an embedded database server stops.
  */
 import path from 'node:path';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { type Connection, connect } from './db/database.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
+import { searchLanguageExists } from './db/search.ts';
 import type { Logger } from './log.ts';
 
 export interface Runtime {
@@ -60,6 +61,11 @@ export async function openRuntime(
   };
   try {
     if (options.migrate) await migrateWithoutTimeouts(databaseUrl, logger);
+    if (!(await searchLanguageExists(connection.db, config.searchLanguage))) {
+      throw new ConfigError(
+        `SEARCH_LANGUAGE: PostgreSQL has no text search configuration "${config.searchLanguage}" (see pg_ts_config)`,
+      );
+    }
   } catch (error) {
     await runtime.close();
     throw error;

@@ -7,6 +7,7 @@ import type { Database } from './database.ts';
 import { deleteEmptyThreads, erasedIds } from './erasure.ts';
 import { isRefusedValue } from './errors.ts';
 import type { StoredAddress, StoredAttachment } from './schema.ts';
+import { indexMessage } from './search.ts';
 
 /** A synced message as stored and read back. */
 export interface MessageRecord {
@@ -82,20 +83,22 @@ export async function knownIds(
  * Stores messages, creating their threads (private, R15) when new; a message already stored is left as it
  * is. Each message is written under its own savepoint, so one whose values PostgreSQL refuses (a NUL byte
  * the reader missed, an id too long for its index) is undone alone and reported in `refused`, and the
- * others are kept. Call it inside a transaction. Returns how many messages were new, and the refused ids.
+ * others are kept. Each new message is indexed for search in `searchLanguage` (`db/search.ts`). Call it
+ * inside a transaction. Returns how many messages were new, and the refused ids.
  */
 export async function storeMessages(
   db: Database,
   orgId: string,
   connection: { id: string; ownerUserId: string },
   messages: NewMessage[],
+  searchLanguage: string,
 ): Promise<{ stored: number; refused: string[] }> {
   let stored = 0;
   const refused: string[] = [];
   for (const message of messages) {
     await sql`savepoint store_message`.execute(db);
     try {
-      if (await storeMessage(db, orgId, connection, message)) stored += 1;
+      if (await storeMessage(db, orgId, connection, message, searchLanguage)) stored += 1;
       await sql`release savepoint store_message`.execute(db);
     } catch (error) {
       if (!isRefusedValue(error)) throw error;
@@ -112,6 +115,7 @@ async function storeMessage(
   orgId: string,
   connection: { id: string; ownerUserId: string },
   message: NewMessage,
+  searchLanguage: string,
 ): Promise<boolean> {
   const thread = await db
     .insertInto('threads')
@@ -158,6 +162,7 @@ async function storeMessage(
     .returning('id')
     .executeTakeFirst();
   if (!inserted) return false;
+  await indexMessage(db, orgId, inserted.id, searchLanguage);
   if (message.memberIds.length > 0) {
     await db
       .insertInto('message_members')

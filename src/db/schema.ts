@@ -165,6 +165,18 @@ export interface MessageMembersTable {
   member_id: string;
 }
 
+/** Search data of one message (migration 0008); written and read only by `db/search.ts`. */
+export interface MessageSearchTable {
+  org_id: string;
+  message_id: string;
+  thread_id: string;
+  received_at: Date;
+  /** tsvectors, as PostgreSQL prints them. */
+  words: string;
+  people: string;
+  seq: Generated<string>;
+}
+
 export interface SyncDecisionsTable {
   org_id: string;
   connection_id: string;
@@ -274,6 +286,7 @@ export interface DB {
   threads: ThreadsTable;
   messages: MessagesTable;
   message_members: MessageMembersTable;
+  message_search: MessageSearchTable;
   sync_decisions: SyncDecisionsTable;
   suppressions: SuppressionsTable;
   erasures: ErasuresTable;

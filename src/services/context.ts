@@ -17,6 +17,8 @@ export interface AppContext {
   logger: Logger;
   /** R16: the days within which backups age out, as an erasure's answer states it. */
   backupRetentionDays: number;
+  /** The text search configuration mail is indexed and searched in (`SEARCH_LANGUAGE`). */
+  searchLanguage: string;
 }
 
 /** The one redirect URI registered with both providers. */
@@ -38,5 +40,6 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     publicUrl: config.publicUrl,
     logger,
     backupRetentionDays: config.backupRetentionDays,
+    searchLanguage: config.searchLanguage,
   };
 }

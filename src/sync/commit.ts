@@ -35,6 +35,7 @@ export async function commitPage(
       orgId,
       { id: connectionId, ownerUserId: connection.userId },
       plan.messages.filter((message) => !erased.has(message.providerMessageId)),
+      context.searchLanguage,
     );
     const suppressed = plan.messages
       .filter((message) => erased.has(message.providerMessageId))

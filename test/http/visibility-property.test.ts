@@ -94,6 +94,7 @@ describe('R15: no read returns content its viewer may not see', () => {
                 box.orgId,
                 { id: owner.connectionId, ownerUserId: owner.person.id },
                 messages,
+                t.context.searchLanguage,
               ),
             );
           const { id } = await t.database.db

@@ -1,0 +1,53 @@
+/**
+ * Search over synced mail (issue 9): a side table `message_search`, one row per message, holding what
+ * `db/search.ts` matches a query against. Kept beside `messages` rather than in it so that a search
+ * engine replacing PostgreSQL's full-text search (a BM25 extension) drops one table and touches nothing
+ * else, and so that the message rows stay as narrow as before.
+ * - `words`: subject and the first 64 KiB of the text body, in the configured language (`SEARCH_LANGUAGE`).
+ *   Matched only where the viewer sees content (R15).
+ * - `people`: the participants' names, addresses and address domains, always in `simple` (names are not
+ *   stemmed). What `metadata` threads are found by.
+ * - `thread_id` and `received_at` are copied from the message (both never change) so that a page is
+ *   chosen from this table and the threads alone; only the page's rows read `messages`. `seq` breaks
+ *   ties between equal times in the keyset, in place of the message id, which is content (R15).
+ * Each row goes with its message (`on delete cascade`): R13 deletions and R16 erasure remove it.
+ *
+ * Indexes: GIN on (org_id, words) and (org_id, people) with `btree_gin`, so a rare word in one
+ * organization is one index probe; (org_id, received_at, seq) so that a common word can be
+ * answered by walking the organization's newest mail until a page is full, without ranking or sorting
+ * every match. The planner picks between the two from the words' frequencies.
+ *
+ * The backfill indexes existing mail in `simple`, the default language; this migration cannot know the
+ * setting. Its SQL repeats `db/search.ts` on purpose: a migration, once landed, is never edited.
+ */
+import { type Kysely, sql } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    create extension if not exists btree_gin;
+    create table message_search (
+      org_id uuid not null,
+      message_id uuid not null,
+      thread_id uuid not null,
+      received_at timestamptz not null,
+      words tsvector not null,
+      people tsvector not null,
+      -- The keyset's tie-break: unlike the message id, it says nothing of a \`metadata\` thread's content.
+      seq bigint generated always as identity,
+      primary key (org_id, message_id),
+      foreign key (org_id, message_id) references messages (org_id, id) on delete cascade
+    );
+    insert into message_search (org_id, message_id, thread_id, received_at, words, people)
+    select m.org_id, m.id, m.thread_id, m.received_at,
+      to_tsvector('simple'::regconfig, m.subject || ' ' || left(m.body_text, 65536)),
+      to_tsvector('simple'::regconfig, coalesce((
+        select string_agg(concat_ws(' ', a->>'name', a->>'address', split_part(a->>'address', '@', 2)), ' ')
+        from jsonb_array_elements(
+          case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
+          || m.to_addresses || m.cc_addresses || m.bcc_addresses) a), ''))
+    from messages m;
+    create index message_search_words on message_search using gin (org_id, words);
+    create index message_search_people on message_search using gin (org_id, people);
+    create index message_search_newest on message_search (org_id, received_at desc, seq desc);
+  `.execute(db);
+}

@@ -1,0 +1,170 @@
+/**
+ * Search over synced mail, all of its SQL in this one module: indexing a stored message, measuring a
+ * query, and one page of hits. Today it is PostgreSQL full-text search (`websearch_to_tsquery` over the
+ * `message_search` side table of migration 0008); a BM25 extension could replace it by changing this
+ * file and that table only.
+ *
+ * R15 is the one rule of `db/visibility.ts`: `visibleTo` picks the threads, and a message's words match
+ * only through `content()`, which yields NULL (so no match) unless the viewer sees the thread's content.
+ * A `metadata` thread is therefore found by its participants alone (`people`: names, addresses, address
+ * domains), never by its words, and a `private` thread of another user not at all. The GIN indexes see
+ * a looser condition (words or people) so they can be used; the exact one is checked on each candidate.
+ *
+ * Hits are messages, newest first and never ranked, keyset-paginated on (received_at, seq): a
+ * message that arrives later cannot move a hit already listed, so pages neither repeat nor skip.
+ */
+import { type RawBuilder, sql } from 'kysely';
+import type { Access, Visibility } from '../domain/visibility.ts';
+import type { Database } from './database.ts';
+import { accessColumn, content, type Viewer, visibleTo } from './visibility.ts';
+
+/** How much of a body is indexed: far below a tsvector's 1 MB limit, whatever the text. */
+export const INDEXED_BODY_CHARACTERS = 65_536;
+
+/**
+ * Where a page starts: the last hit of the previous page. `at` is an exact (microsecond) timestamp; `seq`
+ * the index row's sequence number, which breaks ties without naming the message (content under R15).
+ */
+export interface SearchPosition {
+  at: string;
+  seq: string;
+}
+
+export interface SearchHit {
+  threadId: string;
+  /** Null when the viewer sees only that the thread exists (`metadata`). */
+  messageId: string | null;
+  at: Date;
+  position: SearchPosition;
+  direction: 'sent' | 'received';
+  owner: { id: string; name: string };
+  visibility: Visibility;
+  access: Exclude<Access, 'none'>;
+  subject: string | null;
+  snippet: string | null;
+}
+
+interface Row {
+  thread_id: string;
+  message_id: string | null;
+  seq: string;
+  at: Date;
+  at_exact: string;
+  direction: 'sent' | 'received';
+  owner_id: string;
+  owner_name: string;
+  visibility: Visibility;
+  access: Exclude<Access, 'none'>;
+  subject: string | null;
+  snippet: string | null;
+}
+
+/** True when PostgreSQL has a text search configuration of that name (`pg_ts_config`). */
+export async function searchLanguageExists(db: Database, language: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    select exists (select 1 from pg_ts_config c
+                   where c.cfgname = ${language} and pg_ts_config_is_visible(c.oid)) as found`.execute(db);
+  return rows[0]?.found === true;
+}
+
+/** Indexes one stored message (its subject, first 64 KiB of text, participants); call it where it is stored. */
+export async function indexMessage(
+  db: Database,
+  orgId: string,
+  messageId: string,
+  language: string,
+): Promise<void> {
+  await sql`
+    insert into message_search (org_id, message_id, thread_id, received_at, words, people)
+    select m.org_id, m.id, m.thread_id, m.received_at,
+      to_tsvector(${language}::regconfig, m.subject || ' ' || left(m.body_text, ${INDEXED_BODY_CHARACTERS})),
+      to_tsvector('simple'::regconfig, coalesce((
+        select string_agg(concat_ws(' ', a->>'name', a->>'address', split_part(a->>'address', '@', 2)), ' ')
+        from jsonb_array_elements(
+          case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
+          || m.to_addresses || m.cc_addresses || m.bcc_addresses) a), ''))
+    from messages m
+    where m.org_id = ${orgId} and m.id = ${messageId}
+    on conflict do nothing`.execute(db);
+}
+
+/**
+ * What a query costs: its number of nodes (terms and operators) in the larger of its two readings, and
+ * whether an index can answer it (a query of negations only, `-word`, would read every row).
+ */
+export async function measureQuery(
+  db: Database,
+  language: string,
+  q: string,
+): Promise<{ nodes: number; indexable: boolean }> {
+  const { rows } = await sql<{ nodes: number; indexable: boolean }>`
+    select greatest(numnode(w), numnode(p)) as nodes, querytree(w) <> 'T' and querytree(p) <> 'T' as indexable
+    from websearch_to_tsquery(${language}::regconfig, ${q}) w, websearch_to_tsquery('simple'::regconfig, ${q}) p`.execute(
+    db,
+  );
+  const row = rows[0];
+  return { nodes: row?.nodes ?? 0, indexable: row?.indexable === true };
+}
+
+/**
+ * One page of the messages matching `q` that the viewer may see, newest first, after `after`: in the
+ * viewer's organization, or only those linked to `memberId` (R10's links) when it is given.
+ */
+export async function searchMessages(
+  db: Database,
+  viewer: Viewer,
+  search: {
+    q: string;
+    language: string;
+    memberId?: string | undefined;
+    limit: number;
+    after?: SearchPosition | undefined;
+  },
+): Promise<SearchHit[]> {
+  const words = sql`websearch_to_tsquery(${search.language}::regconfig, ${search.q})`;
+  const people = sql`websearch_to_tsquery('simple'::regconfig, ${search.q})`;
+  const ofMember: RawBuilder<boolean> =
+    search.memberId === undefined
+      ? sql<boolean>`true`
+      : sql<boolean>`exists (select 1 from message_members mm
+          where mm.org_id = s.org_id and mm.message_id = s.message_id and mm.member_id = ${search.memberId})`;
+  const before: RawBuilder<boolean> =
+    search.after === undefined
+      ? sql<boolean>`true`
+      : sql<boolean>`(s.received_at, s.seq) < (${search.after.at}::timestamptz, ${search.after.seq}::bigint)`;
+
+  const { rows } = await sql<Row>`
+    select hit.thread_id, ${content(viewer, 'm.id')} as message_id, hit.seq::text as seq,
+        m.received_at as at, to_char(m.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_exact,
+        m.direction, t.owner_user_id as owner_id, u.name as owner_name, t.visibility,
+        ${accessColumn(viewer)} as access,
+        ${content(viewer, 'm.subject')} as subject, ${content(viewer, 'm.snippet')} as snippet
+    from (
+      select s.org_id, s.message_id, s.thread_id, s.received_at, s.seq
+      from message_search s
+      join threads t on t.org_id = s.org_id and t.id = s.thread_id
+      where s.org_id = ${viewer.orgId} and ${visibleTo(viewer)}
+        and (s.words @@ ${words} or s.people @@ ${people})
+        and (${content(viewer, 's.words')} @@ ${words} or s.people @@ ${people})
+        and ${ofMember}
+        and ${before}
+      order by s.received_at desc, s.seq desc
+      limit ${search.limit}) hit
+    join threads t on t.org_id = hit.org_id and t.id = hit.thread_id
+    join messages m on m.org_id = hit.org_id and m.id = hit.message_id
+    join users u on u.org_id = t.org_id and u.id = t.owner_user_id
+    order by hit.received_at desc, hit.seq desc`.execute(db);
+
+  return rows.map((row) => ({
+    threadId: row.thread_id,
+    messageId: row.message_id,
+    at: row.at,
+    position: { at: row.at_exact, seq: row.seq },
+    direction: row.direction,
+    owner: { id: row.owner_id, name: row.owner_name },
+    visibility: row.visibility,
+    access: row.access,
+    subject: row.subject,
+    snippet: row.snippet,
+  }));
+}
