@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { runCli } from './support/cli.ts';
+import { testDatabase } from './support/database.ts';
 
 const key = Buffer.alloc(32, 7).toString('base64');
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'talentsync-config-'));
@@ -120,5 +121,33 @@ describe('configuration', () => {
     assert.equal(result.code, 2);
     assert.equal(result.stderr, 'talentsync: PORT must be an integer from 0 to 65535, got "eighty"\n');
     assert.equal(result.stdout, '');
+  });
+
+  it('search: SEARCH_LANGUAGE defaults to simple and must name a text search configuration', () => {
+    assert.equal(loadConfig({ DATA_DIR: tempDir() }).searchLanguage, 'simple');
+    assert.equal(loadConfig({ DATA_DIR: tempDir(), SEARCH_LANGUAGE: 'english' }).searchLanguage, 'english');
+    for (const bad of ['English', 'simple; drop table messages', 'pg_catalog.english', 'x'.repeat(64)]) {
+      assert.throws(() => loadConfig({ DATA_DIR: tempDir(), SEARCH_LANGUAGE: bad }), ConfigError, bad);
+    }
+  });
+
+  it('search: a SEARCH_LANGUAGE that PostgreSQL does not know stops the CLI with one line and exit code 2', async () => {
+    const database = await testDatabase();
+    const result = await runCli(['migrate'], {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'warn',
+      SEARCH_LANGUAGE: 'klingon',
+    });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stderr,
+      'talentsync: SEARCH_LANGUAGE: PostgreSQL has no text search configuration "klingon" (see pg_ts_config)\n',
+    );
+    const known = await runCli(['migrate'], {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'warn',
+      SEARCH_LANGUAGE: 'english',
+    });
+    assert.equal(known.code, 0, known.stderr);
   });
 });
