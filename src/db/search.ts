@@ -6,8 +6,9 @@
  *
  * R15 is the one rule of `db/visibility.ts`: `visibleTo` picks the threads, and a message's words match
  * only through `contentMatches()`, true only where the viewer sees the thread's content. A `metadata`
- * thread is therefore found by its participants alone (`people`: names, addresses, address domains),
- * never by its words, and a `private` thread of another user not at all.
+ * thread is therefore found by its participants alone (`people`: names, addresses and address domains
+ * of From, To and Cc), never by its words (Bcc's people among them), and a `private` thread of another
+ * user not at all.
  *
  * Hits are messages, newest first and never ranked, keyset-paginated on (received_at, seq): a
  * message that arrives later cannot move a hit already listed, so pages neither repeat nor skip.
@@ -76,19 +77,27 @@ export async function indexMessage(
   messageId: string,
   language: string,
 ): Promise<void> {
+  // Bcc is content (R15: a `metadata` viewer never sees it), so its people are among the words.
   await sql`
     insert into message_search (org_id, message_id, thread_id, received_at, words, people, member_ids)
     select m.org_id, m.id, m.thread_id, m.received_at,
-      to_tsvector(${language}::regconfig, m.subject || ' ' || left(m.body_text, ${INDEXED_BODY_CHARACTERS})),
-      to_tsvector('simple'::regconfig, coalesce((
-        select string_agg(concat_ws(' ', a->>'name', a->>'address', split_part(a->>'address', '@', 2)), ' ')
-        from jsonb_array_elements(
-          case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
-          || m.to_addresses || m.cc_addresses || m.bcc_addresses) a), '')),
+      to_tsvector(${language}::regconfig, m.subject || ' ' || left(m.body_text, ${INDEXED_BODY_CHARACTERS}))
+        || to_tsvector('simple'::regconfig, ${peopleText(sql`m.bcc_addresses`)}),
+      to_tsvector('simple'::regconfig, ${peopleText(
+        sql`case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
+          || m.to_addresses || m.cc_addresses`,
+      )}),
       array(select mm.member_id from message_members mm where mm.org_id = m.org_id and mm.message_id = m.id)
     from messages m
     where m.org_id = ${orgId} and m.id = ${messageId}
     on conflict do nothing`.execute(db);
+}
+
+/** The names, addresses and address domains of a JSON array of addresses, as one text to index. */
+function peopleText(addresses: RawBuilder<unknown>): RawBuilder<string> {
+  return sql<string>`coalesce((
+    select string_agg(concat_ws(' ', a->>'name', a->>'address', split_part(a->>'address', '@', 2)), ' ')
+    from jsonb_array_elements(${addresses}) a), '')`;
 }
 
 /**

@@ -46,10 +46,11 @@ describe('migration 0008 (search)', () => {
       t as (insert into threads (org_id, connection_id, owner_user_id, provider_thread_id, subject)
             select org_id, id, user_id, 'thread-1', 'Interview' from c returning org_id, id, connection_id),
       m as (insert into messages (org_id, thread_id, connection_id, provider_message_id, direction, from_address,
-              to_addresses, subject, received_at, body_text)
+              to_addresses, bcc_addresses, subject, received_at, body_text)
             select org_id, id, connection_id, 'message-1', 'received',
               '{"name": "Ada Lovelace", "address": "ada@candidates.example"}', '[{"address": "rex@org.example"}]',
-              'Interview tomorrow', now(), 'About the analytical engine' from t returning org_id, id),
+              '[{"address": "hidden@elsewhere.example"}]', 'Interview tomorrow', now(), 'About the analytical engine'
+            from t returning org_id, id),
       mb as (insert into members (name, discoverability) values ('Ada', 'anyone') returning id),
       mm as (insert into message_members (org_id, message_id, member_id) select m.org_id, m.id, mb.id from m, mb
              returning message_id, member_id)
@@ -68,6 +69,9 @@ describe('migration 0008 (search)', () => {
     assert.equal(await match(`people @@ plainto_tsquery('simple', 'ada@candidates.example')`), 1);
     assert.equal(await match(`people @@ plainto_tsquery('simple', 'org.example')`), 1);
     assert.equal(await match(`people @@ to_tsquery('simple', 'engine')`), 0, 'words are not participants');
+    // Bcc is content (R15): among the words, never among the participants a metadata viewer may search.
+    assert.equal(await match(`words @@ plainto_tsquery('simple', 'hidden@elsewhere.example')`), 1);
+    assert.equal(await match(`people @@ plainto_tsquery('simple', 'hidden@elsewhere.example')`), 0);
     assert.equal(await match(`member_ids = array['${stored.member}']::uuid[]`), 1);
   });
 });

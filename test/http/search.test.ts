@@ -161,6 +161,32 @@ describe('search over synced mail', () => {
     assert.deepEqual((await search(colleague.token, candidate.address)).hits.length, 1);
   });
 
+  it('R15: Bcc is content: a metadata thread is not found by its Bcc, a thread seen in full is', async () => {
+    const { box, colleague, candidate } = await team('bcc.example');
+    const hidden = `${word('hidden')}@elsewhere.example`;
+    const subject = `Offer ${word('offer')}`;
+    await box.send({
+      to: [{ address: candidate.address }],
+      bcc: [{ name: 'Hidden Person', address: hidden }],
+      subject,
+      text: 'An offer',
+    });
+    await box.sync();
+    const threadId = await threadOf(box, subject);
+    assert.equal(
+      (await search(box.recruiter.token, hidden)).hits[0]?.threadId,
+      threadId,
+      'the owner finds it',
+    );
+    await setLevel(box, threadId, 'metadata');
+    assert.equal((await search(colleague.token, candidate.address)).hits[0]?.access, 'metadata');
+    for (const q of [hidden, 'elsewhere.example']) {
+      assert.deepEqual((await search(colleague.token, q)).hits, [], `${q} is not found`);
+    }
+    await setLevel(box, threadId, 'organization');
+    assert.equal((await search(colleague.token, hidden)).hits[0]?.threadId, threadId);
+  });
+
   it('R17: the member scope finds only mail linked to that member; a member whom not anyone may find answers 404', async () => {
     const { box, candidate, deliver } = await team('member-scope.example');
     const common = word('common');

@@ -3,10 +3,10 @@
  * `db/search.ts` matches a query against. Kept beside `messages` rather than in it so that a search
  * engine replacing PostgreSQL's full-text search (a BM25 extension) drops one table and touches nothing
  * else, and so that the message rows stay as narrow as before.
- * - `words`: subject and the first 64 KiB of the text body, in the configured language (`SEARCH_LANGUAGE`).
- *   Matched only where the viewer sees content (R15).
- * - `people`: the participants' names, addresses and address domains, always in `simple` (names are not
- *   stemmed). What `metadata` threads are found by.
+ * - `words`: subject and the first 64 KiB of the text body, in the configured language (`SEARCH_LANGUAGE`),
+ *   and Bcc's names and addresses (Bcc is content, R15). Matched only where the viewer sees content.
+ * - `people`: the names, addresses and address domains of From, To and Cc, always in `simple` (names are
+ *   not stemmed). What `metadata` threads are found by.
  * - `member_ids`: the members the message is linked to, so that search within one member's mail is
  *   answered by the same index rather than by checking each of their messages one at a time.
  * - `thread_id` and `received_at` are copied from the message (both never change) so that a page is
@@ -48,12 +48,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     insert into message_search (org_id, message_id, thread_id, received_at, words, people, member_ids)
     select m.org_id, m.id, m.thread_id, m.received_at,
-      to_tsvector('simple'::regconfig, m.subject || ' ' || left(m.body_text, 65536)),
+      to_tsvector('simple'::regconfig, m.subject || ' ' || left(m.body_text, 65536))
+        || to_tsvector('simple'::regconfig, coalesce((
+          select string_agg(concat_ws(' ', a->>'name', a->>'address', split_part(a->>'address', '@', 2)), ' ')
+          from jsonb_array_elements(m.bcc_addresses) a), '')),
       to_tsvector('simple'::regconfig, coalesce((
         select string_agg(concat_ws(' ', a->>'name', a->>'address', split_part(a->>'address', '@', 2)), ' ')
         from jsonb_array_elements(
           case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
-          || m.to_addresses || m.cc_addresses || m.bcc_addresses) a), '')),
+          || m.to_addresses || m.cc_addresses) a), '')),
       array(select mm.member_id from message_members mm where mm.org_id = m.org_id and mm.message_id = m.id)
     from messages m;
     create index message_search_words on message_search using gin (org_id, member_ids, words)
