@@ -49,7 +49,11 @@ export const MemberRecord = Type.Object({
   headline: Type.String(),
   emails: Type.Array(Type.String()),
   discoverability: Discoverability,
-  discoverabilityChangedAt: Timestamp,
+  discoverabilityChangedAt: Type.Unsafe<Date>({
+    ...Timestamp,
+    description:
+      'The member’s latest consent: when they last set their discoverability themself, or when an import changed it. After an erasure (R16) only mail from after this time syncs.',
+  }),
 });
 
 export const Page = { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) };
