@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Visibility } from '../domain/visibility.ts';
 import type { Database } from './database.ts';
 import type { StoredAddress, StoredAttachment } from './schema.ts';
-import { threadParticipants } from './thread-participants.ts';
+import { blindCopies, threadParticipants } from './thread-participants.ts';
 import { accessColumn, content, type Viewer, visibleTo } from './visibility.ts';
 
 export type { Viewer };
@@ -71,7 +71,7 @@ export async function listVisibleThreads(
       sql<Date | null>`(select min(m.received_at) from messages m where m.org_id = t.org_id and m.thread_id = t.id)`.as(
         'first_message_at',
       ),
-      threadParticipants().as('participants'),
+      threadParticipants(viewer).as('participants'),
       sql<{ id: string; name: string }[]>`coalesce((
         select json_agg(distinct jsonb_build_object('id', mb.id, 'name', mb.name))
         from messages m join message_members mm on mm.org_id = m.org_id and mm.message_id = m.id
@@ -128,7 +128,7 @@ export async function findVisibleThread(
       'm.from_address',
       'm.to_addresses',
       'm.cc_addresses',
-      'm.bcc_addresses',
+      blindCopies(viewer).as('bcc_addresses'),
       'm.sent_at',
       'm.received_at',
       accessColumn(viewer).as('access'),

@@ -1,7 +1,7 @@
 /**
  * R15/R16 over the whole API: random organizations' threads, visibility changes, erasures and viewers,
  * then every read route of the OpenAPI document called by every viewer with every id and word it could
- * guess. A thread's words (subject, snippet, body, HTML, attachment name, Message-ID, provider id) may
+ * guess. A thread's words (subject, snippet, body, HTML, attachment name, Message-ID, provider id, Bcc) may
  * appear in an answer only to a viewer who may read its content: its owner, the organization when it is
  * shared in full, the member it involves (their own data, R16's export). A `metadata` thread shows its
  * existence and never its words; an erased thread shows nothing to anyone. Routes are read from the
@@ -152,7 +152,8 @@ describe('R15/R16: no route shows a thread’s words to a viewer who may not rea
               from: { address: sender.address, name: 'Leak Candidate' },
               to: [{ address: owner.person.email }],
               cc: copied.map((m) => ({ address: m.address })),
-              bcc: [],
+              // Hidden by the sender from the other recipients: content, not a participant everyone sees.
+              bcc: [{ address: `bcc${tag}@hidden.example` }],
               subject: `subj${tag}`,
               sentAt: new Date(Date.UTC(2026, 0, 1, index, n)),
               receivedAt: new Date(Date.UTC(2026, 0, 1, index, n)),
@@ -200,7 +201,9 @@ describe('R15/R16: no route shows a thread’s words to a viewer who may not rea
               level: 'private',
               memberIndexes: spec.members,
               erased: false,
-              secrets: ['subj', 'snip', 'body', 'html', 'file', 'rfc', 'pmid'].map((kind) => `${kind}${tag}`),
+              secrets: ['subj', 'snip', 'body', 'html', 'file', 'rfc', 'pmid', 'bcc'].map(
+                (kind) => `${kind}${tag}`,
+              ),
               messageIds,
             };
             for (const level of spec.levels) {

@@ -30,7 +30,9 @@ const ThreadView = Type.Object({
   firstMessageAt: Type.Union([Timestamp, Type.Null()]),
   lastMessageAt: Type.Union([Timestamp, Type.Null()]),
   messageCount: Type.Integer(),
-  participants: Type.Array(Address, { description: 'Every address on its messages, once.' }),
+  participants: Type.Array(Address, {
+    description: 'Every address on its messages, once (Bcc only when `access` is `full`).',
+  }),
   members: Type.Array(MemberRef, { description: 'The candidates the thread is linked to (R10).' }),
 });
 
@@ -47,7 +49,9 @@ const MessageView = Type.Object({
   from: Type.Union([Address, Type.Null()]),
   to: Type.Array(Address),
   cc: Type.Array(Address),
-  bcc: Type.Array(Address),
+  bcc: Type.Array(Address, {
+    description: 'Recipients the sender hid from the others: empty when `access` is `metadata`.',
+  }),
   subject: Type.Optional(Type.String(onlyFull())),
   sentAt: Type.Union([Timestamp, Type.Null()]),
   receivedAt: Timestamp,
