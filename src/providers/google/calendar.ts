@@ -46,7 +46,7 @@ export function hasGoogleCalendarScope(scopes: readonly string[]): boolean {
 }
 
 export interface GoogleCalendarOptions {
-  /** Reads of a `pending` conference before returning it pending (default 5). */
+  /** Reads of a `pending` conference before returning it pending (default 4: under 4 s in all). */
   conferenceReads?: number;
   /** First wait between those reads, doubled each time (default 250 ms). */
   conferenceBackoffMs?: number;
@@ -69,7 +69,7 @@ export function createGoogleCalendar(
 ): CalendarSource {
   const api = `${config.apiRoot}/calendar/v3`;
   const events = `${api}/calendars/primary/events`;
-  const conferenceReads = options.conferenceReads ?? 5;
+  const conferenceReads = options.conferenceReads ?? 4;
   const conferenceBackoffMs = options.conferenceBackoffMs ?? 250;
   const maxAttempts = options.maxAttempts ?? 3;
 
