@@ -27,16 +27,28 @@
  */
 import { AppError } from './errors.ts';
 import {
+  DEFAULT_MINIMUM_NOTICE_MINUTES,
   DEFAULT_STEP_MINUTES,
   DURATIONS,
   type DurationMinutes,
+  MAX_BUFFER_MINUTES,
   MAX_HORIZON_DAYS,
+  MAX_SLOTS,
   validateRules,
 } from './slot-rules.ts';
 import { addLocalDays, localDate, localDates, type WorkingWindow, workingWindow } from './working-day.ts';
 
 export { describeSlot } from './slot-text.ts';
-export { DURATIONS, type DurationMinutes, MAX_HORIZON_DAYS, validateRules };
+export {
+  DEFAULT_MINIMUM_NOTICE_MINUTES,
+  DEFAULT_STEP_MINUTES,
+  DURATIONS,
+  type DurationMinutes,
+  MAX_BUFFER_MINUTES,
+  MAX_HORIZON_DAYS,
+  MAX_SLOTS,
+  validateRules,
+};
 
 /** At most this many hidden entries are reported; enough for a month of a busy calendar, merged. */
 export const MAX_HIDDEN = 400;
@@ -146,6 +158,7 @@ function contextOf(input: SlotInput): Context {
   if (problem !== null) throw new AppError('validation_failed', problem);
   const { rules } = input;
   const now = input.now.getTime();
+  if (Number.isNaN(now)) throw new AppError('validation_failed', '`now` is not a time');
   const before = rules.bufferBeforeMinutes * MINUTE;
   const after = rules.bufferAfterMinutes * MINUTE;
   const bookings: Span[] = input.bookings.map((b) => [b.start.getTime(), b.end.getTime()]);
@@ -246,7 +259,10 @@ export function computeSlots(input: SlotInput): SlotPlan {
   return { slots, hidden, hiddenTruncated };
 }
 
-/** Re-check of one chosen slot at booking time: null when still open, else why not. */
+/**
+ * Re-check of one chosen slot at booking time: null when still open, else why not. To move a booking, leave it
+ * (and its own calendar event) out of `bookings` and `busy`, or it blocks itself.
+ */
 export function checkSlot(input: SlotInput, slot: Interval): HiddenReason | 'not_offered' | null {
   const context = contextOf(input);
   const start = slot.start.getTime();

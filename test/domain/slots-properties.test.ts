@@ -163,24 +163,37 @@ describe('R18: slot properties across five zones and their daylight-saving chang
           for (const busy of input.busy)
             assert.ok(!overlaps(guarded, busy), 'clear of busy time with buffers');
           for (const booking of input.bookings) {
-            assert.ok(!overlaps(guarded, booking), 'clear of bookings with buffers');
+            // A booking keeps its own buffers too: the two are buffer-after plus buffer-before apart.
+            const bookingGuard = {
+              start: new Date(booking.start.getTime() - before),
+              end: new Date(booking.end.getTime() + after),
+            };
+            assert.ok(!overlaps(guarded, bookingGuard), 'clear of bookings, both with buffers');
+          }
+          if (rules.dailyCap !== null) {
+            const day = wall(slot.start, rules.timeZone).date;
+            const booked = input.bookings.filter(
+              (b) => b.start < b.end && wall(b.start, rules.timeZone).date === day,
+            );
+            assert.ok(booked.length < rules.dailyCap, 'never on a day that holds the cap');
           }
           assert.ok(start >= now.getTime() + rules.minimumNoticeMinutes * MINUTE, 'not before the notice');
           assert.ok(start <= latest, 'not beyond the horizon');
           assertWithinWorkingHours(slot, rules);
           assert.equal(checkSlot(input, slot), null, 'an offered slot checks open');
         }
+        const duration = rules.durationMinutes * MINUTE;
         for (const hidden of plan.hidden) {
-          const first = {
-            start: hidden.start,
-            end: new Date(hidden.start.getTime() + rules.durationMinutes * MINUTE),
-          };
-          assert.equal(
-            checkSlot(input, first),
-            hidden.reason,
-            'a hidden start checks closed, for its reason',
-          );
-          assert.ok(!plan.slots.some((slot) => slot.start.getTime() === hidden.start.getTime()));
+          // An entry runs from its first hidden start to the end of its last hidden slot.
+          for (const start of [hidden.start.getTime(), hidden.end.getTime() - duration]) {
+            const slot = { start: new Date(start), end: new Date(start + duration) };
+            assert.equal(
+              checkSlot(input, slot),
+              hidden.reason,
+              'a hidden start checks closed, for its reason',
+            );
+            assert.ok(!plan.slots.some((offered) => offered.start.getTime() === start));
+          }
         }
       }),
       { numRuns: 300 },
