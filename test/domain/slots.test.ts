@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   checkSlot,
   computeSlots,
+  describeSlot,
   type Interval,
   MAX_HIDDEN,
   type SlotInput,
@@ -141,6 +142,20 @@ describe('R18: slots from working hours, busy time, buffers, notice, horizon and
     assert.deepEqual([...perDay.values()].sort(), [1, 1, 1, 1, 1, 1, 2, 2, 2]);
   });
 
+  it('R18: the offer spreads over the hours too: each day’s pick is farthest in time of day from those before', () => {
+    const { plan: result } = plan({ horizonDays: 8, maxSlots: 5 });
+    assert.deepEqual(
+      result.slots.map((slot) => describeSlot(slot, 'Europe/Berlin')),
+      [
+        'Tue 8 Dec, 09:00–09:30 (Europe/Berlin)',
+        'Wed 9 Dec, 16:30–17:00 (Europe/Berlin)',
+        'Thu 10 Dec, 12:30–13:00 (Europe/Berlin)',
+        'Fri 11 Dec, 14:30–15:00 (Europe/Berlin)',
+        'Mon 14 Dec, 10:30–11:00 (Europe/Berlin)',
+      ],
+    );
+  });
+
   it('R18: hidden starts are merged per reason and bounded for a crowded calendar', () => {
     const busy: Interval[] = [];
     // Five busy minutes every half hour: starts alternate between busy and buffer all day, every day.
@@ -170,7 +185,8 @@ describe('R18: working hours are wall-clock in the recruiter’s zone, across da
         rules: {
           ...berlin,
           timeZone,
-          workingHours: { days: allWeek, start: '09:00', end: '17:00' },
+          // One slot a day, so each day's only slot shows where its 09:00 is.
+          workingHours: { days: allWeek, start: '09:00', end: '09:30' },
           minimumNoticeMinutes: 0,
           horizonDays: days,
           maxSlots: days,
