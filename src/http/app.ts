@@ -34,7 +34,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
 import { securityHeaders } from './security-headers.ts';
 import { refuseUnstorableText } from './storable-text.ts';
-import { refuseUndeclaredBodies, validatorFactory } from './validation.ts';
+import { refuseUndeclaredBodies, refuseUnknownQueryParameters, validatorFactory } from './validation.ts';
 
 export interface AppOptions {
   context: AppContext;
@@ -90,6 +90,7 @@ export async function buildApp({
   await app.register(auth, { db, failuresPerMinute: rateLimits.authFailures });
   refuseUnstorableText(app);
   refuseUndeclaredBodies(app);
+  refuseUnknownQueryParameters(app);
   await app.register(cursors, { vault: context.vault });
 
   await app.register(healthRoutes, { db });

@@ -155,7 +155,7 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
             providerMessageId: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
             messageId: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
           },
-          { minProperties: 1 },
+          { minProperties: 1, additionalProperties: false },
         ),
         response: {
           200: Type.Object({

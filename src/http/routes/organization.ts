@@ -134,9 +134,10 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       schema: {
         tags: ['organization'],
         summary: 'The latest audit events (admins): who changed what, without any mail content',
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-        }),
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             events: Type.Array(
