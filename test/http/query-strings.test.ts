@@ -36,7 +36,7 @@ describe('R17: unknown query parameters are refused everywhere', () => {
       const query = new URLSearchParams(
         parameters
           .filter((parameter) => parameter.in === 'query' && parameter.required)
-          .map((parameter) => [parameter.name, validValue(parameter)]),
+          .map((parameter): [string, string] => [parameter.name, validValue(parameter)]),
       );
       query.set('surelyUnknown', '1');
       const answers = [];

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { VISIBILITIES } from '../../domain/visibility.ts';
 import type { AppContext } from '../../services/context.ts';
-import { getThread, listThreads, whyNotSynced } from '../../services/mail.ts';
+import { getMessage, getThread, listThreads, whyNotSynced } from '../../services/mail.ts';
 import { setThreadVisibility } from '../../services/thread-visibility.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor, UUID } from '../cursor.ts';
@@ -40,6 +40,7 @@ const onlyFull = (description?: string) => ({
 
 const MessageView = Type.Object({
   id: Uuid,
+  threadId: Uuid,
   access: AccessLevel,
   providerMessageId: Type.Optional(Type.String(onlyFull())),
   rfcMessageId: Type.Optional(Type.Union([Type.String(), Type.Null()], onlyFull())),
@@ -65,6 +66,13 @@ const MessageView = Type.Object({
         disposition: Type.String(),
       }),
       onlyFull('Names, types and sizes only: contents are never kept.'),
+    ),
+  ),
+  truncated: Type.Optional(
+    Type.Boolean(
+      onlyFull(
+        'True when less than the whole message was kept: a body over 1 MiB or nested too deeply was cut (it ends with a `[message truncated: …]` note), or attachments were left out.',
+      ),
     ),
   ),
   memberIds: Type.Array(Uuid),
@@ -120,6 +128,23 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
       },
     },
     async (request) => getThread(context, userOf(request), request.params.id),
+  );
+
+  app.get(
+    '/api/messages/:id',
+    {
+      config: { allow: ['user'] },
+      schema: {
+        tags: ['mail'],
+        summary:
+          'One synced message with its body (text and sanitized HTML) and attachment names, types and sizes',
+        description:
+          "R15 as for its thread: a message of a thread you cannot see answers 404, like a missing one; a message of a colleague's `metadata` thread answers like `GET /api/threads/{id}` does, without any content (`access` is `metadata`), since the thread already shows that the message exists.",
+        params: Type.Object({ id: Uuid }),
+        response: { 200: MessageView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => getMessage(context, userOf(request), request.params.id),
   );
 
   app.put(
