@@ -20,6 +20,7 @@ import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { erasureRoutes } from './routes/erasure.ts';
+import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
 import { inmailRoutes } from './routes/inmail.ts';
@@ -104,6 +105,7 @@ export async function buildApp({
   await app.register(mailRoutes, { context });
   await app.register(historyRoutes, { context });
   await app.register(erasureRoutes, { context });
+  await app.register(exportRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });
