@@ -29,6 +29,7 @@ import { meRoutes } from './routes/me.ts';
 import { memberRoutes } from './routes/members.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { oauthRoutes } from './routes/oauth.ts';
+import { operatorRoutes } from './routes/operator.ts';
 import { organizationRoutes } from './routes/organization.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -106,6 +107,7 @@ export async function buildApp({
   await app.register(historyRoutes, { context });
   await app.register(erasureRoutes, { context });
   await app.register(exportRoutes, { context });
+  await app.register(operatorRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });
