@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { KyselyPlugin, UnknownRow } from 'kysely';
 import type { Database } from '../../src/db/database.ts';
-import { findVisibleThread, listVisibleThreads } from '../../src/db/threads.ts';
+import { findVisibleMessage, findVisibleThread, listVisibleThreads } from '../../src/db/threads.ts';
 import type { Viewer } from '../../src/db/visibility.ts';
 import type { Access } from '../../src/domain/visibility.ts';
 import type { TestApp } from './app.ts';
@@ -138,7 +138,7 @@ export function assertSeenAs(view: View, id: string, access: Access, secrets: st
 }
 
 /**
- * The rows PostgreSQL itself returns when the db layer reads the thread list and each of `ids` for
+ * The rows PostgreSQL itself returns when the db layer reads the thread list, each of `ids` and each of their messages for
  * `viewer`, as JSON: what the SQL selected, before any mapping in TypeScript.
  */
 export async function rowsFromDatabase(db: Database, viewer: Viewer, ids: string[]): Promise<string> {
@@ -152,6 +152,10 @@ export async function rowsFromDatabase(db: Database, viewer: Viewer, ids: string
   };
   const captured = db.withPlugin(capture);
   await listVisibleThreads(captured, viewer, { limit: 500 });
-  for (const id of ids) await findVisibleThread(captured, viewer, id);
+  for (const id of ids) {
+    await findVisibleThread(captured, viewer, id);
+    const stored = await db.selectFrom('messages').select('id').where('thread_id', '=', id).execute();
+    for (const message of stored) await findVisibleMessage(captured, viewer, message.id);
+  }
   return JSON.stringify(rows);
 }
