@@ -44,14 +44,18 @@ interface MessageContent {
   rfcMessageId: string | null;
   subject: string;
   snippet: string;
-  bodyText: string;
-  bodyHtml: string | null;
   attachments: StoredAttachment[];
   /** Less than the whole message was kept (over the size cap, or text, HTML or attachments cut). */
   truncated: boolean;
 }
 
+/** A message as a thread lists it: without its body, which is read one message at a time. */
 export type StoredMessage = MessageFacts & (({ access: 'full' } & MessageContent) | { access: 'metadata' });
+
+/** A message read alone: its body too when the viewer sees the thread's content. */
+export type MessageWithBody =
+  | (MessageFacts & { access: 'full' } & MessageContent & { bodyText: string; bodyHtml: string | null })
+  | (MessageFacts & { access: 'metadata' });
 
 /** One page of threads the viewer may see, newest activity first; `after` is the previous page's last id. */
 export async function listVisibleThreads(
@@ -120,7 +124,7 @@ export async function findVisibleThread(
   if (!thread) return undefined;
   // The messages query states the rule again rather than trusting the thread read above: the level may
   // change in between, and each query must stand on its own.
-  const rows = await visibleMessages(db, viewer)
+  const rows = await visibleMessages(db, viewer, false)
     .where('t.id', '=', threadId)
     .orderBy('m.received_at')
     .orderBy('m.id')
@@ -129,18 +133,25 @@ export async function findVisibleThread(
   return { thread, messages };
 }
 
-/** One message the viewer may see (its content only if they see the thread's); undefined otherwise. */
+/** One message the viewer may see, with its body if they see the thread's content; undefined otherwise. */
 export async function findVisibleMessage(
   db: Database,
   viewer: Viewer,
   messageId: string,
-): Promise<StoredMessage | undefined> {
-  const row = await visibleMessages(db, viewer).where('m.id', '=', messageId).executeTakeFirst();
-  return row && storedMessage(row);
+): Promise<MessageWithBody | undefined> {
+  const row = await visibleMessages(db, viewer, true).where('m.id', '=', messageId).executeTakeFirst();
+  if (!row) return undefined;
+  const message = storedMessage(row);
+  if (message.access !== 'full') return message;
+  return { ...message, bodyText: row.body_text ?? '', bodyHtml: row.body_html };
 }
 
-/** Messages `m` of threads `t` the viewer may see, content columns through `content()`. */
-function visibleMessages(db: Database, viewer: Viewer) {
+/**
+ * Messages `m` of threads `t` the viewer may see, content columns through `content()`; the bodies (up to
+ * 1 MiB of text and 1 MiB of HTML each) only when `bodies`, so that a long thread costs its headers only.
+ */
+function visibleMessages(db: Database, viewer: Viewer, bodies: boolean) {
+  const body = (column: string) => (bodies ? content<string>(viewer, column) : sql<string | null>`null`);
   return db
     .selectFrom('messages as m')
     .innerJoin('threads as t', (join) =>
@@ -161,8 +172,8 @@ function visibleMessages(db: Database, viewer: Viewer) {
       content<string>(viewer, 'm.rfc_message_id').as('rfc_message_id'),
       content<string>(viewer, 'm.subject').as('subject'),
       content<string>(viewer, 'm.snippet').as('snippet'),
-      content<string>(viewer, 'm.body_text').as('body_text'),
-      content<string>(viewer, 'm.body_html').as('body_html'),
+      body('m.body_text').as('body_text'),
+      body('m.body_html').as('body_html'),
       content<StoredAttachment[]>(viewer, 'm.attachments').as('attachments'),
       content<boolean>(viewer, 'm.truncated').as('truncated'),
       sql<string[]>`coalesce((select array_agg(mm.member_id) from message_members mm
@@ -194,8 +205,6 @@ function storedMessage(row: MessageRow): StoredMessage {
     rfcMessageId: row.rfc_message_id,
     subject: row.subject ?? '',
     snippet: row.snippet ?? '',
-    bodyText: row.body_text ?? '',
-    bodyHtml: row.body_html,
     attachments: row.attachments ?? [],
     truncated: row.truncated ?? false,
   };

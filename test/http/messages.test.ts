@@ -8,7 +8,7 @@ import { CONTENT_KEYS } from '../support/visibility.ts';
 const t = await providerTest();
 
 describe('R15: one message read on request', () => {
-  it('R15: GET /api/messages/{id} gives the body, sanitized HTML, attachments and truncation to who sees the thread; a metadata thread answers without content; private and foreign answer 404', async () => {
+  it('R15: a thread lists messages without bodies; GET /api/messages/{id} gives the body, sanitized HTML, attachments and truncation to who sees the thread; a metadata thread answers without content; private and foreign answer 404', async () => {
     const box = await connectedMailbox(t, 'google', `message-${randomUUID().slice(0, 8)}.example`);
     const candidate = `ada.${randomUUID().slice(0, 8)}@candidates.example`;
     await t.member({ emails: [candidate] });
@@ -39,7 +39,11 @@ describe('R15: one message read on request', () => {
     const threadId = threads.find((thread) => thread.subject === 'subject-one-message')?.id;
     const longThreadId = threads.find((thread) => thread.subject === 'a long one')?.id;
     assert.ok(threadId && longThreadId);
-    const [stored] = (await t.call(box.recruiter.token, 'GET', `/api/threads/${threadId}`)).json().messages;
+    const detail = await t.call(box.recruiter.token, 'GET', `/api/threads/${threadId}`);
+    const [stored] = detail.json().messages;
+    assert.equal(stored.snippet, 'body-one-message', 'the thread lists each message with its snippet');
+    assert.equal('bodyText' in stored || 'bodyHtml' in stored, false, 'and without its body');
+    assert.equal(detail.body.includes('html-one-message'), false);
     const url = `/api/messages/${stored.id}`;
 
     const own = await t.call(box.recruiter.token, 'GET', url);

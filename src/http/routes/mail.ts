@@ -38,7 +38,7 @@ const onlyFull = (description?: string) => ({
   description: `Absent when \`access\` is \`metadata\`.${description ? ` ${description}` : ''}`,
 });
 
-const MessageView = Type.Object({
+const messageFields = {
   id: Uuid,
   threadId: Uuid,
   access: AccessLevel,
@@ -53,10 +53,6 @@ const MessageView = Type.Object({
   sentAt: Type.Union([Timestamp, Type.Null()]),
   receivedAt: Timestamp,
   snippet: Type.Optional(Type.String(onlyFull())),
-  bodyText: Type.Optional(Type.String(onlyFull())),
-  bodyHtml: Type.Optional(
-    Type.Union([Type.String(), Type.Null()], onlyFull('Sanitized; render it in a sandboxed frame.')),
-  ),
   attachments: Type.Optional(
     Type.Array(
       Type.Object({
@@ -76,6 +72,18 @@ const MessageView = Type.Object({
     ),
   ),
   memberIds: Type.Array(Uuid),
+};
+
+/** A message as a thread lists it; its body is read with `GET /api/messages/{id}`. */
+const ThreadMessageView = Type.Object(messageFields);
+
+/** A message read alone, with its body. */
+const MessageView = Type.Object({
+  ...messageFields,
+  bodyText: Type.Optional(Type.String(onlyFull())),
+  bodyHtml: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], onlyFull('Sanitized; render it in a sandboxed frame.')),
+  ),
 });
 
 export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
@@ -119,10 +127,12 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
       config: { allow: ['user'] },
       schema: {
         tags: ['mail'],
-        summary: 'One thread with its messages, oldest first',
+        summary: 'One thread with its messages, oldest first, without their bodies',
+        description:
+          'Each message carries its subject, snippet, participants, times and attachment list (where you see content); read a body with `GET /api/messages/{id}`, so a long thread costs its headers only.',
         params: Type.Object({ id: Uuid }),
         response: {
-          200: Type.Object({ thread: ThreadView, messages: Type.Array(MessageView) }),
+          200: Type.Object({ thread: ThreadView, messages: Type.Array(ThreadMessageView) }),
           ...errors(400, 401, 403, 404),
         },
       },
