@@ -258,6 +258,17 @@ export interface ErasedMessagesTable {
   erased_at: CreatedAt;
 }
 
+export interface ExportsTable {
+  id: Generated<string>;
+  at: CreatedAt;
+  requested_by: 'member' | 'operator';
+  member_id: string;
+  finished_at: Date | null;
+  org_ids: ColumnType<string[], string[] | undefined, string[]>;
+  messages: number | null;
+  inmail_messages: number | null;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -278,4 +289,5 @@ export interface DB {
   suppressions: SuppressionsTable;
   erasures: ErasuresTable;
   erased_messages: ErasedMessagesTable;
+  exports: ExportsTable;
 }
