@@ -50,7 +50,10 @@ async function ownerReads(box: Mailbox, memberId: string, subject: string): Prom
   assert.ok(thread);
   const detail = await t.call(box.recruiter.token, 'GET', `/api/threads/${thread.id}`);
   assert.equal(detail.statusCode, 200, detail.body);
-  assert.ok(detail.body.includes('kept body'), 'the body is kept');
+  const [message] = detail.json().messages;
+  const one = await t.call(box.recruiter.token, 'GET', `/api/messages/${message.id}`);
+  assert.equal(one.statusCode, 200, one.body);
+  assert.ok(one.body.includes('kept body'), 'the body is kept');
   const history = await t.call(box.recruiter.token, 'GET', `/api/members/${memberId}/history`);
   assert.equal(history.statusCode, 200, history.body);
   assert.deepEqual(
