@@ -138,7 +138,10 @@ export async function book(
       throw new SlotTaken('This proposal has just been booked; each proposal books one interview.', []);
     }
     if (error instanceof Refused || isOverlap(error) || isUniqueViolation(error)) {
-      const why = error instanceof Refused ? REASON_WORDS[error.reason] : 'another interview was just booked then';
+      const why =
+        error instanceof Refused && error.reason !== 'booked'
+          ? REASON_WORDS[error.reason]
+          : 'another interview was just booked then';
       throw await taken(context, proposal, { now, busy }, input.timeZone, why);
     }
     throw error;
@@ -227,14 +230,15 @@ export async function complete(
     throw new AppError('unavailable', 'The calendar refused the interview, so nothing was booked; please try again later.');
   }
   const conference = conferenceOf(event);
-  const stored = await saveEvent(db, held.orgId, held.id, {
-    eventId: event.id,
-    iCalUid: event.iCalUid,
-    conferenceStatus: conference.status,
-    conferenceUrl: conference.url,
-  });
-  if (stored) {
-    await insertMessage(db, held.orgId, held.conversationId, {
+  await db.transaction().execute(async (trx) => {
+    const stored = await saveEvent(trx, held.orgId, held.id, {
+      eventId: event.id,
+      iCalUid: event.iCalUid,
+      conferenceStatus: conference.status,
+      conferenceUrl: conference.url,
+    });
+    if (!stored) return;
+    await insertMessage(trx, held.orgId, held.conversationId, {
       sender: 'user',
       userId: held.userId,
       body: confirmationText({
@@ -243,7 +247,7 @@ export async function complete(
         conference,
       }),
     });
-  }
+  });
   const booking = (await findBooking(db, { orgId: held.orgId }, held.id)) ?? held;
   return { booking: bookingView(booking, proposal, context.now()), notice: noticeOf(booking) };
 }
