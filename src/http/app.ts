@@ -29,6 +29,7 @@ import { memberRoutes } from './routes/members.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { organizationRoutes } from './routes/organization.ts';
+import { schedulingRoutes } from './routes/scheduling.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
@@ -103,6 +104,7 @@ export async function buildApp({
   await app.register(mailRoutes, { context });
   await app.register(historyRoutes, { context });
   await app.register(erasureRoutes, { context });
+  await app.register(schedulingRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });
