@@ -77,10 +77,16 @@ export async function insertHeldBooking(
 
 function selectBookings(db: Database, scope: BookingScope) {
   const query = db.selectFrom('interview_bookings').selectAll();
-  return 'orgId' in scope ? query.where('org_id', '=', scope.orgId) : query.where('member_id', '=', scope.memberId);
+  return 'orgId' in scope
+    ? query.where('org_id', '=', scope.orgId)
+    : query.where('member_id', '=', scope.memberId);
 }
 
-export async function findBooking(db: Database, scope: BookingScope, id: string): Promise<Booking | undefined> {
+export async function findBooking(
+  db: Database,
+  scope: BookingScope,
+  id: string,
+): Promise<Booking | undefined> {
   const row = await selectBookings(db, scope).where('id', '=', id).executeTakeFirst();
   return row && toBooking(row);
 }
@@ -150,7 +156,12 @@ export async function saveEvent(
   db: Database,
   orgId: string,
   id: string,
-  event: { eventId: string; iCalUid: string; conferenceStatus: ConferenceStatus; conferenceUrl: string | null },
+  event: {
+    eventId: string;
+    iCalUid: string;
+    conferenceStatus: ConferenceStatus;
+    conferenceUrl: string | null;
+  },
 ): Promise<boolean> {
   const result = await db
     .updateTable('interview_bookings')
@@ -243,7 +254,11 @@ export async function cancelBooking(
 }
 
 /** Booked interviews starting within [from, to), across organizations, for the periodic check (bounded). */
-export async function upcomingBookings(db: Database, range: { from: Date; to: Date }, limit: number): Promise<Booking[]> {
+export async function upcomingBookings(
+  db: Database,
+  range: { from: Date; to: Date },
+  limit: number,
+): Promise<Booking[]> {
   const rows = await db
     .selectFrom('interview_bookings')
     .selectAll()

@@ -54,7 +54,9 @@ export async function insertProposal(
 
 function selectProposals(db: Database, scope: ProposalScope) {
   const query = db.selectFrom('interview_proposals').selectAll();
-  return 'orgId' in scope ? query.where('org_id', '=', scope.orgId) : query.where('member_id', '=', scope.memberId);
+  return 'orgId' in scope
+    ? query.where('org_id', '=', scope.orgId)
+    : query.where('member_id', '=', scope.memberId);
 }
 
 export async function findProposal(
@@ -67,7 +69,11 @@ export async function findProposal(
 }
 
 /** Locks the proposal for a booking: one booker at a time decides whether it is still open. */
-export async function lockProposal(db: Database, orgId: string, proposalId: string): Promise<Proposal | undefined> {
+export async function lockProposal(
+  db: Database,
+  orgId: string,
+  proposalId: string,
+): Promise<Proposal | undefined> {
   const row = await db
     .selectFrom('interview_proposals')
     .selectAll()

@@ -17,7 +17,12 @@ export function bothZones(slot: Interval, zones: Zones): string {
     : `${candidate}; for the recruiter ${describeSlot(slot, zones.recruiter)}`;
 }
 
-export function proposalText(input: { link: string; slots: Interval[]; recruiterZone: string; expiresAt: Date }): string {
+export function proposalText(input: {
+  link: string;
+  slots: Interval[];
+  recruiterZone: string;
+  expiresAt: Date;
+}): string {
   const shown = input.slots.slice(0, 5).map((slot) => `- ${describeSlot(slot, input.recruiterZone)}`);
   const more = input.slots.length > shown.length ? [`- and ${input.slots.length - shown.length} more`] : [];
   return [
@@ -31,14 +36,20 @@ export function proposalText(input: { link: string; slots: Interval[]; recruiter
 
 /** "8 Dec 2026, 14:30 (Europe/Berlin)". */
 function momentIn(at: Date, timeZone: string): string {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' });
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    hourCycle: 'h23',
+  });
   return `${format.format(at)} (${timeZone})`;
 }
 
 /** Whether and how the video link exists, in words. */
 function conferenceLine(conference: { status: 'ready' | 'pending' | 'failed'; url: string | null }): string {
   if (conference.status === 'ready' && conference.url) return `Join: ${conference.url}`;
-  if (conference.status === 'pending') return 'The video link is still being made; it will follow in this conversation.';
+  if (conference.status === 'pending')
+    return 'The video link is still being made; it will follow in this conversation.';
   return 'No video link could be created for this interview. The recruiter will send one here before it starts.';
 }
 
@@ -71,7 +82,11 @@ export function movedText(input: {
   ].join('\n');
 }
 
-export function cancelledText(input: { by: 'recruiter' | 'candidate' | 'calendar'; slot: Interval; zones: Zones }): string {
+export function cancelledText(input: {
+  by: 'recruiter' | 'candidate' | 'calendar';
+  slot: Interval;
+  zones: Zones;
+}): string {
   const who =
     input.by === 'calendar'
       ? "The interview was removed or declined in the recruiter's calendar, so it is cancelled"
@@ -84,7 +99,8 @@ export function reminderText(input: {
   zones: Zones;
   conference: { status: 'ready' | 'pending' | 'failed'; url: string | null };
 }): string {
-  return [`Reminder: your interview is tomorrow, ${bothZones(input.slot, input.zones)}.`, conferenceLine(input.conference)].join(
-    '\n',
-  );
+  return [
+    `Reminder: your interview is tomorrow, ${bothZones(input.slot, input.zones)}.`,
+    conferenceLine(input.conference),
+  ].join('\n');
 }

@@ -10,15 +10,24 @@
  * has one caller per booking, so nothing queues behind the row.) A cancel cancels the event first: if the
  * database write then failed, the check job would still find the event cancelled and cancel the booking.
  */
-import { type Booking, bookedBetween, cancelBooking, findBooking, isOverlap, lockBooking, moveBooking, saveConference } from '../db/bookings.ts';
+import {
+  type Booking,
+  bookedBetween,
+  cancelBooking,
+  findBooking,
+  isOverlap,
+  lockBooking,
+  moveBooking,
+  saveConference,
+} from '../db/bookings.ts';
 import { insertMessage } from '../db/inmail.ts';
 import { findProposal, type Proposal, setProposalStatus } from '../db/proposals.ts';
 import { AppError, notFound } from '../domain/errors.ts';
 import { cancelledText, movedText } from '../domain/interview-texts.ts';
 import type { Principal } from '../domain/principal.ts';
 import { checkSlot, type SlotRules } from '../domain/slots.ts';
-import { type BookingView, bookingView } from './booking-view.ts';
 import { conferenceOf, REASON_WORDS } from './booking.ts';
+import { type BookingView, bookingView } from './booking-view.ts';
 import type { AppContext } from './context.ts';
 import { type Asker, onCalendar, recruiterCalendar } from './recruiter-calendar.ts';
 import { widen } from './scheduling.ts';
@@ -41,7 +50,10 @@ async function changeable(context: AppContext, person: Person, bookingId: string
   if (!proposal) throw notFound('booking');
   if (booking.status !== 'booked') throw new AppError('conflict', 'This interview is already cancelled.');
   if (!booking.eventId) {
-    throw new AppError('conflict', 'This interview is still being confirmed with the calendar; try again in a minute.');
+    throw new AppError(
+      'conflict',
+      'This interview is still being confirmed with the calendar; try again in a minute.',
+    );
   }
   const now = context.now();
   if (person.kind === 'member') {
@@ -56,11 +68,17 @@ async function changeable(context: AppContext, person: Person, bookingId: string
     throw new AppError('conflict', 'This interview is over.');
   }
   const asker: Asker =
-    person.kind === 'user' ? { side: 'recruiter' } : { side: 'candidate', conversationId: booking.conversationId };
+    person.kind === 'user'
+      ? { side: 'recruiter' }
+      : { side: 'candidate', conversationId: booking.conversationId };
   return { booking: { ...booking, eventId: booking.eventId }, proposal, now, asker };
 }
 
-export async function cancelInterview(context: AppContext, person: Person, bookingId: string): Promise<BookingView> {
+export async function cancelInterview(
+  context: AppContext,
+  person: Person,
+  bookingId: string,
+): Promise<BookingView> {
   const { booking, proposal, asker } = await changeable(context, person, bookingId);
   const opened = await recruiterCalendar(context, booking.orgId, booking.userId, asker);
   await onCalendar(context, opened, asker, (calendar, token) => calendar.cancelEvent(token, booking.eventId));
@@ -102,9 +120,9 @@ export async function moveInterview(
   );
   // The interview's own event is in the free/busy answer, and its own row among the bookings: neither
   // stands in the way of moving it.
-  const others = (await bookedBetween(context.db, booking.orgId, booking.userId, widen(slot, 2 * DAY_MS))).filter(
-    (other) => other.id !== booking.id,
-  );
+  const others = (
+    await bookedBetween(context.db, booking.orgId, booking.userId, widen(slot, 2 * DAY_MS))
+  ).filter((other) => other.id !== booking.id);
   const reason = checkSlot(
     { now, rules, busy: busy.filter((interval) => !sameTime(interval, booking)), bookings: others },
     slot,
@@ -130,7 +148,8 @@ export async function moveInterview(
       if (event.conference) await saveConference(trx, booking.orgId, booking.id, conference);
     });
   } catch (error) {
-    if (isOverlap(error)) throw new AppError('conflict', 'That time cannot be booked: another interview was just booked then.');
+    if (isOverlap(error))
+      throw new AppError('conflict', 'That time cannot be booked: another interview was just booked then.');
     throw error;
   }
   const moved = { ...booking, ...slot };
@@ -161,7 +180,12 @@ export function zonesOf(booking: Booking, proposal: Proposal) {
   return { candidate: booking.candidateTimeZone, recruiter: (proposal.rules as SlotRules).timeZone };
 }
 
-async function viewOf(context: AppContext, orgId: string, id: string, proposal: Proposal): Promise<BookingView> {
+async function viewOf(
+  context: AppContext,
+  orgId: string,
+  id: string,
+  proposal: Proposal,
+): Promise<BookingView> {
   const booking = await findBooking(context.db, { orgId }, id);
   if (!booking) throw notFound('booking');
   return bookingView(booking, proposal, context.now());

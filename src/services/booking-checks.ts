@@ -45,7 +45,11 @@ export async function checkBookings(
   for (const booking of held) {
     if (await each(context, booking, () => completeHeld(context, booking))) outcome.completed += 1;
   }
-  const upcoming = await upcomingBookings(context.db, { from: now, to: new Date(now.getTime() + LOOKAHEAD_MS) }, BATCH);
+  const upcoming = await upcomingBookings(
+    context.db,
+    { from: now, to: new Date(now.getTime() + LOOKAHEAD_MS) },
+    BATCH,
+  );
   for (const booking of upcoming) {
     const result = await each(context, booking, () => checkEvent(context, booking));
     if (result === 'cancelled') outcome.cancelled += 1;
@@ -58,11 +62,18 @@ export async function checkBookings(
 }
 
 /** One booking's step; a failure is logged (ids only) and left for the next run. */
-async function each<T>(context: AppContext, booking: Booking, step: () => Promise<T>): Promise<T | undefined> {
+async function each<T>(
+  context: AppContext,
+  booking: Booking,
+  step: () => Promise<T>,
+): Promise<T | undefined> {
   try {
     return await step();
   } catch (error) {
-    context.logger.warn({ err: error, orgId: booking.orgId, bookingId: booking.id }, 'checking a booking failed');
+    context.logger.warn(
+      { err: error, orgId: booking.orgId, bookingId: booking.id },
+      'checking a booking failed',
+    );
     return undefined;
   }
 }

@@ -170,7 +170,9 @@ async function taken(
   const rules = proposal.rules as SlotRules;
   const range = widen(spanOf(proposal.slots), DAY_MS);
   const bookings = await bookedBetween(context.db, proposal.orgId, proposal.userId, range);
-  const left = stillOpen(proposal, { ...live, bookings }).map((slot) => describe(slot, timeZone, rules.timeZone));
+  const left = stillOpen(proposal, { ...live, bookings }).map((slot) =>
+    describe(slot, timeZone, rules.timeZone),
+  );
   return new SlotTaken(
     left.length > 0
       ? `That time can no longer be booked (${why}). ${left.length} of the offered times are still free.`
@@ -214,7 +216,8 @@ export async function complete(
       conference: true,
     });
   } catch (error) {
-    const dead = error instanceof ProviderError && (error.kind === 'auth_revoked' || error.kind === 'permanent');
+    const dead =
+      error instanceof ProviderError && (error.kind === 'auth_revoked' || error.kind === 'permanent');
     if (!dead) {
       throw new AppError(
         'unavailable',
@@ -227,7 +230,10 @@ export async function complete(
     if (error.kind === 'auth_revoked') {
       return onCalendar(context, opened, asker, () => Promise.reject(error));
     }
-    throw new AppError('unavailable', 'The calendar refused the interview, so nothing was booked; please try again later.');
+    throw new AppError(
+      'unavailable',
+      'The calendar refused the interview, so nothing was booked; please try again later.',
+    );
   }
   const conference = conferenceOf(event);
   await db.transaction().execute(async (trx) => {
@@ -252,7 +258,10 @@ export async function complete(
   return { booking: bookingView(booking, proposal, context.now()), notice: noticeOf(booking) };
 }
 
-export function conferenceOf(event: CalendarEvent): { status: 'ready' | 'pending' | 'failed'; url: string | null } {
+export function conferenceOf(event: CalendarEvent): {
+  status: 'ready' | 'pending' | 'failed';
+  url: string | null;
+} {
   const conference = event.conference;
   if (conference?.status === 'ready' && conference.url) return { status: 'ready', url: conference.url };
   if (conference?.status === 'pending') return { status: 'pending', url: null };

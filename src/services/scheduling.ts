@@ -35,7 +35,10 @@ const DAY_MS = 86_400_000;
 
 export const EXPIRY_WEEKS = [1, 2, 3] as const;
 
-export async function schedulingSettingsOf(context: AppContext, user: UserPrincipal): Promise<SchedulingSettings> {
+export async function schedulingSettingsOf(
+  context: AppContext,
+  user: UserPrincipal,
+): Promise<SchedulingSettings> {
   return findSchedulingSettings(context.db, user.orgId, user.userId);
 }
 
@@ -75,7 +78,10 @@ export async function propose(
   const conversation = await findConversation(db, { orgId: user.orgId }, conversationId);
   if (!conversation) throw notFound('conversation');
   if (conversation.userId !== user.userId) {
-    throw new AppError('forbidden', 'only the recruiter who started this conversation can propose times in it');
+    throw new AppError(
+      'forbidden',
+      'only the recruiter who started this conversation can propose times in it',
+    );
   }
   const settings = await findSchedulingSettings(db, user.orgId, user.userId);
   const rules: SlotRules = {
@@ -119,7 +125,12 @@ export async function propose(
   await insertMessage(db, user.orgId, conversationId, {
     sender: 'user',
     userId: user.userId,
-    body: proposalText({ link: bookingLink(context, id), slots: plan.slots, recruiterZone: rules.timeZone, expiresAt }),
+    body: proposalText({
+      link: bookingLink(context, id),
+      slots: plan.slots,
+      recruiterZone: rules.timeZone,
+      expiresAt,
+    }),
   });
   const proposal = await findProposal(db, { orgId: user.orgId }, id);
   if (!proposal) throw notFound('proposal');
@@ -176,7 +187,11 @@ export async function readProposal(
   return proposalView(context, proposal, timeZone ?? (principal.kind === 'user' ? rules.timeZone : 'UTC'));
 }
 
-export async function proposalView(context: AppContext, proposal: Proposal, timeZone: string): Promise<ProposalView> {
+export async function proposalView(
+  context: AppContext,
+  proposal: Proposal,
+  timeZone: string,
+): Promise<ProposalView> {
   const rules = proposal.rules as SlotRules;
   const now = context.now();
   const booking = await bookedForProposal(context.db, proposal.orgId, proposal.id);

@@ -19,11 +19,21 @@ for (const provider of PROVIDERS) {
       const s = await scheduling(t, provider);
       const { proposal, hidden } = await s.propose();
       assert.ok(proposal.slots.length > 0, 'slots are offered');
-      assert.ok(hidden.some((entry) => entry.reason === 'too_soon'), 'the next 12 hours are hidden as too soon');
+      assert.ok(
+        hidden.some((entry) => entry.reason === 'too_soon'),
+        'the next 12 hours are hidden as too soon',
+      );
       assert.equal(proposal.link, `http://talentsync.test/book/${proposal.id}`);
-      assert.ok((await s.messages()).some((body) => body.includes(proposal.link)), 'the link is posted in InMail');
+      assert.ok(
+        (await s.messages()).some((body) => body.includes(proposal.link)),
+        'the link is posted in InMail',
+      );
 
-      const seen = await t.call(s.candidate.token, 'GET', `/api/proposals/${proposal.id}?timeZone=Asia/Kolkata`);
+      const seen = await t.call(
+        s.candidate.token,
+        'GET',
+        `/api/proposals/${proposal.id}?timeZone=Asia/Kolkata`,
+      );
       assert.equal(seen.statusCode, 200, seen.body);
       const [slot] = seen.json().slots;
       assert.match(slot.local, /\(Asia\/Kolkata\)$/);
@@ -45,9 +55,10 @@ for (const provider of PROVIDERS) {
       const [event] = interviews;
       assert.equal(event?.id, booking.eventId);
       assert.equal(event?.start.toISOString(), new Date(slot.start).toISOString());
-      assert.deepEqual(event?.attendees.map((a) => a.toLowerCase()).filter((a) => a !== s.box.recruiter.email), [
-        s.candidate.emails[0],
-      ]);
+      assert.deepEqual(
+        event?.attendees.map((a) => a.toLowerCase()).filter((a) => a !== s.box.recruiter.email),
+        [s.candidate.emails[0]],
+      );
       assert.equal(event?.link, booking.conference.url);
 
       const confirmation = (await s.messages()).at(-1) ?? '';
@@ -113,7 +124,11 @@ for (const provider of PROVIDERS) {
         t.call(s.candidate.token, 'POST', `/api/proposals/${a.proposal.id}/book`, { start }),
         t.call(other.candidate.token, 'POST', `/api/proposals/${b.proposal.id}/book`, { start }),
       ]);
-      assert.deepEqual(answers.map((answer) => answer.statusCode).sort(), [201, 409], answers.map((x) => x.body).join('\n'));
+      assert.deepEqual(
+        answers.map((answer) => answer.statusCode).sort(),
+        [201, 409],
+        answers.map((x) => x.body).join('\n'),
+      );
       const booked = await t.database.db
         .selectFrom('interview_bookings')
         .select('id')
@@ -129,7 +144,9 @@ for (const provider of PROVIDERS) {
       const a = await s.propose();
       const b = await s.propose({ durationMinutes: 60 }, other.conversationId);
       const start = a.proposal.slots[0]?.start;
-      const booked = await t.call(s.candidate.token, 'POST', `/api/proposals/${a.proposal.id}/book`, { start });
+      const booked = await t.call(s.candidate.token, 'POST', `/api/proposals/${a.proposal.id}/book`, {
+        start,
+      });
       assert.equal(booked.statusCode, 201, booked.body);
       const { span } = await t.database.db
         .selectFrom('interview_bookings')
@@ -171,7 +188,8 @@ for (const provider of PROVIDERS) {
         .set({ event_id: null, ical_uid: null, conference_status: null, conference_url: null })
         .where('id', '=', booking.id)
         .execute();
-      const confirmations = async () => (await s.messages()).filter((body) => body.startsWith('Interview booked')).length;
+      const confirmations = async () =>
+        (await s.messages()).filter((body) => body.startsWith('Interview booked')).length;
       assert.equal(await confirmations(), 1);
       const outcome = await checkBookings(t.context, { heldForMs: 0 });
       assert.equal(outcome.completed, 1);
@@ -183,7 +201,11 @@ for (const provider of PROVIDERS) {
       assert.equal(row.event_id, booking.eventId, 'the same event was found again by its key');
       assert.equal(row.conference_url, booking.conference.url);
       assert.equal((await s.events()).filter((event) => event.attendees.length > 0).length, 1);
-      assert.equal(await confirmations(), 2, 'the completion posts its confirmation (the crash lost none in life)');
+      assert.equal(
+        await confirmations(),
+        2,
+        'the completion posts its confirmation (the crash lost none in life)',
+      );
     });
 
     test(`R18: an expired proposal books nothing (410) (${provider})`, async () => {
@@ -209,9 +231,12 @@ for (const provider of PROVIDERS) {
     test(`R18: a conference that cannot be made is said plainly to both sides, never a silent event (${provider})`, async () => {
       const s = await scheduling(t, provider);
       const { proposal } = await s.propose();
-      await t.sandbox.control.post(`/${provider}/mailboxes/${s.box.recruiter.email}/calendar/conference-fault`, {
-        mode: 'fail',
-      });
+      await t.sandbox.control.post(
+        `/${provider}/mailboxes/${s.box.recruiter.email}/calendar/conference-fault`,
+        {
+          mode: 'fail',
+        },
+      );
       const booked = await t.call(s.candidate.token, 'POST', `/api/proposals/${proposal.id}/book`, {
         start: proposal.slots[0]?.start,
       });
@@ -233,8 +258,15 @@ for (const provider of PROVIDERS) {
       });
       assert.equal(booked.statusCode, 404);
       const otherOrg = await t.organization();
-      assert.equal((await t.call(otherOrg.recruiter.token, 'GET', `/api/proposals/${proposal.id}`)).statusCode, 404);
-      const badZone = await t.call(s.candidate.token, 'GET', `/api/proposals/${proposal.id}?timeZone=Mars/Olympus`);
+      assert.equal(
+        (await t.call(otherOrg.recruiter.token, 'GET', `/api/proposals/${proposal.id}`)).statusCode,
+        404,
+      );
+      const badZone = await t.call(
+        s.candidate.token,
+        'GET',
+        `/api/proposals/${proposal.id}?timeZone=Mars/Olympus`,
+      );
       assert.equal(badZone.statusCode, 400);
     });
   });

@@ -95,7 +95,11 @@ export async function scheduling(t: ProviderTest, provider: Provider): Promise<S
       return response.json();
     },
     messages: async (conversationId = first.conversationId) => {
-      const response = await t.call(box.recruiter.token, 'GET', `/api/inmail/conversations/${conversationId}`);
+      const response = await t.call(
+        box.recruiter.token,
+        'GET',
+        `/api/inmail/conversations/${conversationId}`,
+      );
       return (response.json().messages as { body: string }[]).map((message) => message.body);
     },
   };

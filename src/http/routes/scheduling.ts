@@ -22,8 +22,15 @@ import {
 import { memberOf, personOf, userOf } from '../auth.ts';
 import { ErrorBody, errors, Timestamp, Uuid } from '../schemas.ts';
 
-const Clock = Type.String({ pattern: '^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', description: 'HH:MM, 24-hour' });
-const Zone = Type.String({ minLength: 1, maxLength: 64, description: 'An IANA time zone, such as Europe/Berlin' });
+const Clock = Type.String({
+  pattern: '^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$',
+  description: 'HH:MM, 24-hour',
+});
+const Zone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'An IANA time zone, such as Europe/Berlin',
+});
 const Instant = Type.String({ format: 'date-time', maxLength: 40 });
 
 const WorkingHours = Type.Object(
@@ -58,7 +65,10 @@ const Settings = Type.Object(
 );
 
 const Conference = Type.Union([
-  Type.Object({ status: Type.Enum(['ready', 'pending', 'failed']), url: Type.Union([Type.String(), Type.Null()]) }),
+  Type.Object({
+    status: Type.Enum(['ready', 'pending', 'failed']),
+    url: Type.Union([Type.String(), Type.Null()]),
+  }),
   Type.Null(),
 ]);
 
@@ -101,7 +111,11 @@ const ProposalView = Type.Object({
   booking: Type.Union([BookingView, Type.Null()]),
 });
 
-const Taken = Type.Object({ error: ErrorBody.properties.error, remaining: Type.Array(SlotView) });
+/** Any 409; when the time was taken, with the offered times that are still free. */
+const Taken = Type.Object({
+  error: ErrorBody.properties.error,
+  remaining: Type.Optional(Type.Array(SlotView)),
+});
 const Outcome = Type.Object({ booking: BookingView, notice: Type.Union([Type.String(), Type.Null()]) });
 const Params = Type.Object({ id: Uuid });
 const NewTime = Type.Object({ start: Instant }, { additionalProperties: false });
@@ -115,7 +129,10 @@ function zoneOf(value: string | undefined): string | undefined {
   return value;
 }
 
-export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
+export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
+  app,
+  { context },
+) => {
   app.get(
     '/api/me/scheduling',
     {
@@ -157,7 +174,9 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
             horizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HORIZON_DAYS })),
             expiresInWeeks: Type.Optional(Type.Union(EXPIRY_WEEKS.map((weeks) => Type.Literal(weeks)))),
             maxSlots: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
-            overrides: Type.Optional(Type.Partial(Type.Object(ProposingFields), { additionalProperties: false })),
+            overrides: Type.Optional(
+              Type.Partial(Type.Object(ProposingFields), { additionalProperties: false }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -252,7 +271,8 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         response: { 200: BookingView, ...errors(400, 401, 403, 404, 409, 503) },
       },
     },
-    async (request) => moveInterview(context, userOf(request), request.params.id, new Date(request.body.start)),
+    async (request) =>
+      moveInterview(context, userOf(request), request.params.id, new Date(request.body.start)),
   );
 
   app.post(
