@@ -20,23 +20,36 @@
  * - Daily cap: a recruiter-local day that already holds `dailyCap` bookings (counted by their start) offers nothing;
  *   any other day offers its slots. A proposal books once, so offering more than the remaining cap is harmless,
  *   and `checkSlot` at booking time refuses the booking that would go over it.
- * - The offered slots are disjoint and spread: each day's free starts are packed greedily from the morning, then
- *   days are taken round-robin (first slot of each day, then the second, …) until `maxSlots`, then sorted.
+ * - The offered slots are disjoint: each day's free starts are packed greedily from the morning. When there are
+ *   more than `maxSlots`, they are spread over the days and the hours (slot-spread.ts), then sorted.
  * - `hidden` merges consecutive hidden starts of one day with the same reason into one entry that runs from the
  *   first hidden start to the end of the last hidden slot; at most MAX_HIDDEN entries (`hiddenTruncated` says so).
  */
 import { AppError } from './errors.ts';
 import {
+  DEFAULT_MINIMUM_NOTICE_MINUTES,
   DEFAULT_STEP_MINUTES,
   DURATIONS,
   type DurationMinutes,
+  MAX_BUFFER_MINUTES,
   MAX_HORIZON_DAYS,
+  MAX_SLOTS,
   validateRules,
 } from './slot-rules.ts';
+import { type FreeDay, spreadSlots } from './slot-spread.ts';
 import { addLocalDays, localDate, localDates, type WorkingWindow, workingWindow } from './working-day.ts';
 
 export { describeSlot } from './slot-text.ts';
-export { DURATIONS, type DurationMinutes, MAX_HORIZON_DAYS, validateRules };
+export {
+  DEFAULT_MINIMUM_NOTICE_MINUTES,
+  DEFAULT_STEP_MINUTES,
+  DURATIONS,
+  type DurationMinutes,
+  MAX_BUFFER_MINUTES,
+  MAX_HORIZON_DAYS,
+  MAX_SLOTS,
+  validateRules,
+};
 
 /** At most this many hidden entries are reported; enough for a month of a busy calendar, merged. */
 export const MAX_HIDDEN = 400;
@@ -146,6 +159,7 @@ function contextOf(input: SlotInput): Context {
   if (problem !== null) throw new AppError('validation_failed', problem);
   const { rules } = input;
   const now = input.now.getTime();
+  if (Number.isNaN(now)) throw new AppError('validation_failed', '`now` is not a time');
   const before = rules.bufferBeforeMinutes * MINUTE;
   const after = rules.bufferAfterMinutes * MINUTE;
   const bookings: Span[] = input.bookings.map((b) => [b.start.getTime(), b.end.getTime()]);
@@ -184,29 +198,12 @@ function reasonAt(context: Context, window: WorkingWindow, start: number): Hidde
   return null;
 }
 
-/** Round-robin over days' free slots: the first of each day, then the second, … until `count`. */
-function spread(days: number[][], count: number): number[] {
-  const chosen: number[] = [];
-  for (let round = 0; chosen.length < count; round++) {
-    let any = false;
-    for (const day of days) {
-      const start = day[round];
-      if (start === undefined) continue;
-      any = true;
-      chosen.push(start);
-      if (chosen.length === count) break;
-    }
-    if (!any) break;
-  }
-  return chosen.sort((a, b) => a - b);
-}
-
 /** The slots a proposal offers, and why every other candidate start time is hidden. */
 export function computeSlots(input: SlotInput): SlotPlan {
   const context = contextOf(input);
   const hidden: SlotPlan['hidden'] = [];
   let hiddenTruncated = false;
-  const freeByDay: number[][] = [];
+  const freeDays: FreeDay[] = [];
   for (const date of localDates(input.now.getTime(), context.latest, context.timeZone)) {
     const window = workingWindow(date, context.workingHours, context.timeZone);
     if (window === null) continue;
@@ -237,16 +234,19 @@ export function computeSlots(input: SlotInput): SlotPlan {
       }
     }
     closeRun();
-    if (free.length > 0) freeByDay.push(free);
+    if (free.length > 0) freeDays.push({ open: window.open, starts: free });
   }
-  const slots = spread(freeByDay, input.rules.maxSlots).map((start) => ({
+  const slots = spreadSlots(freeDays, input.rules.maxSlots).map((start) => ({
     start: new Date(start),
     end: new Date(start + context.duration),
   }));
   return { slots, hidden, hiddenTruncated };
 }
 
-/** Re-check of one chosen slot at booking time: null when still open, else why not. */
+/**
+ * Re-check of one chosen slot at booking time: null when still open, else why not. To move a booking, leave it
+ * (and its own calendar event) out of `bookings` and `busy`, or it blocks itself.
+ */
 export function checkSlot(input: SlotInput, slot: Interval): HiddenReason | 'not_offered' | null {
   const context = contextOf(input);
   const start = slot.start.getTime();
