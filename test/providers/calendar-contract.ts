@@ -233,8 +233,15 @@ export function runCalendarContract(h: CalendarHarness): void {
   test('R18: an event its owner declined reads as cancelled', async () => {
     const rex = await h.recruiter();
     const event = await h.calendar.createEvent(rex.token, interview());
+    const range = { start: event.start, end: event.end };
+    assert.equal((await h.calendar.freeBusy(rex.token, rex.email, range)).length, 1, 'busy while accepted');
     await h.control.post(`${base}/${rex.email}/calendar/events/${event.id}/decline`);
     assert.equal((await h.calendar.getEvent(rex.token, event.id))?.status, 'cancelled');
+    assert.deepEqual(
+      await h.calendar.freeBusy(rex.token, rex.email, range),
+      [],
+      'a declined event is not busy',
+    );
   });
 
   test('R18: a 401 is auth_revoked (the booking must not "succeed" on a dead token)', async () => {

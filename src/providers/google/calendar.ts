@@ -13,8 +13,9 @@
  *   the update and the cancellation.
  * - An event deleted in the calendar reads as `status: cancelled` (or 404/410); one whose organizer (the
  *   mailbox) declined it, as cancelled too.
- * 429 and 5xx answers are retried in process when the wait is short, as the batch client does; past that
- * they go to the caller as `rate_limited` (with `retryAfterMs`) or `transient`.
+ * Rate limits (429, or 403 `rateLimitExceeded` and its kin) and 5xx answers are retried in process when the
+ * wait is short, as the batch client does; past that they go to the caller as `rate_limited` (with
+ * `retryAfterMs`) or `transient`.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,7 +46,7 @@ export function hasGoogleCalendarScope(scopes: readonly string[]): boolean {
 }
 
 export interface GoogleCalendarOptions {
-  /** Reads of a `pending` conference before returning it pending (default 5). */
+  /** Reads of a `pending` conference before returning it pending (default 4: under 4 s in all). */
   conferenceReads?: number;
   /** First wait between those reads, doubled each time (default 250 ms). */
   conferenceBackoffMs?: number;
@@ -68,17 +69,20 @@ export function createGoogleCalendar(
 ): CalendarSource {
   const api = `${config.apiRoot}/calendar/v3`;
   const events = `${api}/calendars/primary/events`;
-  const conferenceReads = options.conferenceReads ?? 5;
+  const conferenceReads = options.conferenceReads ?? 4;
   const conferenceBackoffMs = options.conferenceBackoffMs ?? 250;
   const maxAttempts = options.maxAttempts ?? 3;
 
-  /** One call, 429/5xx retried while the wait is short; any other answer is the caller's to judge. */
+  /**
+   * One call; rate limits (429, or 403 with a rate reason) and 5xx are retried while the wait is short.
+   * Any other answer is the caller's to judge.
+   */
   async function call(url: string, request: ApiRequest, operation: string): Promise<ApiResponse> {
     for (let attempt = 1; ; attempt += 1) {
       const response = await send(url, request);
-      const retried = response.status === 429 || response.status >= 500;
-      if (!retried) return response;
+      if (response.status < 400) return response;
       const error = mapGoogleApiError(response, operation);
+      if (error.kind !== 'rate_limited' && error.kind !== 'transient') return response;
       const wait = error.retryAfterMs ?? BACKOFF_MS * 2 ** (attempt - 1);
       if (attempt >= maxAttempts || wait > MAX_WAIT_MS) throw error;
       await sleep(wait);

@@ -3,8 +3,8 @@
  * (`POST /me/calendar/getSchedule`) and the interview event on its primary calendar, with a Teams link.
  *
  * - Free/busy: the schedule items of the mailbox's own schedule, times in UTC
- *   (`Prefer: outlook.timezone="UTC"`). `busy`, `tentative` and `oof` are busy time; `free` and
- *   `workingElsewhere` are not.
+ *   (`Prefer: outlook.timezone="UTC"`), in windows of the 62 days getSchedule answers at most. `busy`,
+ *   `tentative` and `oof` are busy time; `free` and `workingElsewhere` are not.
  * - Creation is idempotent: the caller's key is the event's `transactionId`, which Graph keeps "to avoid
  *   redundant POST operations in case of client retries", so a retried create answers the same event.
  *   `isOnlineMeeting: true` with `onlineMeetingProvider: "teamsForBusiness"` asks for the Teams meeting;
@@ -22,8 +22,8 @@ import type { BusyInterval, CalendarEvent, CalendarSource, Conference, NewCalend
 import { mapGraphError } from './errors.ts';
 import { createGraphClient, type GraphClientOptions } from './graph.ts';
 
-/** Scopes that let a Graph grant read free/busy and write events (Calendars.ReadWrite covers both). */
-const CALENDAR_SCOPES = ['Calendars.ReadWrite'];
+/** Scopes that let a Graph grant read free/busy and write events on the user's own calendar. */
+const CALENDAR_SCOPES = ['Calendars.ReadWrite', 'Calendars.ReadWrite.Shared'];
 
 /** Whether a Microsoft grant's scopes cover scheduling (scopes come with or without the Graph prefix). */
 export function hasMicrosoftCalendarScope(scopes: readonly string[]): boolean {
@@ -42,6 +42,8 @@ export interface MicrosoftCalendarOptions extends GraphClientOptions {
 const UTC = 'outlook.timezone="UTC"';
 /** One digit of the availability view per this many minutes; the items, not the view, are read. */
 const VIEW_INTERVAL_MINUTES = 60;
+/** getSchedule answers at most 62 days at once; longer ranges are asked for in windows of this size. */
+const WINDOW_MS = 62 * 86_400_000;
 const BUSY: Record<string, BusyInterval['status']> = {
   busy: 'busy',
   tentative: 'tentative',
@@ -64,40 +66,50 @@ export function createMicrosoftCalendar(
     return response.body as GraphEvent;
   }
 
+  /** Busy time of one getSchedule window. */
+  async function schedule(accessToken: string, address: string, range: { start: Date; end: Date }) {
+    const response = await graph.ok(
+      accessToken,
+      {
+        method: 'POST',
+        path: 'me/calendar/getSchedule',
+        prefer: [UTC],
+        json: {
+          schedules: [address],
+          startTime: { dateTime: graphUtc(range.start), timeZone: 'UTC' },
+          endTime: { dateTime: graphUtc(range.end), timeZone: 'UTC' },
+          availabilityViewInterval: VIEW_INTERVAL_MINUTES,
+        },
+      },
+      'calendar.getSchedule',
+    );
+    const answer = (response.body as { value?: ScheduleInformation[] }).value?.[0];
+    if (!answer || answer.error) {
+      throw new ProviderError(
+        'permanent',
+        `Microsoft Graph calendar.getSchedule: ${answer?.error?.message ?? 'no schedule answered'}`,
+        { code: answer?.error?.responseCode },
+      );
+    }
+    return (answer.scheduleItems ?? []).flatMap((item): BusyInterval[] => {
+      const status = BUSY[item.status];
+      if (!status) return [];
+      const start = Math.max(fromGraph(item.start).getTime(), range.start.getTime());
+      const end = Math.min(fromGraph(item.end).getTime(), range.end.getTime());
+      return start < end ? [{ start: new Date(start), end: new Date(end), status }] : [];
+    });
+  }
+
   return {
     hasCalendarScope: hasMicrosoftCalendarScope,
 
     async freeBusy(accessToken, address, range) {
-      const response = await graph.ok(
-        accessToken,
-        {
-          method: 'POST',
-          path: 'me/calendar/getSchedule',
-          prefer: [UTC],
-          json: {
-            schedules: [address],
-            startTime: { dateTime: graphUtc(range.start), timeZone: 'UTC' },
-            endTime: { dateTime: graphUtc(range.end), timeZone: 'UTC' },
-            availabilityViewInterval: VIEW_INTERVAL_MINUTES,
-          },
-        },
-        'calendar.getSchedule',
-      );
-      const schedule = (response.body as { value?: ScheduleInformation[] }).value?.[0];
-      if (!schedule || schedule.error) {
-        throw new ProviderError(
-          'permanent',
-          `Microsoft Graph calendar.getSchedule: ${schedule?.error?.message ?? 'no schedule answered'}`,
-          { code: schedule?.error?.responseCode },
-        );
+      const busy: BusyInterval[] = [];
+      for (let from = range.start.getTime(); from < range.end.getTime(); from += WINDOW_MS) {
+        const to = Math.min(from + WINDOW_MS, range.end.getTime());
+        busy.push(...(await schedule(accessToken, address, { start: new Date(from), end: new Date(to) })));
       }
-      return (schedule.scheduleItems ?? []).flatMap((item): BusyInterval[] => {
-        const status = BUSY[item.status];
-        if (!status) return [];
-        const start = Math.max(fromGraph(item.start).getTime(), range.start.getTime());
-        const end = Math.min(fromGraph(item.end).getTime(), range.end.getTime());
-        return start < end ? [{ start: new Date(start), end: new Date(end), status }] : [];
-      });
+      return busy;
     },
 
     async createEvent(accessToken, event) {

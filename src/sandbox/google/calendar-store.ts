@@ -93,14 +93,30 @@ function zoneOffsetMs(at: number, timeZone: string): number {
   }
 }
 
-/** Busy intervals of a calendar within [min, max): opaque, not cancelled, merged, clipped. */
+/** Whether the calendar's owner declined the event (their attendee entry says so). */
+export function declinedByOwner(calendar: Calendar, event: CalendarEvent): boolean {
+  const attendees = Array.isArray(event.fields.attendees)
+    ? (event.fields.attendees as { email?: unknown; responseStatus?: unknown }[])
+    : [];
+  return attendees.some(
+    (attendee) =>
+      String(attendee.email).toLowerCase() === calendar.email && attendee.responseStatus === 'declined',
+  );
+}
+
+/** Busy intervals of a calendar within [min, max): opaque, not cancelled or declined, merged, clipped. */
 export function busyIntervals(
   calendar: Calendar,
   min: number,
   max: number,
 ): { start: number; end: number }[] {
   const spans = [...calendar.events.values()]
-    .filter((event) => event.status !== 'cancelled' && event.fields.transparency !== 'transparent')
+    .filter(
+      (event) =>
+        event.status !== 'cancelled' &&
+        event.fields.transparency !== 'transparent' &&
+        !declinedByOwner(calendar, event),
+    )
     .map((event) => ({ start: Math.max(min, instant(event.start)), end: Math.min(max, instant(event.end)) }))
     .filter((span) => span.start < span.end)
     .sort((a, b) => a.start - b.start);

@@ -96,7 +96,13 @@ export function calendarRoutes(ctx: MicrosoftContext): GraphRoute[] {
       const own = owner === request.user;
       const events = ctx.calendars
         .live(owner)
-        .filter((event) => event.showAs !== 'free' && event.start < end && event.end > start)
+        .filter(
+          (event) =>
+            event.showAs !== 'free' &&
+            event.ownerResponse !== 'declined' &&
+            event.start < end &&
+            event.end > start,
+        )
         .sort((a, b) => a.start - b.start);
       let view = '';
       for (let slot = start; slot < end; slot += interval * 60_000) {

@@ -73,6 +73,29 @@ describe('Microsoft calendar', () => {
     );
   });
 
+  test('R18: a range longer than getSchedule’s 62 days is asked for in windows', async () => {
+    const rex = await recruiter();
+    const start = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
+    const late = start + 65 * 86_400_000;
+    await sandbox.control.post(`/microsoft/mailboxes/${rex.email}/calendar/busy`, {
+      start: new Date(late).toISOString(),
+      end: new Date(late + 3_600_000).toISOString(),
+    });
+    await sandbox.control.del('/counters');
+    const busy = await calendar.freeBusy(rex.token, rex.email, {
+      start: new Date(start),
+      end: new Date(start + 70 * 86_400_000),
+    });
+    assert.deepEqual(
+      busy.map((span) => span.start.getTime()),
+      [late],
+    );
+    const { rows } = await sandbox.control.get<{ rows: { method: string; calls: number }[] }>(
+      `/counters?provider=microsoft&user=${rex.email}`,
+    );
+    assert.equal(rows.find((row) => row.method === 'graph.calendar.getSchedule')?.calls, 2);
+  });
+
   test('R18: the event is created with the key as transactionId and the times in the zone given', async () => {
     const rex = await recruiter();
     const event = await calendar.createEvent(rex.token, {
