@@ -91,7 +91,12 @@ export async function book(
       const opened = await recruiterCalendar(context, proposal.orgId, proposal.userId, asker);
       return complete(context, opened, held, proposal);
     }
-    throw new SlotTaken('This proposal has already been booked; each proposal books one interview.', []);
+    throw new SlotTaken(
+      proposal.status === 'closed'
+        ? 'The interview booked from this proposal was cancelled, so it books nothing more; ask the recruiter for new times.'
+        : 'This proposal has already been booked; each proposal books one interview.',
+      [],
+    );
   }
   if (now >= proposal.expiresAt) {
     throw new AppError(
