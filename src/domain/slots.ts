@@ -8,7 +8,9 @@
  * resolves, see working-day.ts), and this polyfill is small and fast enough for property tests over thousands of
  * days. Slot instants are plain `Date`s at the edges; epoch milliseconds inside.
  *
- * Decisions (each has a test in test/domain/slots.test.ts):
+ * Both functions refuse rules that `validateRules` refuses (AppError `validation_failed`).
+ *
+ * Decisions (each has a test in test/domain/slots.test.ts; the invariants are properties in slots-properties.test.ts):
  * - Candidate start times lie on a grid from the working-hours start, `stepMinutes` (default 15) apart in real
  *   time, every working day from today (recruiter-local) up to `now + horizonDays` (local calendar days). A start
  *   whose slot would run past the end of working hours is hidden as `outside_working_hours`.

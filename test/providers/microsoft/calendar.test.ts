@@ -143,6 +143,22 @@ describe('Microsoft calendar', () => {
     assert.equal(calls['graph.events.create'], 1);
   });
 
+  test('R18: a personal account cannot host a Teams meeting: the conference is failed, not missing', async () => {
+    const jane = await mailbox(sandbox, 'jane.personal@live.com');
+    const start = new Date(Date.now() + 72 * 3_600_000);
+    const event = await impatient.createEvent(jane.token, {
+      key: 'booking-personal',
+      subject: 'Interview',
+      description: '',
+      start,
+      end: new Date(start.getTime() + 1_800_000),
+      timeZone: 'UTC',
+      attendee: { name: 'Amy', address: 'amy@example.org' },
+      conference: true,
+    });
+    assert.deepEqual(event.conference, { status: 'failed' });
+  });
+
   test('R18: the scopes the app asks for cover scheduling', () => {
     assert.equal(calendar.hasCalendarScope([...MICROSOFT_SCOPES]), true);
     assert.equal(calendar.hasCalendarScope(['Calendars.ReadWrite']), true);
