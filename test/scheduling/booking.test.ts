@@ -247,6 +247,28 @@ for (const provider of PROVIDERS) {
       assert.match((await s.messages()).at(-1) ?? '', /No video link could be created/);
     });
 
+    // Only Google reports a conference as pending; Graph's adapter reads a missing joinUrl again, then says failed.
+    test(`R18: a conference still being made is booked with the link promised, not claimed (${provider})`, {
+      skip: provider !== 'google' && 'Graph has no pending conference',
+    }, async () => {
+      const s = await scheduling(t, provider);
+      const { proposal } = await s.propose();
+      await t.sandbox.control.post(
+        `/${provider}/mailboxes/${s.box.recruiter.email}/calendar/conference-fault`,
+        {
+          mode: 'stuck',
+        },
+      );
+      const booked = await t.call(s.candidate.token, 'POST', `/api/proposals/${proposal.id}/book`, {
+        start: proposal.slots[0]?.start,
+      });
+      assert.equal(booked.statusCode, 201, booked.body);
+      const { booking, notice } = booked.json();
+      assert.deepEqual(booking.conference, { status: 'pending', url: null });
+      assert.match(notice, /still being made/);
+      assert.match((await s.messages()).at(-1) ?? '', /video link is still being made; it will follow/);
+    });
+
     test(`R18: members other than the conversation's candidate cannot see or book the proposal (${provider})`, async () => {
       const s = await scheduling(t, provider);
       const { proposal } = await s.propose();
