@@ -118,6 +118,23 @@ export async function bookedForProposal(
   return row && toBooking(row);
 }
 
+/** The proposal's latest booking, booked or cancelled, for reading the proposal. */
+export async function latestForProposal(
+  db: Database,
+  orgId: string,
+  proposalId: string,
+): Promise<Booking | undefined> {
+  const row = await db
+    .selectFrom('interview_bookings')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('proposal_id', '=', proposalId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && toBooking(row);
+}
+
 /** A recruiter's booked interviews that meet [start, end), for slot computation. */
 export async function bookedBetween(
   db: Database,

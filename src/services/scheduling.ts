@@ -3,7 +3,7 @@
  * computed from live free/busy and the recruiter's bookings (`domain/slots.ts`), the proposal stored and
  * posted into the conversation with its booking link; and reading a proposal, for either side.
  */
-import { bookedBetween, bookedForProposal } from '../db/bookings.ts';
+import { bookedBetween, latestForProposal } from '../db/bookings.ts';
 import { findConversation, insertMessage } from '../db/inmail.ts';
 import { findProposal, insertProposal, type Proposal } from '../db/proposals.ts';
 import {
@@ -194,7 +194,7 @@ export async function proposalView(
 ): Promise<ProposalView> {
   const rules = proposal.rules as SlotRules;
   const now = context.now();
-  const booking = await bookedForProposal(context.db, proposal.orgId, proposal.id);
+  const booking = await latestForProposal(context.db, proposal.orgId, proposal.id);
   const open = proposal.status === 'open' && now < proposal.expiresAt;
   const bookings = open
     ? await bookedBetween(context.db, proposal.orgId, proposal.userId, widen(spanOf(proposal.slots), DAY_MS))

@@ -83,6 +83,8 @@ for (const provider of PROVIDERS) {
       assert.equal(all.length, 1, 'still one event, now cancelled');
       assert.equal(all[0]?.gone, true);
       assert.match((await s.messages()).at(-1) ?? '', /^The recruiter cancelled the interview/);
+      const read = await t.call(s.candidate.token, 'GET', `/api/proposals/${proposal.id}`);
+      assert.deepEqual([read.json().status, read.json().booking.status], ['closed', 'cancelled']);
       const twice = await t.call(s.candidate.token, 'POST', `/api/bookings/${booking.id}/cancel`);
       assert.equal(twice.statusCode, 409);
     });
