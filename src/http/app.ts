@@ -31,6 +31,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { organizationRoutes } from './routes/organization.ts';
+import { schedulingRoutes } from './routes/scheduling.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
@@ -108,6 +109,7 @@ export async function buildApp({
   await app.register(erasureRoutes, { context });
   await app.register(exportRoutes, { context });
   await app.register(operatorRoutes, { context });
+  await app.register(schedulingRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });

@@ -14,7 +14,7 @@ export const ErrorBody = Type.Object(
 );
 
 /** The error responses a route documents besides its own: most routes can meet all of these. */
-export function errors(...statuses: (400 | 401 | 403 | 404 | 409 | 429)[]) {
+export function errors(...statuses: (400 | 401 | 403 | 404 | 409 | 410 | 429 | 503)[]) {
   const ref = Type.Ref('Error');
   return Object.fromEntries(statuses.map((status) => [status, ref])) as Record<number, typeof ref>;
 }

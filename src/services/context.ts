@@ -17,6 +17,8 @@ export interface AppContext {
   logger: Logger;
   /** R16: the days within which backups age out, as an erasure's answer states it. */
   backupRetentionDays: number;
+  /** The time as scheduling sees it (R18: notice, expiry, cutoffs, reminders); tests set it instead of sleeping. */
+  now: () => Date;
 }
 
 /** The one redirect URI registered with both providers. */
@@ -38,5 +40,6 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     publicUrl: config.publicUrl,
     logger,
     backupRetentionDays: config.backupRetentionDays,
+    now: () => new Date(),
   };
 }

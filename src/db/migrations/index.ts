@@ -7,6 +7,7 @@ import * as setAside from './0004_set_aside.ts';
 import * as connectBinding from './0005_connect_binding.ts';
 import * as visibility from './0006_visibility.ts';
 import * as erasure from './0007_erasure.ts';
+import * as scheduling from './0009_scheduling.ts';
 import * as exports from './0010_export.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0005_connect_binding': connectBinding,
   '0006_visibility': visibility,
   '0007_erasure': erasure,
+  '0009_scheduling': scheduling,
   '0010_export': exports,
 };
