@@ -13,7 +13,7 @@ import { createLogger } from '../log.ts';
 import { openRuntime } from '../runtime.ts';
 import { createAccessToken, createOrganization, createUser } from '../services/accounts.ts';
 import { importMembers } from '../services/directory.ts';
-import { rotateKeys } from '../services/keys.ts';
+import { carrySuppressions, rotateKeys } from '../services/keys.ts';
 import { progressLine, UsageError } from './output.ts';
 
 /** Runs `work` against a migrated database, then closes everything, whatever happens. */
@@ -112,12 +112,13 @@ export async function keysRotate(): Promise<void> {
   const config = loadConfig();
   const vault = createVault(config.encryptionKeys);
   const progress = progressLine();
-  const total = await withDatabase((db) =>
-    rotateKeys(db, vault, (done) => progress.update(`${done} secrets re-sealed`)),
-  );
+  const { total, carried } = await withDatabase(async (db) => ({
+    total: await rotateKeys(db, vault, (done) => progress.update(`${done} secrets re-sealed`)),
+    carried: await carrySuppressions(db, vault),
+  }));
   progress.done();
   process.stdout.write(
-    `${total} stored secrets re-sealed under key "${vault.currentKeyId}"; keys after it in TOKEN_ENCRYPTION_KEY can now be removed\n`,
+    `${total} stored secrets re-sealed under key "${vault.currentKeyId}"; ${carried} erased members' address suppressions carried to it; keys after it in TOKEN_ENCRYPTION_KEY can now be removed\n`,
   );
 }
 

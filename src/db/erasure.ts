@@ -118,8 +118,11 @@ export async function insertErasure(
     .executeTakeFirstOrThrow();
 }
 
-/** A message row `m` linked to the member or naming one of the addresses (lowercased) in any header. */
-function involves(memberId: string, addresses: readonly string[]) {
+/**
+ * A message row `m` linked to the member or naming one of the addresses (lowercased) in any header: the
+ * scope of a member's erasure, and of their export (`db/exports.ts`), which must be exactly the same.
+ */
+export function involves(memberId: string, addresses: readonly string[]) {
   const lowered = addresses.map((address) => address.toLowerCase());
   return sql<boolean>`(
     exists (select 1 from message_members mm

@@ -80,7 +80,7 @@ export async function listMemberHistory(
   const { rows } = await sql<Row>`
     (select 'email' as kind, t.id, t.last_message_at as at, ${exact('t.last_message_at')} as at_exact,
         last.direction, t.owner_user_id as owner_id, u.name as owner_name, t.visibility,
-        ${accessColumn(viewer)} as access, ${threadParticipants()} as participants,
+        ${accessColumn(viewer)} as access, ${threadParticipants(viewer)} as participants,
         (select count(*) from messages m where m.org_id = t.org_id and m.thread_id = t.id) as message_count,
         ${content(viewer, 't.subject')} as subject, ${content(viewer, 'last.snippet')} as snippet
       from threads t

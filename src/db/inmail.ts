@@ -57,7 +57,10 @@ export async function insertMessage(
   conversationId: string,
   message: { sender: 'user'; userId: string; body: string } | { sender: 'member'; body: string },
 ): Promise<InmailMessage> {
-  return db.transaction().execute(async (trx) => {
+  // Inside the caller's transaction when there is one (scheduling posts a change with the change itself).
+  const within = <T>(work: (trx: Database) => Promise<T>) =>
+    db.isTransaction ? work(db) : db.transaction().execute(work);
+  return within(async (trx) => {
     const row = await trx
       .insertInto('inmail_messages')
       .values({

@@ -91,6 +91,11 @@ export async function findMemberIdByEmail(db: Database, normalized: string): Pro
   return row?.member_id;
 }
 
+/**
+ * Changes a member's profile. `discoverability_changed_at` is the member's latest consent (R16: mail after
+ * an erasure syncs again only once they consent anew): the member's own setting (`affirmed`) stamps it even
+ * when the value stays the same; an import or the operator stamps it only when the value changes.
+ */
 export async function updateMemberProfile(
   db: Database,
   memberId: string,
@@ -99,6 +104,7 @@ export async function updateMemberProfile(
     headline?: string | undefined;
     discoverability?: Discoverability | undefined;
   },
+  options: { affirmed?: boolean } = {},
 ): Promise<boolean> {
   const result = await db
     .updateTable('members')
@@ -107,12 +113,14 @@ export async function updateMemberProfile(
       ...(changes.headline !== undefined && { headline: changes.headline }),
       ...(changes.discoverability !== undefined && {
         discoverability: changes.discoverability,
-        discoverability_changed_at: eb
-          .case()
-          .when('discoverability', '=', changes.discoverability)
-          .then(eb.ref('discoverability_changed_at'))
-          .else(sql<Date>`now()`)
-          .end(),
+        discoverability_changed_at: options.affirmed
+          ? sql<Date>`now()`
+          : eb
+              .case()
+              .when('discoverability', '=', changes.discoverability)
+              .then(eb.ref('discoverability_changed_at'))
+              .else(sql<Date>`now()`)
+              .end(),
       }),
       updated_at: sql<Date>`now()`,
     }))

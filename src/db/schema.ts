@@ -271,6 +271,79 @@ export interface ErasedMessagesTable {
   erased_at: CreatedAt;
 }
 
+export interface ExportsTable {
+  id: Generated<string>;
+  at: CreatedAt;
+  requested_by: 'member' | 'operator';
+  member_id: string;
+  finished_at: Date | null;
+  org_ids: ColumnType<string[], string[] | undefined, string[]>;
+  messages: number | null;
+  inmail_messages: number | null;
+}
+
+export interface SchedulingSettingsTable {
+  org_id: string;
+  user_id: string;
+  time_zone: string;
+  working_days: number[];
+  work_start: string;
+  work_end: string;
+  minimum_notice_minutes: number;
+  buffer_before_minutes: number;
+  buffer_after_minutes: number;
+  daily_cap: number | null;
+  change_cutoff_minutes: number;
+  max_reschedules: number;
+  updated_at: CreatedAt;
+}
+
+export type ProposalStatus = 'open' | 'booked' | 'closed';
+
+export interface InterviewProposalsTable {
+  org_id: string;
+  id: Generated<string>;
+  conversation_id: string;
+  user_id: string;
+  member_id: string;
+  /** The `SlotRules` the slots were computed by (JSON). */
+  rules: ColumnType<unknown, string, string>;
+  /** The slots offered: `[{ start, end }]` as ISO strings (JSON). */
+  slots: ColumnType<{ start: string; end: string }[], string, string>;
+  change_cutoff_minutes: number;
+  max_reschedules: number;
+  created_at: CreatedAt;
+  expires_at: Date;
+  status: ColumnType<ProposalStatus, ProposalStatus | undefined, ProposalStatus>;
+}
+
+export type ConferenceStatus = 'ready' | 'pending' | 'failed';
+
+export interface InterviewBookingsTable {
+  org_id: string;
+  id: Generated<string>;
+  proposal_id: string;
+  user_id: string;
+  member_id: string;
+  conversation_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  /** `tstzrange` of the interview widened by its buffers, written as `[start,end)` text. */
+  span: string;
+  candidate_time_zone: string;
+  status: ColumnType<'booked' | 'cancelled', 'booked' | 'cancelled' | undefined, 'booked' | 'cancelled'>;
+  event_key: string;
+  event_id: string | null;
+  ical_uid: string | null;
+  conference_status: ConferenceStatus | null;
+  conference_url: string | null;
+  reschedule_count: ColumnType<number, number | undefined, number>;
+  reminder_sent_at: Date | null;
+  cancelled_by: 'user' | 'member' | 'calendar' | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -292,4 +365,8 @@ export interface DB {
   suppressions: SuppressionsTable;
   erasures: ErasuresTable;
   erased_messages: ErasedMessagesTable;
+  exports: ExportsTable;
+  scheduling_settings: SchedulingSettingsTable;
+  interview_proposals: InterviewProposalsTable;
+  interview_bookings: InterviewBookingsTable;
 }

@@ -42,3 +42,43 @@ export async function findSuppressions(db: Database, hashes: readonly Buffer[]):
     .execute();
   return new Map(rows.map((row) => [row.address_hash.toString('hex'), row.suppressed_at]));
 }
+
+/** Erased members who still exist, with their normalized addresses, `limit` at a time after `after`. */
+export async function erasedMembersAddresses(
+  db: Database,
+  page: { after: string | undefined; limit: number },
+): Promise<{ memberId: string; addresses: string[] }[]> {
+  const { rows } = await sql<{ member_id: string; addresses: string[] }>`
+    select e.member_id, array_agg(me.normalized order by me.position) as addresses
+    from (select distinct member_id from erasures) e
+    join member_emails me on me.member_id = e.member_id
+    where ${page.after === undefined ? sql`true` : sql`e.member_id > ${page.after}::uuid`}
+    group by e.member_id
+    order by e.member_id
+    limit ${page.limit}`.execute(db);
+  return rows.map((row) => ({ memberId: row.member_id, addresses: row.addresses }));
+}
+
+/**
+ * Moves suppressions from older keys' hashes of one address to `current`'s, keeping the time of the
+ * erasure; answers whether one was moved. Call with the hashes' advisory locks held.
+ */
+export async function carrySuppression(
+  db: Database,
+  current: Buffer,
+  older: readonly Buffer[],
+): Promise<boolean> {
+  if (older.length === 0) return false;
+  const { rows } = await sql<{ carried: boolean }>`
+    with gone as (
+      delete from suppressions where address_hash = any(${older}::bytea[]) returning suppressed_at
+    ), carried as (
+      insert into suppressions (address_hash, suppressed_at)
+      select ${current}, max(suppressed_at) from gone having count(*) > 0
+      on conflict (address_hash) do update
+        set suppressed_at = greatest(suppressions.suppressed_at, excluded.suppressed_at)
+      returning 1
+    )
+    select exists (select 1 from carried) as carried`.execute(db);
+  return rows[0]?.carried ?? false;
+}

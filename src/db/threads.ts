@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Visibility } from '../domain/visibility.ts';
 import type { Database } from './database.ts';
 import type { StoredAddress, StoredAttachment } from './schema.ts';
-import { threadParticipants } from './thread-participants.ts';
+import { blindCopies, threadParticipants } from './thread-participants.ts';
 import { accessColumn, content, type Viewer, visibleTo } from './visibility.ts';
 
 export type { Viewer };
@@ -28,6 +28,7 @@ export type ThreadSummary = ThreadFacts & ({ access: 'full'; subject: string } |
 
 interface MessageFacts {
   id: string;
+  threadId: string;
   direction: 'sent' | 'received';
   from: StoredAddress | null;
   to: StoredAddress[];
@@ -43,12 +44,18 @@ interface MessageContent {
   rfcMessageId: string | null;
   subject: string;
   snippet: string;
-  bodyText: string;
-  bodyHtml: string | null;
   attachments: StoredAttachment[];
+  /** Less than the whole message was kept (over the size cap, or text, HTML or attachments cut). */
+  truncated: boolean;
 }
 
+/** A message as a thread lists it: without its body, which is read one message at a time. */
 export type StoredMessage = MessageFacts & (({ access: 'full' } & MessageContent) | { access: 'metadata' });
+
+/** A message read alone: its body too when the viewer sees the thread's content. */
+export type MessageWithBody =
+  | (MessageFacts & { access: 'full' } & MessageContent & { bodyText: string; bodyHtml: string | null })
+  | (MessageFacts & { access: 'metadata' });
 
 /** One page of threads the viewer may see, newest activity first; `after` is the previous page's last id. */
 export async function listVisibleThreads(
@@ -71,7 +78,7 @@ export async function listVisibleThreads(
       sql<Date | null>`(select min(m.received_at) from messages m where m.org_id = t.org_id and m.thread_id = t.id)`.as(
         'first_message_at',
       ),
-      threadParticipants().as('participants'),
+      threadParticipants(viewer).as('participants'),
       sql<{ id: string; name: string }[]>`coalesce((
         select json_agg(distinct jsonb_build_object('id', mb.id, 'name', mb.name))
         from messages m join message_members mm on mm.org_id = m.org_id and mm.message_id = m.id
@@ -117,18 +124,47 @@ export async function findVisibleThread(
   if (!thread) return undefined;
   // The messages query states the rule again rather than trusting the thread read above: the level may
   // change in between, and each query must stand on its own.
-  const rows = await db
+  const rows = await visibleMessages(db, viewer, false)
+    .where('t.id', '=', threadId)
+    .orderBy('m.received_at')
+    .orderBy('m.id')
+    .execute();
+  const messages = rows.map(storedMessage);
+  return { thread, messages };
+}
+
+/** One message the viewer may see, with its body if they see the thread's content; undefined otherwise. */
+export async function findVisibleMessage(
+  db: Database,
+  viewer: Viewer,
+  messageId: string,
+): Promise<MessageWithBody | undefined> {
+  const row = await visibleMessages(db, viewer, true).where('m.id', '=', messageId).executeTakeFirst();
+  if (!row) return undefined;
+  const message = storedMessage(row);
+  if (message.access !== 'full') return message;
+  return { ...message, bodyText: row.body_text ?? '', bodyHtml: row.body_html };
+}
+
+/**
+ * Messages `m` of threads `t` the viewer may see, content columns through `content()`; the bodies (up to
+ * 1 MiB of text and 1 MiB of HTML each) only when `bodies`, so that a long thread costs its headers only.
+ */
+function visibleMessages(db: Database, viewer: Viewer, bodies: boolean) {
+  const body = (column: string) => (bodies ? content<string>(viewer, column) : sql<string | null>`null`);
+  return db
     .selectFrom('messages as m')
     .innerJoin('threads as t', (join) =>
       join.onRef('t.org_id', '=', 'm.org_id').onRef('t.id', '=', 'm.thread_id'),
     )
     .select([
       'm.id',
+      'm.thread_id',
       'm.direction',
       'm.from_address',
       'm.to_addresses',
       'm.cc_addresses',
-      'm.bcc_addresses',
+      blindCopies(viewer).as('bcc_addresses'),
       'm.sent_at',
       'm.received_at',
       accessColumn(viewer).as('access'),
@@ -136,43 +172,42 @@ export async function findVisibleThread(
       content<string>(viewer, 'm.rfc_message_id').as('rfc_message_id'),
       content<string>(viewer, 'm.subject').as('subject'),
       content<string>(viewer, 'm.snippet').as('snippet'),
-      content<string>(viewer, 'm.body_text').as('body_text'),
-      content<string>(viewer, 'm.body_html').as('body_html'),
+      body('m.body_text').as('body_text'),
+      body('m.body_html').as('body_html'),
       content<StoredAttachment[]>(viewer, 'm.attachments').as('attachments'),
+      content<boolean>(viewer, 'm.truncated').as('truncated'),
       sql<string[]>`coalesce((select array_agg(mm.member_id) from message_members mm
         where mm.org_id = m.org_id and mm.message_id = m.id), '{}')`.as('member_ids'),
     ])
-    .where(visibleTo(viewer))
-    .where('t.id', '=', threadId)
-    .orderBy('m.received_at')
-    .orderBy('m.id')
-    .execute();
-  const messages = rows.map((row): StoredMessage => {
-    const facts: MessageFacts = {
-      id: row.id,
-      direction: row.direction,
-      from: row.from_address,
-      to: row.to_addresses,
-      cc: row.cc_addresses,
-      bcc: row.bcc_addresses,
-      sentAt: row.sent_at,
-      receivedAt: row.received_at,
-      memberIds: row.member_ids,
-    };
-    if (row.access !== 'full') return { ...facts, access: 'metadata' };
-    return {
-      ...facts,
-      access: 'full',
-      providerMessageId: row.provider_message_id ?? '',
-      rfcMessageId: row.rfc_message_id,
-      subject: row.subject ?? '',
-      snippet: row.snippet ?? '',
-      bodyText: row.body_text ?? '',
-      bodyHtml: row.body_html,
-      attachments: row.attachments ?? [],
-    };
-  });
-  return { thread, messages };
+    .where(visibleTo(viewer));
+}
+
+type MessageRow = Awaited<ReturnType<ReturnType<typeof visibleMessages>['executeTakeFirstOrThrow']>>;
+
+function storedMessage(row: MessageRow): StoredMessage {
+  const facts: MessageFacts = {
+    id: row.id,
+    threadId: row.thread_id,
+    direction: row.direction,
+    from: row.from_address,
+    to: row.to_addresses,
+    cc: row.cc_addresses,
+    bcc: row.bcc_addresses,
+    sentAt: row.sent_at,
+    receivedAt: row.received_at,
+    memberIds: row.member_ids,
+  };
+  if (row.access !== 'full') return { ...facts, access: 'metadata' };
+  return {
+    ...facts,
+    access: 'full',
+    providerMessageId: row.provider_message_id ?? '',
+    rfcMessageId: row.rfc_message_id,
+    subject: row.subject ?? '',
+    snippet: row.snippet ?? '',
+    attachments: row.attachments ?? [],
+    truncated: row.truncated ?? false,
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   provider_not_selected: 409,
   provider_not_configured: 409,
+  gone: 410,
   payload_too_large: 413,
   rate_limited: 429,
   internal: 500,

@@ -20,6 +20,7 @@ import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { erasureRoutes } from './routes/erasure.ts';
+import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
 import { inmailRoutes } from './routes/inmail.ts';
@@ -28,14 +29,16 @@ import { meRoutes } from './routes/me.ts';
 import { memberRoutes } from './routes/members.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { oauthRoutes } from './routes/oauth.ts';
+import { operatorRoutes } from './routes/operator.ts';
 import { organizationRoutes } from './routes/organization.ts';
+import { schedulingRoutes } from './routes/scheduling.ts';
 import { searchRoutes } from './routes/search.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
 import { securityHeaders } from './security-headers.ts';
 import { refuseUnstorableText } from './storable-text.ts';
-import { refuseUndeclaredBodies, validatorFactory } from './validation.ts';
+import { refuseUndeclaredBodies, refuseUnknownQueryParameters, validatorFactory } from './validation.ts';
 
 export interface AppOptions {
   context: AppContext;
@@ -91,6 +94,7 @@ export async function buildApp({
   await app.register(auth, { db, failuresPerMinute: rateLimits.authFailures });
   refuseUnstorableText(app);
   refuseUndeclaredBodies(app);
+  refuseUnknownQueryParameters(app);
   await app.register(cursors, { vault: context.vault });
 
   await app.register(healthRoutes, { db });
@@ -105,6 +109,9 @@ export async function buildApp({
   await app.register(historyRoutes, { context });
   await app.register(searchRoutes, { context });
   await app.register(erasureRoutes, { context });
+  await app.register(exportRoutes, { context });
+  await app.register(operatorRoutes, { context });
+  await app.register(schedulingRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });

@@ -15,6 +15,12 @@ import type { Vault } from '../domain/vault.ts';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * A position's time as PostgreSQL writes it exactly (`to_char(… 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, in
+ * `db/history.ts` and `db/member-audit.ts`), so a cursor carries no other timestamp form.
+ */
+export const EXACT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** Seals and opens page cursors (see `cursor.ts`). */

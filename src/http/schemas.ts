@@ -14,7 +14,7 @@ export const ErrorBody = Type.Object(
 );
 
 /** The error responses a route documents besides its own: most routes can meet all of these. */
-export function errors(...statuses: (400 | 401 | 403 | 404 | 409 | 429)[]) {
+export function errors(...statuses: (400 | 401 | 403 | 404 | 409 | 410 | 429 | 503)[]) {
   const ref = Type.Ref('Error');
   return Object.fromEntries(statuses.map((status) => [status, ref])) as Record<number, typeof ref>;
 }
@@ -49,7 +49,11 @@ export const MemberRecord = Type.Object({
   headline: Type.String(),
   emails: Type.Array(Type.String()),
   discoverability: Discoverability,
-  discoverabilityChangedAt: Timestamp,
+  discoverabilityChangedAt: Type.Unsafe<Date>({
+    ...Timestamp,
+    description:
+      'The member’s latest consent: when they last set their discoverability themself, or when an import changed it. After an erasure (R16) only mail from after this time syncs.',
+  }),
 });
 
 export const Page = { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) };

@@ -8,6 +8,8 @@
  * (it checks bounds only for finite numbers), so those parts also refuse any number that is not finite.
  *
  * An API route that declares no body takes none: a body with any field is refused like an unknown field.
+ * Likewise for query strings: an unknown query parameter is refused with 400, never ignored, so a caller
+ * who misspells a filter learns it instead of reading an unfiltered answer.
  */
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -60,6 +62,28 @@ export function refuseUndeclaredBodies(app: FastifyInstance): void {
       const problem = undeclared(request.body);
       if (problem) throw new AppError('validation_failed', `${problem.field}: ${problem.message}`, [problem]);
     });
+  });
+}
+
+/** A query string that accepts no parameter at all. */
+const NO_QUERY = { type: 'object', properties: {}, additionalProperties: false } as const;
+
+/**
+ * Makes every API route refuse unknown query parameters: a route that declares no query string gets one
+ * that accepts nothing, and a route whose query string schema is open fails at start-up, so no route can
+ * forget it (`test/http/query-strings.test.ts` walks the OpenAPI document to check the outcome).
+ */
+export function refuseUnknownQueryParameters(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    const querystring = route.schema?.querystring as { additionalProperties?: unknown } | undefined;
+    if (querystring === undefined) {
+      route.schema = { ...route.schema, querystring: NO_QUERY };
+      return;
+    }
+    if (querystring.additionalProperties !== false) {
+      throw new Error(`${route.url}: its querystring schema must set additionalProperties: false`);
+    }
   });
 }
 

@@ -5,6 +5,7 @@
 import { parseCronItems, type Task, type TaskList } from 'graphile-worker';
 import { expireDecisions } from '../db/mail.ts';
 import { deleteExpiredFlows } from '../db/oauth-flows.ts';
+import { checkBookings } from '../services/booking-checks.ts';
 import { discardAbandonedGrants } from '../services/connect-mailbox.ts';
 import type { AppContext } from '../services/context.ts';
 import { refreshExpiringTokens, revokePendingGrant } from '../services/grants.ts';
@@ -21,19 +22,23 @@ declare global {
       revoke_grant: { orgId: string; revocationId: string };
       refresh_tokens: Record<string, never>;
       purge_expired: Record<string, never>;
+      /** R18: held bookings completed, deleted or declined events cancelled, late links and reminders posted. */
+      check_bookings: Record<string, never>;
     }
   }
 }
 
 /**
  * Recurring jobs: quiet mailboxes polled and tokens refreshed ahead of expiry every minute; push channels
- * renewed hourly (each within its provider's margin); expired OAuth flows and old R19 decisions purged.
+ * renewed hourly (each within its provider's margin); expired OAuth flows and old R19 decisions purged;
+ * booked interviews checked against the calendar every five minutes (R18).
  */
 export const cronItems = parseCronItems([
   { task: 'poll_quiet', match: '* * * * *', identifier: 'poll_quiet' },
   { task: 'refresh_tokens', match: '* * * * *', identifier: 'refresh_tokens' },
   { task: 'renew_push', match: '7 * * * *', identifier: 'renew_push' },
   { task: 'purge_expired', match: '17 * * * *', identifier: 'purge_expired' },
+  { task: 'check_bookings', match: '*/5 * * * *', identifier: 'check_bookings' },
 ]);
 
 export interface TaskSettings {
@@ -79,6 +84,9 @@ export function createTaskList(context: AppContext, settings: TaskSettings): Tas
     await deleteExpiredFlows(context.db);
     await expireDecisions(context.db, settings.decisionTtlMs);
   };
+  const checkBookingsTask: Task<'check_bookings'> = async () => {
+    await checkBookings(context);
+  };
   return {
     sync_mailbox: syncMailbox as Task,
     start_push: startPushTask as Task,
@@ -87,5 +95,6 @@ export function createTaskList(context: AppContext, settings: TaskSettings): Tas
     revoke_grant: revokeGrant as Task,
     refresh_tokens: refreshTokens as Task,
     purge_expired: purgeExpired as Task,
+    check_bookings: checkBookingsTask as Task,
   };
 }

@@ -1,9 +1,11 @@
 /** Every provider's adapter by name. A provider without configured credentials has none (it cannot be chosen). */
 import type { Config, GoogleConfig, MicrosoftConfig } from '../config.ts';
+import { createGoogleCalendar } from './google/calendar.ts';
 import { createGoogleMail } from './google/mail.ts';
 import { createGoogleOAuth } from './google/oauth.ts';
 import { createGooglePush, createGooglePushVerifier, GMAIL_PUSH_BODY_LIMIT } from './google/push.ts';
 import { createMicrosoftAdminConsent } from './microsoft/admin-consent.ts';
+import { createMicrosoftCalendar } from './microsoft/calendar.ts';
 import { createMicrosoftMail } from './microsoft/mail.ts';
 import { createMicrosoftOAuth } from './microsoft/oauth.ts';
 import {
@@ -27,7 +29,11 @@ export function createProviders(
 }
 
 function google(config: GoogleConfig): ProviderAdapter {
-  const adapter: ProviderAdapter = { oauth: createGoogleOAuth(config), mail: createGoogleMail(config) };
+  const adapter: ProviderAdapter = {
+    oauth: createGoogleOAuth(config),
+    mail: createGoogleMail(config),
+    calendar: createGoogleCalendar(config),
+  };
   if (!config.push) return adapter;
   const verify = createGooglePushVerifier(config.push);
   return {
@@ -49,6 +55,7 @@ function microsoft(config: MicrosoftConfig, publicUrl: string): ProviderAdapter 
     oauth,
     adminConsent: createMicrosoftAdminConsent(config),
     mail: createMicrosoftMail(config),
+    calendar: createMicrosoftCalendar(config),
     push: createMicrosoftPush(config, {
       notificationUrl: `${publicUrl}/webhooks/microsoft`,
       lifecycleNotificationUrl: `${publicUrl}/webhooks/microsoft/lifecycle`,

@@ -254,6 +254,11 @@ export interface NewCalendarEvent {
 }
 
 export interface CalendarSource {
+  /**
+   * Whether a grant's scopes (`mailbox_connections.scopes`) let this adapter read free/busy and write
+   * events: scheduling refuses a connection whose grant lacks them (R3, R7).
+   */
+  hasCalendarScope(scopes: readonly string[]): boolean;
   /** Busy and tentative time of `address`'s own calendar within [start, end). */
   freeBusy(accessToken: string, address: string, range: { start: Date; end: Date }): Promise<BusyInterval[]>;
   /**

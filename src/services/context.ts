@@ -19,6 +19,8 @@ export interface AppContext {
   backupRetentionDays: number;
   /** The text search configuration mail is indexed and searched in (`SEARCH_LANGUAGE`). */
   searchLanguage: string;
+  /** The time as scheduling sees it (R18: notice, expiry, cutoffs, reminders); tests set it instead of sleeping. */
+  now: () => Date;
 }
 
 /** The one redirect URI registered with both providers. */
@@ -41,5 +43,6 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     logger,
     backupRetentionDays: config.backupRetentionDays,
     searchLanguage: config.searchLanguage,
+    now: () => new Date(),
   };
 }

@@ -170,7 +170,7 @@ export async function getMember(db: Database, memberId: string): Promise<Member>
   return member;
 }
 
-/** A member changes their own profile or discoverability. */
+/** A member changes their own profile or discoverability; setting discoverability is their consent anew (R16). */
 export async function updateOwnProfile(
   db: Database,
   memberId: string,
@@ -181,6 +181,7 @@ export async function updateOwnProfile(
   },
 ): Promise<Member> {
   const name = changes.name === undefined ? undefined : requireDisplayName(changes.name);
-  if (!(await updateMemberProfile(db, memberId, { ...changes, name }))) throw notFound('member');
+  if (!(await updateMemberProfile(db, memberId, { ...changes, name }, { affirmed: true })))
+    throw notFound('member');
   return getMember(db, memberId);
 }

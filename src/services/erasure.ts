@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { insertAuditEvent } from '../db/audit.ts';
+import type { Database } from '../db/database.ts';
 import { eraseMemberMail, eraseThread, insertErasure, organizationsWithMailOf } from '../db/erasure.ts';
 import { findMember, normalizedAddressesOf } from '../db/members.ts';
 import { lockAddressHashes, suppressHashes } from '../db/suppressions.ts';
@@ -43,9 +44,7 @@ export async function eraseMember(
   memberId: string,
 ): Promise<MemberErasure> {
   const { db, vault } = context;
-  const member = await findMember(db, memberId);
-  if (!member) throw notFound('member');
-  const normalized = await normalizedAddressesOf(db, memberId);
+  const { normalized, addresses } = await memberScope(db, memberId);
   await db.transaction().execute(async (trx) => {
     await lockAddressHashes(
       trx,
@@ -58,7 +57,6 @@ export async function eraseMember(
       normalized.map((address) => vault.digests(SUPPRESSION, address)[0] as Buffer),
     );
   });
-  const addresses = [...new Set([...member.emails, ...normalized])];
   const erasureId = randomUUID();
   const orgIds = await organizationsWithMailOf(db, memberId, addresses);
   let messages = 0;
@@ -95,6 +93,17 @@ export async function eraseMember(
     suppressed: normalized.length,
     backupsAgeOutWithinDays: context.backupRetentionDays,
   };
+}
+
+/**
+ * Whom a member's erasure covers, and their export too (`services/export.ts`): the member, their
+ * normalized addresses (suppressed by hash), and every spelling of them to find in stored headers.
+ */
+export async function memberScope(db: Database, memberId: string) {
+  const member = await findMember(db, memberId);
+  if (!member) throw notFound('member');
+  const normalized = await normalizedAddressesOf(db, memberId);
+  return { member, normalized, addresses: [...new Set([...member.emails, ...normalized])] };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Reading synced mail (R15 visibility by construction); R19's "why was this not synced?" lives in why.ts. */
-import { findVisibleThread, listVisibleThreads, type Viewer } from '../db/threads.ts';
+import { findVisibleMessage, findVisibleThread, listVisibleThreads, type Viewer } from '../db/threads.ts';
 import { notFound } from '../domain/errors.ts';
 import type { AppContext } from './context.ts';
 
@@ -16,5 +16,12 @@ export function listThreads(
 export async function getThread(context: AppContext, viewer: Viewer, threadId: string) {
   const found = await findVisibleThread(context.db, viewer, threadId);
   if (!found) throw notFound('thread');
+  return found;
+}
+
+/** One message with its body where the viewer sees the thread's content; 404 when they cannot see it at all. */
+export async function getMessage(context: AppContext, viewer: Viewer, messageId: string) {
+  const found = await findVisibleMessage(context.db, viewer, messageId);
+  if (!found) throw notFound('message');
   return found;
 }

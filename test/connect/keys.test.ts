@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { findSuppressions } from '../../src/db/suppressions.ts';
 import { createVault } from '../../src/domain/vault.ts';
 import { sealedAt } from '../../src/services/grants.ts';
+import { SUPPRESSION } from '../../src/sync/decide.ts';
 import { consent } from '../support/browser.ts';
 import { runCli } from '../support/cli.ts';
 import { providerTest } from '../support/providers.ts';
@@ -54,5 +56,47 @@ describe('R7: rotating the token encryption key', () => {
       TOKEN_ENCRYPTION_KEY: `new:${NEW_KEY.toString('base64')},${OLD}`,
     });
     assert.match(again.stdout, /^0 stored secrets re-sealed/m, 'a second run has nothing to do');
+  });
+
+  it('R16: carries an erased member’s suppressions to the new key, so removing the old key lets none of their mail back', async () => {
+    const member = await t.member({ emails: ['Erased.Rotation@candidates.example'] });
+    const erased = await t.call(member.token, 'POST', '/api/me/erasure');
+    assert.equal(erased.statusCode, 200, erased.body);
+    const newOnly = createVault([{ id: 'new', key: NEW_KEY }]);
+    const address = 'erased.rotation@candidates.example';
+    const before = await findSuppressions(t.database.db, t.context.vault.digests(SUPPRESSION, address));
+    assert.equal(before.size, 1, 'suppressed under the old key');
+    assert.equal(
+      (await findSuppressions(t.database.db, newOnly.digests(SUPPRESSION, address))).size,
+      0,
+      'the new key alone does not find it before the rotation',
+    );
+
+    const result = await runCli(['keys', 'rotate'], {
+      DATABASE_URL: t.database.url,
+      TOKEN_ENCRYPTION_KEY: `new:${NEW_KEY.toString('base64')},${OLD}`,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /1 erased members' address suppressions carried/);
+    const after = await findSuppressions(t.database.db, newOnly.digests(SUPPRESSION, address));
+    assert.deepEqual(
+      [...after.values()],
+      [...before.values()],
+      'found under the new key, erased at the same time',
+    );
+    assert.equal(
+      (await findSuppressions(t.database.db, t.context.vault.digests(SUPPRESSION, address))).size,
+      0,
+      'the old key’s hash is gone',
+    );
+    const again = await runCli(['keys', 'rotate'], {
+      DATABASE_URL: t.database.url,
+      TOKEN_ENCRYPTION_KEY: `new:${NEW_KEY.toString('base64')},${OLD}`,
+    });
+    assert.match(
+      again.stdout,
+      /0 erased members' address suppressions carried/,
+      'a second run has nothing to do',
+    );
   });
 });

@@ -12,8 +12,9 @@ const PLATFORM_TABLES = new Set([
   'members',
   'member_emails',
   'access_tokens',
-  // R16: a member's erasures and suppressed addresses span every organization, like the member.
+  // R16: a member's erasures, exports and suppressed addresses span every organization, like the member.
   'erasures',
+  'exports',
   'suppressions',
   'schema_migrations',
   'schema_migrations_lock',

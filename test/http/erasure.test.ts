@@ -217,14 +217,14 @@ describe('R16: erasure', () => {
       assert.equal(await why(box, after.id), 'no_member', 'R19 tells an erased member like no member');
       assert.equal(await why(box, both.id), 'no_member');
 
-      // Staying `anyone` is no new consent; setting it again after the erasure is.
-      await t.call(member.token, 'PATCH', '/api/me', { discoverability: 'anyone' });
+      // Staying `anyone` is no new consent: a profile change without discoverability is none either.
+      await t.call(member.token, 'PATCH', '/api/me', { headline: 'Still here' });
       const still = await mailFrom(box, candidate, `still-${unique()}`);
       await box.sync();
       assert.deepEqual(await messagesOf(box.connectionId), []);
       assert.equal(await why(box, still.id), 'no_member');
 
-      await t.call(member.token, 'PATCH', '/api/me', { discoverability: 'nobody' });
+      // Setting `anyone` again themself is, without having to go away and back first.
       const consented = await t.call(member.token, 'PATCH', '/api/me', { discoverability: 'anyone' });
       assert.equal(consented.statusCode, 200);
       await t.sandbox.control.post('/clock', { advanceMs: 2_000 });

@@ -143,11 +143,15 @@ describe('member directory', () => {
     assert.equal(asOperator.discoverability, 'anyone');
   });
 
-  it('lets a member change their own discoverability, restamping when it changes', async () => {
+  it('R16: lets a member change their own discoverability; each time they set it is their consent anew', async () => {
     const member = await t.member({ discoverability: 'anyone' });
     const before = (await t.call(member.token, 'GET', '/api/me')).json().member;
+    const profile = await t.call(member.token, 'PATCH', '/api/me', { headline: 'Hello' });
+    assert.equal(profile.json().member.discoverabilityChangedAt, before.discoverabilityChangedAt);
     const same = await t.call(member.token, 'PATCH', '/api/me', { discoverability: 'anyone' });
-    assert.equal(same.json().member.discoverabilityChangedAt, before.discoverabilityChangedAt);
+    assert.ok(
+      new Date(same.json().member.discoverabilityChangedAt) > new Date(before.discoverabilityChangedAt),
+    );
     const changed = await t.call(member.token, 'PATCH', '/api/me', {
       discoverability: 'nobody',
       headline: 'Open to work',

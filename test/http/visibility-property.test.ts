@@ -197,6 +197,12 @@ describe('R15: no read returns content its viewer may not see', () => {
               }
             }
           }
+          // The audit log (admins only) records the levels, never a word of any thread.
+          const audit = await t.call(viewer.token, 'GET', '/api/organization/audit?limit=500');
+          assert.equal(audit.statusCode, index === 2 ? 200 : 403);
+          for (const thread of threads)
+            for (const secret of thread.secrets)
+              assert.equal(audit.body.includes(secret), false, `the audit log shows ${secret}`);
         }
       }),
       { numRuns: 30 },

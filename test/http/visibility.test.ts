@@ -164,7 +164,7 @@ describe('R15: visibility of a synced thread', () => {
     for (const level of ['metadata', 'organization', 'organization', 'private']) {
       assert.equal((await setLevel(box.recruiter.token, id, level)).statusCode, 200);
     }
-    const events = (await listAuditEvents(t.database.db, box.orgId, 100))
+    const events = (await listAuditEvents(t.database.db, box.orgId, { limit: 100 }))
       .filter((event) => event.action === 'thread_visibility_changed')
       .reverse();
     assert.deepEqual(

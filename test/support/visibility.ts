@@ -1,8 +1,8 @@
-/** What one viewer gets of threads through the API (list and detail), and R15's assertions on it. */
+/** What one viewer gets of threads through the API (list, detail, each message), and R15's assertions on it. */
 import assert from 'node:assert/strict';
 import type { KyselyPlugin, UnknownRow } from 'kysely';
 import type { Database } from '../../src/db/database.ts';
-import { findVisibleThread, listVisibleThreads } from '../../src/db/threads.ts';
+import { findVisibleMessage, findVisibleThread, listVisibleThreads } from '../../src/db/threads.ts';
 import type { Viewer } from '../../src/db/visibility.ts';
 import type { Access } from '../../src/domain/visibility.ts';
 import type { TestApp } from './app.ts';
@@ -16,6 +16,7 @@ export const CONTENT_KEYS = [
   'attachments',
   'providerMessageId',
   'rfcMessageId',
+  'truncated',
 ];
 
 interface ListedThread {
@@ -34,6 +35,8 @@ export interface View {
   listBody: string;
   listed: Map<string, ListedThread>;
   details: Map<string, { status: number; body: string }>;
+  /** Each message of each of the ids, as `GET /api/messages/{id}` answers it, by thread id. */
+  messages: Map<string, { status: number; body: string }[]>;
 }
 
 /** The viewer's thread list (every page) and the detail of each of `ids`. */
@@ -54,11 +57,24 @@ export async function viewOf(t: TestApp, token: string, ids: string[]): Promise<
     cursor = json.nextCursor;
   } while (cursor);
   const details = new Map<string, { status: number; body: string }>();
+  const messages = new Map<string, { status: number; body: string }[]>();
   for (const id of ids) {
     const detail = await t.call(token, 'GET', `/api/threads/${id}`);
     details.set(id, { status: detail.statusCode, body: detail.body });
+    // The thread's message ids from the database itself: a viewer who may not see them has no other way.
+    const stored = await t.database.db
+      .selectFrom('messages')
+      .select('id')
+      .where('thread_id', '=', id)
+      .execute();
+    const answers = [];
+    for (const message of stored) {
+      const answer = await t.call(token, 'GET', `/api/messages/${message.id}`);
+      answers.push({ status: answer.statusCode, body: answer.body });
+    }
+    messages.set(id, answers);
   }
-  return { listBody, listed, details };
+  return { listBody, listed, details, messages };
 }
 
 function assertNoContentKeys(value: Record<string, unknown>, where: string): void {
@@ -73,21 +89,38 @@ function assertNoContentKeys(value: Record<string, unknown>, where: string): voi
 export function assertSeenAs(view: View, id: string, access: Access, secrets: string[]): void {
   const listed = view.listed.get(id);
   const detail = view.details.get(id);
+  const messages = view.messages.get(id) ?? [];
   assert.ok(detail, 'the detail was read');
   if (access === 'full') {
     assert.equal(listed?.access, 'full', 'listed in full');
     assert.equal(detail.status, 200);
-    for (const secret of secrets) assert.ok(detail.body.includes(secret), `the detail shows ${secret}`);
+    for (const message of messages) {
+      assert.equal(message.status, 200, message.body);
+      assert.equal(JSON.parse(message.body).access, 'full');
+    }
+    // Bodies are read one message at a time; the thread shows the rest (subject, snippet, attachments, ids).
+    const seen = detail.body + messages.map((message) => message.body).join('');
+    for (const secret of secrets) assert.ok(seen.includes(secret), `the thread or a message shows ${secret}`);
     return;
   }
   for (const secret of secrets) {
     assert.equal(view.listBody.includes(secret), false, `the list reveals ${secret}`);
     assert.equal(detail.body.includes(secret), false, `the detail reveals ${secret}`);
+    for (const message of messages) {
+      assert.equal(message.body.includes(secret), false, `a message reveals ${secret}`);
+    }
   }
   if (access === 'none') {
     assert.equal(listed, undefined, 'not listed');
     assert.equal(detail.status, 404);
+    for (const message of messages) assert.equal(message.status, 404, 'a message answers 404');
     return;
+  }
+  for (const message of messages) {
+    assert.equal(message.status, 200, message.body);
+    const json = JSON.parse(message.body);
+    assert.equal(json.access, 'metadata');
+    assertNoContentKeys(json, 'a message read alone');
   }
   assert.ok(listed, 'listed');
   assert.equal(listed.access, 'metadata');
@@ -105,7 +138,7 @@ export function assertSeenAs(view: View, id: string, access: Access, secrets: st
 }
 
 /**
- * The rows PostgreSQL itself returns when the db layer reads the thread list and each of `ids` for
+ * The rows PostgreSQL itself returns when the db layer reads the thread list, each of `ids` and each of their messages for
  * `viewer`, as JSON: what the SQL selected, before any mapping in TypeScript.
  */
 export async function rowsFromDatabase(db: Database, viewer: Viewer, ids: string[]): Promise<string> {
@@ -119,6 +152,10 @@ export async function rowsFromDatabase(db: Database, viewer: Viewer, ids: string
   };
   const captured = db.withPlugin(capture);
   await listVisibleThreads(captured, viewer, { limit: 500 });
-  for (const id of ids) await findVisibleThread(captured, viewer, id);
+  for (const id of ids) {
+    await findVisibleThread(captured, viewer, id);
+    const stored = await db.selectFrom('messages').select('id').where('thread_id', '=', id).execute();
+    for (const message of stored) await findVisibleMessage(captured, viewer, message.id);
+  }
   return JSON.stringify(rows);
 }

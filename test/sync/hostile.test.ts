@@ -42,7 +42,7 @@ for (const provider of ['google', 'microsoft'] as Provider[]) {
       const [thread] = await box.threads();
       assert.ok(thread, 'the candidate’s mail synced');
       const { messages } = (await t.call(box.recruiter.token, 'GET', `/api/threads/${thread.id}`)).json();
-      const [message] = messages;
+      const message = (await t.call(box.recruiter.token, 'GET', `/api/messages/${messages[0].id}`)).json();
       assert.equal(message.subject, 'でする — Bewerbung');
       assert.equal(message.from.name, 'Jörg Müller');
       assert.match(message.bodyText, /Grüße, hier ist mein Lebenslauf\./);

@@ -46,7 +46,9 @@ for (const provider of PROVIDERS) {
         );
       const application = threads.find((thread) => thread.subject === 'My application');
       const detail = (await t.call(box.recruiter.token, 'GET', `/api/threads/${application?.id}`)).json();
-      const [message] = detail.messages;
+      const [listed] = detail.messages;
+      assert.equal('bodyText' in listed, false, 'a thread lists its messages without their bodies');
+      const message = (await t.call(box.recruiter.token, 'GET', `/api/messages/${listed.id}`)).json();
       assert.equal(message.direction, 'received');
       assert.equal(message.providerMessageId, received.id);
       assert.equal(message.rfcMessageId, received.messageId);

@@ -91,7 +91,10 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
       schema: {
         tags: ['connection'],
         summary: "Every user's connection health (admins); never any mail content",
-        querystring: Type.Object({ ...Page, cursor: Type.Optional(Type.String({ maxLength: 500 })) }),
+        querystring: Type.Object(
+          { ...Page, cursor: Type.Optional(Type.String({ maxLength: 500 })) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             users: Type.Array(

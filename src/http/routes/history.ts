@@ -5,11 +5,8 @@ import { VISIBILITIES } from '../../domain/visibility.ts';
 import type { AppContext } from '../../services/context.ts';
 import { memberHistory } from '../../services/history.ts';
 import { userOf } from '../auth.ts';
-import { decodeCursor, encodeCursor, UUID } from '../cursor.ts';
+import { decodeCursor, EXACT_TIME, encodeCursor, UUID } from '../cursor.ts';
 import { errors, NextCursor, Timestamp, Uuid } from '../schemas.ts';
-
-// The exact text `db/history.ts` writes for a position, so a cursor carries no other timestamp form.
-const EXACT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 const HistoryEntryView = Type.Object({
   kind: Type.Enum(['inmail', 'email']),

@@ -63,11 +63,14 @@ export const inmailRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       schema: {
         tags: ['inmail'],
         summary: "Conversations, latest activity first: your organization's, or a member's own",
-        querystring: Type.Object({
-          ...Page,
-          cursor: Type.Optional(Type.String({ maxLength: 500 })),
-          memberId: Type.Optional(Uuid),
-        }),
+        querystring: Type.Object(
+          {
+            ...Page,
+            cursor: Type.Optional(Type.String({ maxLength: 500 })),
+            memberId: Type.Optional(Uuid),
+          },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({ conversations: Type.Array(ConversationView), nextCursor: NextCursor }),
           ...errors(400, 401, 403),

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { VISIBILITIES } from '../../domain/visibility.ts';
 import type { AppContext } from '../../services/context.ts';
-import { getThread, listThreads, whyNotSynced } from '../../services/mail.ts';
+import { getMessage, getThread, listThreads, whyNotSynced } from '../../services/mail.ts';
 import { setThreadVisibility } from '../../services/thread-visibility.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor, UUID } from '../cursor.ts';
@@ -30,7 +30,9 @@ const ThreadView = Type.Object({
   firstMessageAt: Type.Union([Timestamp, Type.Null()]),
   lastMessageAt: Type.Union([Timestamp, Type.Null()]),
   messageCount: Type.Integer(),
-  participants: Type.Array(Address, { description: 'Every address on its messages, once.' }),
+  participants: Type.Array(Address, {
+    description: 'Every address on its messages, once (Bcc only when `access` is `full`).',
+  }),
   members: Type.Array(MemberRef, { description: 'The candidates the thread is linked to (R10).' }),
 });
 
@@ -38,8 +40,9 @@ const onlyFull = (description?: string) => ({
   description: `Absent when \`access\` is \`metadata\`.${description ? ` ${description}` : ''}`,
 });
 
-const MessageView = Type.Object({
+const messageFields = {
   id: Uuid,
+  threadId: Uuid,
   access: AccessLevel,
   providerMessageId: Type.Optional(Type.String(onlyFull())),
   rfcMessageId: Type.Optional(Type.Union([Type.String(), Type.Null()], onlyFull())),
@@ -47,15 +50,13 @@ const MessageView = Type.Object({
   from: Type.Union([Address, Type.Null()]),
   to: Type.Array(Address),
   cc: Type.Array(Address),
-  bcc: Type.Array(Address),
+  bcc: Type.Array(Address, {
+    description: 'Recipients the sender hid from the others: empty when `access` is `metadata`.',
+  }),
   subject: Type.Optional(Type.String(onlyFull())),
   sentAt: Type.Union([Timestamp, Type.Null()]),
   receivedAt: Timestamp,
   snippet: Type.Optional(Type.String(onlyFull())),
-  bodyText: Type.Optional(Type.String(onlyFull())),
-  bodyHtml: Type.Optional(
-    Type.Union([Type.String(), Type.Null()], onlyFull('Sanitized; render it in a sandboxed frame.')),
-  ),
   attachments: Type.Optional(
     Type.Array(
       Type.Object({
@@ -67,7 +68,26 @@ const MessageView = Type.Object({
       onlyFull('Names, types and sizes only: contents are never kept.'),
     ),
   ),
+  truncated: Type.Optional(
+    Type.Boolean(
+      onlyFull(
+        'True when less than the whole message was kept: a body over 1 MiB or nested too deeply was cut (it ends with a `[message truncated: …]` note), or attachments were left out.',
+      ),
+    ),
+  ),
   memberIds: Type.Array(Uuid),
+};
+
+/** A message as a thread lists it; its body is read with `GET /api/messages/{id}`. */
+const ThreadMessageView = Type.Object(messageFields);
+
+/** A message read alone, with its body. */
+const MessageView = Type.Object({
+  ...messageFields,
+  bodyText: Type.Optional(Type.String(onlyFull())),
+  bodyHtml: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], onlyFull('Sanitized; render it in a sandboxed frame.')),
+  ),
 });
 
 export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
@@ -111,15 +131,34 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
       config: { allow: ['user'] },
       schema: {
         tags: ['mail'],
-        summary: 'One thread with its messages, oldest first',
+        summary: 'One thread with its messages, oldest first, without their bodies',
+        description:
+          'Each message carries its subject, snippet, participants, times and attachment list (where you see content); read a body with `GET /api/messages/{id}`, so a long thread costs its headers only.',
         params: Type.Object({ id: Uuid }),
         response: {
-          200: Type.Object({ thread: ThreadView, messages: Type.Array(MessageView) }),
+          200: Type.Object({ thread: ThreadView, messages: Type.Array(ThreadMessageView) }),
           ...errors(400, 401, 403, 404),
         },
       },
     },
     async (request) => getThread(context, userOf(request), request.params.id),
+  );
+
+  app.get(
+    '/api/messages/:id',
+    {
+      config: { allow: ['user'] },
+      schema: {
+        tags: ['mail'],
+        summary:
+          'One synced message with its body (text and sanitized HTML) and attachment names, types and sizes',
+        description:
+          "R15 as for its thread: a message of a thread you cannot see answers 404, like a missing one; a message of a colleague's `metadata` thread answers like `GET /api/threads/{id}` does, without any content (`access` is `metadata`), since the thread already shows that the message exists.",
+        params: Type.Object({ id: Uuid }),
+        response: { 200: MessageView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => getMessage(context, userOf(request), request.params.id),
   );
 
   app.put(
@@ -155,7 +194,7 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
             providerMessageId: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
             messageId: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
           },
-          { minProperties: 1 },
+          { minProperties: 1, additionalProperties: false },
         ),
         response: {
           200: Type.Object({

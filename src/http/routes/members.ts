@@ -36,7 +36,10 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       schema: {
         tags: ['members'],
         summary: 'Find a member by email; only members whose discoverability is `anyone` are found',
-        querystring: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }) }),
+        querystring: Type.Object(
+          { email: Type.String({ minLength: 3, maxLength: 254 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: MemberProfile, ...errors(400, 401, 403, 404) },
       },
     },

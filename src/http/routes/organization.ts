@@ -1,18 +1,24 @@
 /** The organization's integration settings (admins change them) and its audit log. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { listAuditEvents } from '../../db/audit.ts';
+import { AUDIT_ACTIONS, listAuditEvents } from '../../db/audit.ts';
 import { findOrganization, findSettings } from '../../db/organizations.ts';
 import { notFound } from '../../domain/errors.ts';
 import { startFlow } from '../../services/connect.ts';
 import type { AppContext } from '../../services/context.ts';
 import { changeSettings } from '../../services/organization.ts';
 import { userOf } from '../auth.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { rateLimit } from '../rate-limits.ts';
-import { errors, Timestamp, Uuid } from '../schemas.ts';
+import { errors, NextCursor, Timestamp, Uuid } from '../schemas.ts';
 
 const Provider = Type.Enum(['none', 'google', 'microsoft'], {
   description: '`none` is "Do Not Integrate" (R4). Changing it un-authorizes every connected user (R4, R5).',
+});
+
+const AuditActionName = Type.Enum([...AUDIT_ACTIONS], {
+  description:
+    '`provider_changed`, `settings_changed`, `mailbox_connected`, `mailbox_reconnected`, `mailbox_disconnected`, `microsoft_admin_consent_granted`, `thread_visibility_changed`, `thread_erased`, `member_mail_erased`, `member_mail_exported`.',
 });
 
 const Settings = Type.Object({
@@ -133,28 +139,60 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       config: { allow: ['admin'] },
       schema: {
         tags: ['organization'],
-        summary: 'The latest audit events (admins): who changed what, without any mail content',
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-        }),
+        summary:
+          "Your organization's audit log (admins), newest first: who changed what, never any mail content",
+        description:
+          'Keyset-paginated: pass `nextCursor` as `cursor` with the same filters. Member-level events (a member’s erasures and exports, across organizations) are the operator’s: `GET /api/operator/audit`.',
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+            cursor: Type.Optional(Type.String({ maxLength: 500 })),
+            action: Type.Optional(
+              Type.Array(AuditActionName, {
+                maxItems: AUDIT_ACTIONS.length,
+                description: 'Only these actions; repeat the parameter for several.',
+              }),
+            ),
+            from: Type.Optional(Type.String({ format: 'date-time', description: 'Events at or after.' })),
+            to: Type.Optional(Type.String({ format: 'date-time', description: 'Events before.' })),
+          },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             events: Type.Array(
               Type.Object({
                 id: Type.String(),
                 at: Timestamp,
-                actorUserId: Type.Union([Uuid, Type.Null()]),
-                action: Type.String(),
+                actorUserId: Type.Union([Uuid, Type.Null()], {
+                  description: 'Null when no user of the organization did it (a member’s erasure or export).',
+                }),
+                action: AuditActionName,
                 details: Type.Record(Type.String(), Type.Unknown()),
               }),
             ),
+            nextCursor: NextCursor,
           }),
-          ...errors(401, 403),
+          ...errors(400, 401, 403),
         },
       },
     },
-    async (request) => ({
-      events: await listAuditEvents(context.db, userOf(request).orgId, request.query.limit ?? 100),
-    }),
+    async (request) => {
+      const { limit = 100, cursor, action, from, to } = request.query;
+      const before = cursor ? decodeCursor(request, cursor, { id: /^\d{1,19}$/ }).id : undefined;
+      const events = await listAuditEvents(context.db, userOf(request).orgId, {
+        limit: limit + 1,
+        before,
+        actions: action,
+        from: from === undefined ? undefined : new Date(from),
+        to: to === undefined ? undefined : new Date(to),
+      });
+      const page = events.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        events: page,
+        nextCursor: events.length > limit && last ? encodeCursor(request, { id: last.id }) : null,
+      };
+    },
   );
 };

@@ -21,7 +21,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
       schema: {
         tags: ['users'],
         summary: "Your organization's users, by email (admins)",
-        querystring: Type.Object({ ...Page, cursor: Type.Optional(Type.String({ maxLength: 500 })) }),
+        querystring: Type.Object(
+          { ...Page, cursor: Type.Optional(Type.String({ maxLength: 500 })) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({ users: Type.Array(UserView), nextCursor: NextCursor }),
           ...errors(400, 401, 403),

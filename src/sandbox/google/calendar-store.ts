@@ -3,7 +3,10 @@
  * `status: "cancelled"` (events.get still returns it; a second delete answers 410). A Meet conference asked
  * for with `conferenceData.createRequest` is created asynchronously as the ConferenceData reference
  * describes: `status.statusCode` is `pending` in the insert response, and `success` (with `entryPoints`,
- * `conferenceId` and the event's `hangoutLink`) on every later read.
+ * `conferenceId` and the event's `hangoutLink`) on every later read. A conference fault set on the
+ * calendar (control API) keeps it `pending` (`stuck`) or makes it `failure` (`fail`) on that read.
+ * Each event also counts the invitations, updates and cancellations Google would have emailed its guests
+ * (a write with `sendUpdates` `all` or `externalOnly` and guests besides the owner).
  */
 
 import type { Random } from '../random.ts';
@@ -25,14 +28,36 @@ export interface CalendarEvent {
   end: EventTime;
   /** Other fields as the client sent them (summary, description, location, attendees, transparency, …). */
   fields: Record<string, unknown>;
-  conference?: { requestId: string; type: string; meetCode: string; created: boolean };
+  conference?: {
+    requestId: string;
+    type: string;
+    meetCode: string;
+    status: 'pending' | 'success' | 'failure';
+    /** The calendar's conference fault when the event was made. */
+    fault?: ConferenceFault | undefined;
+  };
   /** The `sendUpdates` of the last write, so tests can see who Google would have emailed. */
   sendUpdates: string;
+  /** Emails to the guests Google would have sent. */
+  sent: { invitations: number; updates: number; cancellations: number };
 }
+
+/** `stuck`: a conference stays `pending`; `fail`: it becomes `failure`. */
+export type ConferenceFault = 'stuck' | 'fail';
 
 export interface Calendar {
   email: string;
   events: Map<string, CalendarEvent>;
+  conferenceFault?: ConferenceFault | undefined;
+}
+
+/** Whether a write with this `sendUpdates` emails the event's guests (anyone but the owner). */
+export function notifies(calendar: Calendar, event: CalendarEvent, sendUpdates: string): boolean {
+  const attendees = Array.isArray(event.fields.attendees)
+    ? (event.fields.attendees as { email?: unknown }[])
+    : [];
+  const guests = attendees.some((attendee) => String(attendee.email).toLowerCase() !== calendar.email);
+  return guests && (sendUpdates === 'all' || sendUpdates === 'externalOnly');
 }
 
 /** An event id as Google makes them: 26 base32hex characters. */
@@ -68,14 +93,30 @@ function zoneOffsetMs(at: number, timeZone: string): number {
   }
 }
 
-/** Busy intervals of a calendar within [min, max): opaque, not cancelled, merged, clipped. */
+/** Whether the calendar's owner declined the event (their attendee entry says so). */
+export function declinedByOwner(calendar: Calendar, event: CalendarEvent): boolean {
+  const attendees = Array.isArray(event.fields.attendees)
+    ? (event.fields.attendees as { email?: unknown; responseStatus?: unknown }[])
+    : [];
+  return attendees.some(
+    (attendee) =>
+      String(attendee.email).toLowerCase() === calendar.email && attendee.responseStatus === 'declined',
+  );
+}
+
+/** Busy intervals of a calendar within [min, max): opaque, not cancelled or declined, merged, clipped. */
 export function busyIntervals(
   calendar: Calendar,
   min: number,
   max: number,
 ): { start: number; end: number }[] {
   const spans = [...calendar.events.values()]
-    .filter((event) => event.status !== 'cancelled' && event.fields.transparency !== 'transparent')
+    .filter(
+      (event) =>
+        event.status !== 'cancelled' &&
+        event.fields.transparency !== 'transparent' &&
+        !declinedByOwner(calendar, event),
+    )
     .map((event) => ({ start: Math.max(min, instant(event.start)), end: Math.min(max, instant(event.end)) }))
     .filter((span) => span.start < span.end)
     .sort((a, b) => a.start - b.start);
@@ -121,9 +162,9 @@ export function eventJson(calendar: Calendar, event: CalendarEvent): Record<stri
     const createRequest = {
       requestId: conference.requestId,
       conferenceSolutionKey: { type: conference.type },
-      status: { statusCode: conference.created ? 'success' : 'pending' },
+      status: { statusCode: conference.status },
     };
-    if (conference.created) {
+    if (conference.status === 'success') {
       const uri = `https://meet.google.com/${conference.meetCode}`;
       json.hangoutLink = uri;
       json.conferenceData = {

@@ -14,6 +14,7 @@ import {
   instant,
   newEventId,
   newMeetCode,
+  notifies,
 } from './calendar-store.ts';
 import { badRequest, type GoogleError } from './errors.ts';
 import type { GoogleState } from './state.ts';
@@ -101,8 +102,11 @@ function read(calendar: Calendar, id: string): CalendarEvent {
   return event;
 }
 
+/** A pending conference as a later read sees it: made, or failed under the `fail` fault. */
 const settle = (event: CalendarEvent) => {
-  if (event.conference) event.conference.created = true;
+  const conference = event.conference;
+  if (conference?.status !== 'pending' || conference.fault === 'stuck') return;
+  conference.status = conference.fault === 'fail' ? 'failure' : 'success';
 };
 
 /** Registers the Calendar v3 routes under `/calendar/v3`. */
@@ -175,6 +179,7 @@ export function calendarRoutes(app: FastifyInstance, state: GoogleState): void {
         end,
         fields: fieldsOf(body),
         sendUpdates: sendUpdates(query),
+        sent: { invitations: 0, updates: 0, cancellations: 0 },
       };
       // conferenceDataVersion 0 (the default) ignores conference data in the body (events.insert reference).
       const create = (
@@ -191,9 +196,11 @@ export function calendarRoutes(app: FastifyInstance, state: GoogleState): void {
           requestId: create.requestId,
           type,
           meetCode: newMeetCode(state.core.random),
-          created: false,
+          status: 'pending',
+          fault: calendar.conferenceFault,
         };
       }
+      if (notifies(calendar, event, event.sendUpdates)) event.sent.invitations += 1;
       calendar.events.set(id, event);
       return eventJson(calendar, event);
     }),
@@ -221,13 +228,19 @@ export function calendarRoutes(app: FastifyInstance, state: GoogleState): void {
       const start = body.start === undefined ? event.start : time(body.start, 'start');
       const end = body.end === undefined ? event.end : time(body.end, 'end');
       checkRange(start, end);
-      if (instant(start) !== instant(event.start) || instant(end) !== instant(event.end)) event.sequence += 1;
+      const updates = sendUpdates(query);
+      const moved = instant(start) !== instant(event.start) || instant(end) !== instant(event.end);
+      if (moved) event.sequence += 1;
       event.start = start;
       event.end = end;
       if (body.status === 'confirmed' || body.status === 'tentative' || body.status === 'cancelled')
         event.status = body.status;
       event.fields = { ...event.fields, ...fieldsOf(body) };
-      event.sendUpdates = sendUpdates(query);
+      // Fields a patch does not name stay as they are ("Events: patch"), the conference too; with
+      // conferenceDataVersion=1 an explicit null removes it.
+      if (query.conferenceDataVersion === '1' && body.conferenceData === null) delete event.conference;
+      event.sendUpdates = updates;
+      if (moved && notifies(calendar, event, updates)) event.sent.updates += 1;
       event.updated = state.core.clock.now();
       return eventJson(calendar, event);
     }),
@@ -242,6 +255,7 @@ export function calendarRoutes(app: FastifyInstance, state: GoogleState): void {
       if (event.status === 'cancelled') throw new ApiError(deleted());
       event.status = 'cancelled';
       event.sendUpdates = sendUpdates(query);
+      if (notifies(calendar, event, event.sendUpdates)) event.sent.cancellations += 1;
       event.updated = state.core.clock.now();
       return reply.status(204).send();
     }),

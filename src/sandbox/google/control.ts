@@ -1,11 +1,10 @@
 /**
  * The Google part of the control API (`/_sandbox/google/...`, docs/sandbox.md "Per provider"): OAuth
- * clients, users and their grants, mail delivered, sent and moved around, cursor expiry, calendar busy
- * time, and a push on demand. Answers `{ "error": message }` with 400/404/409 on bad requests.
+ * clients, users and their grants, mail delivered, sent and moved around, cursor expiry, and a push on
+ * demand; calendars in control-calendar.ts. Answers `{ "error": message }` with 400/404/409 on bad requests.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { calendarOf } from './calendar.ts';
-import { eventJson, newEventId } from './calendar-store.ts';
+import { calendarControlRoutes } from './control-calendar.ts';
 import {
   addMessage,
   deleteMessage,
@@ -193,48 +192,5 @@ export function controlRoutes(app: FastifyInstance, state: GoogleState): void {
     pushed: await publish(state, mailboxOf(request.params.email)),
   }));
 
-  app.post<EmailParams & { Body: { start: string; end: string; subject?: string } }>(
-    '/mailboxes/:email/calendar/busy',
-    {
-      schema: {
-        body: object(['start', 'end'], {
-          start: { type: 'string' },
-          end: { type: 'string' },
-          subject: { type: 'string' },
-        }),
-      },
-    },
-    async (request, reply) => {
-      const calendar = calendarOf(state, mailboxOf(request.params.email).email);
-      const start = Date.parse(request.body.start);
-      const end = Date.parse(request.body.end);
-      if (!calendar || Number.isNaN(start) || Number.isNaN(end) || end <= start)
-        throw new ControlError(400, 'start and end must be times, start before end');
-      const now = state.core.clock.now();
-      const id = newEventId(state.core.random);
-      calendar.events.set(id, {
-        id,
-        status: 'confirmed',
-        created: now,
-        updated: now,
-        sequence: 0,
-        start: { dateTime: new Date(start).toISOString() },
-        end: { dateTime: new Date(end).toISOString() },
-        fields: { summary: request.body.subject ?? 'Busy' },
-        sendUpdates: 'none',
-      });
-      return reply.status(201).send({ id });
-    },
-  );
-
-  app.get<EmailParams>('/mailboxes/:email/calendar/events', async (request) => {
-    const calendar = calendarOf(state, mailboxOf(request.params.email).email);
-    if (!calendar) return { events: [] };
-    return {
-      events: [...calendar.events.values()].map((event) => ({
-        ...eventJson(calendar, event),
-        sendUpdates: event.sendUpdates,
-      })),
-    };
-  });
+  calendarControlRoutes(app, state, mailboxOf);
 }

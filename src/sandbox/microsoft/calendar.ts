@@ -94,8 +94,15 @@ export function calendarRoutes(ctx: MicrosoftContext): GraphRoute[] {
         };
       }
       const own = owner === request.user;
-      const events = [...ctx.calendars.of(owner).values()]
-        .filter((event) => event.showAs !== 'free' && event.start < end && event.end > start)
+      const events = ctx.calendars
+        .live(owner)
+        .filter(
+          (event) =>
+            event.showAs !== 'free' &&
+            event.ownerResponse !== 'declined' &&
+            event.start < end &&
+            event.end > start,
+        )
         .sort((a, b) => a.start - b.start);
       let view = '';
       for (let slot = start; slot < end; slot += interval * 60_000) {
@@ -142,7 +149,7 @@ export function calendarRoutes(ctx: MicrosoftContext): GraphRoute[] {
     const id = request.params.event ?? '';
     if (!isWellFormedItemId(id)) throw new GraphFailure(400, 'ErrorInvalidIdMalformed', 'Id is malformed.');
     const event = ctx.calendars.of(request.user).get(id);
-    if (!event) throw itemNotFound();
+    if (!event || event.deletedAt !== undefined) throw itemNotFound();
     return event;
   };
 
@@ -180,10 +187,17 @@ export function calendarRoutes(ctx: MicrosoftContext): GraphRoute[] {
     if (body.attendees !== undefined) event.attendees = attendees(body.attendees);
     if (typeof body.showAs === 'string' && body.showAs in AVAILABILITY)
       event.showAs = body.showAs as CalendarEvent['showAs'];
-    if (body.isOnlineMeeting === false) event.joinUrl = undefined;
+    if (body.isOnlineMeeting === false) {
+      event.joinUrl = undefined;
+      event.online = false;
+    }
     const provider = body.onlineMeetingProvider ?? 'teamsForBusiness';
-    if (body.isOnlineMeeting === true && provider === 'teamsForBusiness' && event.joinUrl === undefined) {
-      event.joinUrl = ctx.calendars.teamsJoinUrl(request.user);
+    if (body.isOnlineMeeting === true && provider === 'teamsForBusiness' && !event.online) {
+      const fault = ctx.calendars.conferenceFaults.get(request.user.email);
+      event.joinUrl =
+        fault === 'stuck' || fault === 'fail' ? undefined : ctx.calendars.teamsJoinUrl(request.user);
+      event.online = event.joinUrl !== undefined || fault !== undefined;
+      event.conferenceFault = fault;
     }
     event.modifiedAt = request.now;
     event.changeKey = ctx.ids.changeKey();
@@ -191,11 +205,27 @@ export function calendarRoutes(ctx: MicrosoftContext): GraphRoute[] {
 
   const create = (request: GraphRequest) => {
     const body = (request.call.body ?? {}) as Body;
+    // "transactionId: A custom identifier specified by a client app for the server to avoid redundant
+    // POST operations in case of client retries to create the same event" (event resource type).
+    const transactionId = typeof body.transactionId === 'string' ? body.transactionId : undefined;
+    const same =
+      transactionId === undefined
+        ? undefined
+        : [...ctx.calendars.of(request.user).values()].find((event) => event.transactionId === transactionId);
+    if (same) return entity(request, same, 201);
     if (body.start === undefined || body.end === undefined) throw bad("An event needs 'start' and 'end'.");
     const event = ctx.calendars.blank(request.user, request.now);
     apply(request, event, body);
+    event.transactionId = transactionId;
+    if (event.attendees.length > 0) event.sent.invitations += 1;
     ctx.calendars.of(request.user).set(event.id, event);
     return entity(request, event, 201);
+  };
+
+  /** The organizer's cancel and DELETE: attendees get a cancellation, the event goes to Deleted Items. */
+  const remove = (request: GraphRequest, event: CalendarEvent) => {
+    if (event.attendees.length > 0) event.sent.cancellations += 1;
+    event.deletedAt = request.now;
   };
 
   return [
@@ -225,7 +255,12 @@ export function calendarRoutes(ctx: MicrosoftContext): GraphRoute[] {
       path: 'me/events/{event}',
       op: 'graph.events.get',
       scopes: REQUIRES.readCalendar,
-      handle: (request) => entity(request, find(request)),
+      handle: (request) => {
+        const event = find(request);
+        // A join URL held back from the create's answer is there on any later read.
+        if (event.conferenceFault === 'late') event.conferenceFault = undefined;
+        return entity(request, event);
+      },
     },
     {
       method: 'PATCH',
@@ -235,8 +270,11 @@ export function calendarRoutes(ctx: MicrosoftContext): GraphRoute[] {
       handle: (request) => {
         const event = find(request);
         // Validate on a copy, so a rejected update changes nothing.
-        const draft = { ...event };
+        const draft = { ...event, sent: { ...event.sent } };
         apply(request, draft, (request.call.body ?? {}) as Body);
+        if ((draft.start !== event.start || draft.end !== event.end) && draft.attendees.length > 0)
+          draft.sent.updates += 1;
+        if (draft.conferenceFault === 'late') draft.conferenceFault = undefined;
         Object.assign(event, draft);
         return entity(request, event);
       },
@@ -247,8 +285,23 @@ export function calendarRoutes(ctx: MicrosoftContext): GraphRoute[] {
       op: 'graph.events.delete',
       scopes: REQUIRES.writeCalendar,
       handle: (request) => {
-        ctx.calendars.of(request.user).delete(find(request).id);
+        remove(request, find(request));
         return { status: 204, headers: {} };
+      },
+    },
+    {
+      method: 'POST',
+      path: 'me/events/{event}/cancel',
+      op: 'graph.events.cancel',
+      scopes: REQUIRES.writeCalendar,
+      handle: (request) => {
+        const event = find(request);
+        if (event.organizer !== request.user)
+          throw bad("Your request can't be completed. You need to be an organizer to cancel a meeting.");
+        const comment = ((request.call.body ?? {}) as Body).comment;
+        if (comment !== undefined && typeof comment !== 'string') throw bad("'comment' must be a string.");
+        remove(request, event);
+        return { status: 202, headers: {} };
       },
     },
   ];

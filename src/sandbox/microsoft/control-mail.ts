@@ -1,13 +1,11 @@
 /**
- * Control API for mailboxes and calendars: deliver mail from outside, send, file spam and drafts, trash,
- * restore, delete, archive and move messages, list them, expire delta tokens, and put busy time in the
- * calendar. Messages are named by their immutable id (the id sync code keeps); a current regular id works
+ * Control API for mailboxes: deliver mail from outside, send, file spam and drafts, trash, restore, delete,
+ * archive and move messages, list them, and expire delta tokens (calendars: control-calendar.ts). Messages are named by their immutable id (the id sync code keeps); a current regular id works
  * too. Every change goes through the mailbox, so it shows up in delta and in change notifications.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MicrosoftContext } from './context.ts';
 import { compose, DeliveryError, type DeliveryKind, type MessageBody } from './delivery.ts';
-import { eventJson } from './events.ts';
 import type { Mailbox, StoredMessage } from './mailbox.ts';
 
 /** Answers a control API error. */
@@ -131,29 +129,4 @@ export function mailControlRoutes(app: FastifyInstance, ctx: MicrosoftContext): 
       },
     );
   }
-
-  app.post<{ Params: { email: string }; Body: { start?: unknown; end?: unknown; subject?: unknown } }>(
-    '/mailboxes/:email/calendar/busy',
-    async (request, reply) => {
-      const user = ctx.directory.user(request.params.email);
-      if (!user) return controlError(reply, 404, `no such mailbox: ${request.params.email}`);
-      const { start, end, subject } = request.body ?? {};
-      const from = typeof start === 'string' ? Date.parse(start) : Number.NaN;
-      const to = typeof end === 'string' ? Date.parse(end) : Number.NaN;
-      if (Number.isNaN(from) || Number.isNaN(to) || to <= from)
-        return controlError(reply, 400, 'start and end must be ISO times, end after start');
-      const event = ctx.calendars.blank(user, ctx.core.clock.now());
-      event.subject = typeof subject === 'string' ? subject : 'Busy';
-      event.start = from;
-      event.end = to;
-      ctx.calendars.of(user).set(event.id, event);
-      return reply.status(201).send(eventJson(event, 'UTC'));
-    },
-  );
-
-  app.get<{ Params: { email: string } }>('/mailboxes/:email/calendar/events', async (request, reply) => {
-    const user = ctx.directory.user(request.params.email);
-    if (!user) return controlError(reply, 404, `no such mailbox: ${request.params.email}`);
-    return { events: [...ctx.calendars.of(user).values()].map((event) => eventJson(event, 'UTC')) };
-  });
 }

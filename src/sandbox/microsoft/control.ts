@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { MicrosoftContext } from './context.ts';
+import { calendarControlRoutes } from './control-calendar.ts';
 import { controlError, mailControlRoutes } from './control-mail.ts';
 import { expiryText, type LifecycleEvent, type Notifier } from './notifications.ts';
 
@@ -139,5 +140,6 @@ export function controlRoutes(ctx: MicrosoftContext, notifier: Notifier): Fastif
     );
 
     mailControlRoutes(app, ctx);
+    calendarControlRoutes(app, ctx);
   };
 }

@@ -139,6 +139,87 @@ describe('Calendar events', () => {
     assert.equal(again.body.error.errors[0]?.reason, 'deleted');
   });
 
+  it('R18: an insert with an id that exists answers 409 duplicate; one event, one invitation', async () => {
+    const requestBody = { ...interview, id: 'interv0001' };
+    await api.events.insert({ calendarId: 'primary', sendUpdates: 'all', requestBody });
+    const again = await failure(
+      api.events.insert({ calendarId: 'primary', sendUpdates: 'all', requestBody }),
+    );
+    assert.equal(again.status, 409);
+    assert.equal(again.body.error.errors[0]?.reason, 'duplicate');
+    const { events } = await sandbox.control.get<{
+      events: { id: string; sent: Record<string, number> }[];
+    }>(`/google/mailboxes/${email}/calendar/events`);
+    const same = events.filter((event) => event.id === 'interv0001');
+    assert.deepEqual(
+      same.map((event) => event.sent),
+      [{ invitations: 1, updates: 0, cancellations: 0 }],
+    );
+  });
+
+  it('R18: a patch of the time keeps the Meet conference and sends one update', async () => {
+    const inserted = await api.events.insert({
+      calendarId: 'primary',
+      conferenceDataVersion: 1,
+      sendUpdates: 'all',
+      requestBody: {
+        ...interview,
+        conferenceData: {
+          createRequest: { requestId: 'req-move', conferenceSolutionKey: { type: 'hangoutsMeet' } },
+        },
+      },
+    });
+    const eventId = inserted.data.id ?? '';
+    const link = (await api.events.get({ calendarId: 'primary', eventId })).data.hangoutLink;
+    const patched = await api.events.patch({
+      calendarId: 'primary',
+      eventId,
+      conferenceDataVersion: 1,
+      sendUpdates: 'all',
+      requestBody: {
+        start: { dateTime: '2026-12-02T10:00:00+01:00' },
+        end: { dateTime: '2026-12-02T11:00:00+01:00' },
+      },
+    });
+    assert.equal(patched.data.hangoutLink, link);
+    assert.equal(patched.data.iCalUID, inserted.data.iCalUID);
+    assert.equal(patched.data.conferenceData?.createRequest?.status?.statusCode, 'success');
+    const { events } = await sandbox.control.get<{
+      events: { id: string; sent: Record<string, number> }[];
+    }>(`/google/mailboxes/${email}/calendar/events`);
+    assert.deepEqual(events.find((event) => event.id === eventId)?.sent, {
+      invitations: 1,
+      updates: 1,
+      cancellations: 0,
+    });
+  });
+
+  it('R18: conference faults: stuck stays pending, fail turns to failure with no link', async () => {
+    const fault = (mode: string) =>
+      sandbox.control.post(`/google/mailboxes/${email}/calendar/conference-fault`, { mode });
+    const insert = async (requestId: string) =>
+      (
+        await api.events.insert({
+          calendarId: 'primary',
+          conferenceDataVersion: 1,
+          requestBody: {
+            ...interview,
+            conferenceData: { createRequest: { requestId, conferenceSolutionKey: { type: 'hangoutsMeet' } } },
+          },
+        })
+      ).data.id ?? '';
+    await fault('stuck');
+    const stuck = await api.events.get({ calendarId: 'primary', eventId: await insert('req-stuck') });
+    assert.equal(stuck.data.conferenceData?.createRequest?.status?.statusCode, 'pending');
+    await fault('fail');
+    const failed = await api.events.get({ calendarId: 'primary', eventId: await insert('req-fail') });
+    assert.equal(failed.data.conferenceData?.createRequest?.status?.statusCode, 'failure');
+    assert.equal(failed.data.hangoutLink, undefined);
+    await fault('none');
+    const fine = await api.events.get({ calendarId: 'primary', eventId: await insert('req-fine') });
+    assert.equal(fine.data.conferenceData?.createRequest?.status?.statusCode, 'success');
+  });
+
   it('refuses an event without an end time with 400, and an unknown event with 404', async () => {
     const missing = await failure(
       api.events.insert({ calendarId: 'primary', requestBody: { start: interview.start } }),

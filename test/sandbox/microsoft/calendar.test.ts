@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { GraphError } from '@microsoft/microsoft-graph-client';
-import { graphClient, type Json, microsoftSandbox, signIn } from './helpers.ts';
+import { graphClient, graphFetch, type Json, microsoftSandbox, signIn } from './helpers.ts';
 
 const sandbox = await microsoftSandbox({ https: true });
 const rex = await sandbox.control.post<{ tenantId: string }>('/microsoft/users', {
@@ -10,7 +10,8 @@ const rex = await sandbox.control.post<{ tenantId: string }>('/microsoft/users',
 });
 await sandbox.control.post('/microsoft/users', { email: 'amy@acme.example', name: 'Amy' });
 await sandbox.control.post('/microsoft/users', { email: 'jane@live.com', name: 'Jane' });
-const graph = graphClient(sandbox, (await signIn(sandbox, 'rex@acme.example')).access_token);
+const token = (await signIn(sandbox, 'rex@acme.example')).access_token;
+const graph = graphClient(sandbox, token);
 const busy = (email: string, start: string, end: string, subject?: string) =>
   sandbox.control.post(`/microsoft/mailboxes/${email}/calendar/busy`, { start, end, subject });
 
@@ -142,6 +143,77 @@ describe('events with Teams meetings', () => {
     await assert.rejects(
       graph.api(`/me/events/${created.id}`).get(),
       (error: GraphError) => error.statusCode === 404 && error.code === 'ErrorItemNotFound',
+    );
+  });
+
+  test('R18: a second create with the same transactionId answers the first event, no second one', async () => {
+    const body = { ...meeting, transactionId: 'booking-tx-1' };
+    const first: Json = await graph.api('/me/events').post(body);
+    const again: Json = await graph.api('/me/events').post(body);
+    assert.equal(again.id, first.id);
+    assert.equal(again.transactionId, 'booking-tx-1');
+    assert.equal(again.onlineMeeting.joinUrl, first.onlineMeeting.joinUrl);
+    const { events } = await sandbox.control.get<{ events: Json[] }>(
+      '/microsoft/mailboxes/rex@acme.example/calendar/events',
+    );
+    const same = events.filter((event) => event.transactionId === 'booking-tx-1');
+    assert.equal(same.length, 1);
+    assert.deepEqual(same[0].sent, { invitations: 1, updates: 0, cancellations: 0 });
+  });
+
+  test('R18: the organizer’s cancel answers 202, sends one cancellation and the event is gone', async () => {
+    const created: Json = await graph.api('/me/events').post(meeting);
+    const moved = await graph.api(`/me/events/${created.id}`).patch({
+      start: { dateTime: '2026-11-27T16:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-11-27T16:45:00', timeZone: 'UTC' },
+    });
+    assert.equal(moved.onlineMeeting.joinUrl, created.onlineMeeting.joinUrl, 'a move keeps the meeting');
+    const cancel = await graphFetch(sandbox, token, `me/events/${created.id}/cancel`, {
+      method: 'POST',
+      body: JSON.stringify({ comment: 'Cancelled' }),
+    });
+    assert.equal(cancel.status, 202);
+    await assert.rejects(
+      graph.api(`/me/events/${created.id}`).get(),
+      (error: GraphError) => error.statusCode === 404,
+    );
+    const { events } = await sandbox.control.get<{ events: Json[] }>(
+      '/microsoft/mailboxes/rex@acme.example/calendar/events',
+    );
+    const stored = events.find((event) => event.id === created.id);
+    assert.equal(stored.deleted, true);
+    assert.deepEqual(stored.sent, { invitations: 1, updates: 1, cancellations: 1 });
+  });
+
+  test('R18: conference faults: late gives the join URL only on a later read, fail never', async () => {
+    const fault = (mode: string) =>
+      sandbox.control.post('/microsoft/mailboxes/rex@acme.example/calendar/conference-fault', { mode });
+    await fault('late');
+    const late: Json = await graph.api('/me/events').post(meeting);
+    assert.equal(late.isOnlineMeeting, true);
+    assert.equal(late.onlineMeeting, null);
+    assert.match((await graph.api(`/me/events/${late.id}`).get()).onlineMeeting.joinUrl, /^https:\/\/teams/);
+    await fault('fail');
+    const failed: Json = await graph.api('/me/events').post(meeting);
+    assert.equal((await graph.api(`/me/events/${failed.id}`).get()).onlineMeeting, null);
+    await fault('none');
+    assert.ok(((await graph.api('/me/events').post(meeting)) as Json).onlineMeeting.joinUrl);
+  });
+
+  test('R18: tentative time shows as tentative in getSchedule, free time not at all', async () => {
+    const put = (start: string, end: string, showAs: string) =>
+      sandbox.control.post('/microsoft/mailboxes/amy@acme.example/calendar/busy', { start, end, showAs });
+    await put('2026-11-28T10:00:00Z', '2026-11-28T11:00:00Z', 'tentative');
+    await put('2026-11-28T11:00:00Z', '2026-11-28T12:00:00Z', 'free');
+    const answer = await schedule({
+      schedules: ['amy@acme.example'],
+      startTime: { dateTime: '2026-11-28T10:00:00', timeZone: 'UTC' },
+      endTime: { dateTime: '2026-11-28T12:00:00', timeZone: 'UTC' },
+    });
+    assert.equal(answer.value[0].availabilityView, '10');
+    assert.deepEqual(
+      answer.value[0].scheduleItems.map((item: Json) => item.status),
+      ['tentative'],
     );
   });
 
