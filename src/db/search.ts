@@ -10,7 +10,12 @@
  * of From, To and Cc), never by its words (Bcc's people among them), and a `private` thread of another
  * user not at all.
  *
- * Hits are messages, newest first and never ranked, keyset-paginated on (received_at, seq): a
+ * InMail is searched too (migration 0013's expression indexes, in `simple`): every user of the
+ * organization reads its InMail (`db/inmail.ts`), so a message is found by its body and a conversation
+ * by its subject (as its first message), in full.
+ *
+ * Hits are messages of both kinds, newest first and never ranked, keyset-paginated on (time, key): the
+ * key is `m` and the index row's zero-padded sequence number for mail, `i` and the id for InMail. A
  * message that arrives later cannot move a hit already listed, so pages neither repeat nor skip.
  */
 import { type RawBuilder, sql } from 'kysely';
@@ -22,15 +27,21 @@ import { accessColumn, content, contentMatches, type Viewer, visibleTo } from '.
 export const INDEXED_BODY_CHARACTERS = 65_536;
 
 /**
- * Where a page starts: the last hit of the previous page. `at` is an exact (microsecond) timestamp; `seq`
- * the index row's sequence number, which breaks ties without naming the message (content under R15).
+ * Where a page starts: the last hit of the previous page. `at` is an exact (microsecond) timestamp; `key`
+ * breaks ties: for mail the index row's sequence number, which does not name the message (content under
+ * R15), for InMail its id.
  */
 export interface SearchPosition {
   at: string;
-  seq: string;
+  key: string;
 }
 
+/** The tie-break keys positions carry: `m` + 19 digits (mail), `i` + a UUID (InMail). */
+export const SEARCH_KEY = /^(m\d{19}|i[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
 export interface SearchHit {
+  kind: 'email' | 'inmail';
+  /** The thread (email) or the InMail conversation. */
   threadId: string;
   /** Null when the viewer sees only that the thread exists (`metadata`). */
   messageId: string | null;
@@ -45,9 +56,10 @@ export interface SearchHit {
 }
 
 interface Row {
+  kind: 'email' | 'inmail';
   thread_id: string;
   message_id: string | null;
-  seq: string;
+  key: string;
   at: Date;
   at_exact: string;
   direction: 'sent' | 'received';
@@ -139,43 +151,89 @@ export async function searchMessages(
     search.memberId === undefined
       ? sql<boolean>`true`
       : sql<boolean>`s.member_ids @> array[${search.memberId}]::uuid[]`;
-  const before: RawBuilder<boolean> =
+  const inmailOfMember: RawBuilder<boolean> =
+    search.memberId === undefined ? sql<boolean>`true` : sql<boolean>`c.member_id = ${search.memberId}`;
+  const before = (at: RawBuilder<unknown>, key: RawBuilder<unknown>): RawBuilder<boolean> =>
     search.after === undefined
       ? sql<boolean>`true`
-      : sql<boolean>`(s.received_at, s.seq) < (${search.after.at}::timestamptz, ${search.after.seq}::bigint)`;
+      : sql<boolean>`(${at}, ${key}) < (${search.after.at}::timestamptz, ${search.after.key}::text)`;
+  const mailKey = sql`'m' || lpad(s.seq::text, 19, '0')`;
 
   // One branch per reading of the query, each cut at the position and limited before the union: the
   // index then answers each condition exactly, and no row's words are read again to check it.
   const branch = (match: RawBuilder<boolean>) => sql`(
-      select s.org_id, s.message_id, s.thread_id, s.received_at, s.seq
+      select 'email' as kind, s.org_id, s.message_id, s.thread_id, s.received_at as at, ${mailKey} as key
       from message_search s
       join threads t on t.org_id = s.org_id and t.id = s.thread_id
-      where s.org_id = ${viewer.orgId} and ${visibleTo(viewer)} and ${match} and ${ofMember} and ${before}
+      where s.org_id = ${viewer.orgId} and ${visibleTo(viewer)} and ${match} and ${ofMember}
+        and ${before(sql`s.received_at`, mailKey)}
       order by s.received_at desc, s.seq desc
+      limit ${search.limit})`;
+  // InMail, read by the whole organization: a message by its body, a conversation by its subject (its
+  // first message stands for it). The expressions are migration 0013's indexes, word for word.
+  const inmailKey = sql`'i' || im.id::text`;
+  const inmailBodies = sql`(
+      select 'inmail' as kind, im.org_id, im.id as message_id, im.conversation_id as thread_id,
+          im.created_at as at, ${inmailKey} as key
+      from inmail_messages im
+      join inmail_conversations c on c.org_id = im.org_id and c.id = im.conversation_id
+      where im.org_id = ${viewer.orgId} and to_tsvector('simple'::regconfig, im.body) @@ ${people}
+        and ${inmailOfMember} and ${before(sql`im.created_at`, inmailKey)}
+      order by im.created_at desc, im.id desc
+      limit ${search.limit})`;
+  const inmailSubjects = sql`(
+      select 'inmail' as kind, im.org_id, im.id as message_id, c.id as thread_id,
+          im.created_at as at, ${inmailKey} as key
+      from inmail_conversations c
+      cross join lateral (
+        select i.org_id, i.id, i.created_at from inmail_messages i
+        where i.org_id = c.org_id and i.conversation_id = c.id
+        order by i.created_at, i.id limit 1) im
+      where c.org_id = ${viewer.orgId} and to_tsvector('simple'::regconfig, c.subject) @@ ${people}
+        and ${inmailOfMember} and ${before(sql`im.created_at`, inmailKey)}
+      order by im.created_at desc, im.id desc
       limit ${search.limit})`;
 
   const { rows } = await sql<Row>`
-    select hit.thread_id, ${content(viewer, 'm.id')} as message_id, hit.seq::text as seq,
-        m.received_at as at, to_char(m.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_exact,
-        m.direction, t.owner_user_id as owner_id, u.name as owner_name, t.visibility,
-        ${accessColumn(viewer)} as access,
-        ${content(viewer, 'm.subject')} as subject, ${content(viewer, 'm.snippet')} as snippet
-    from (
+    with hit as (
       ${branch(contentMatches(viewer, sql<boolean>`s.words @@ ${words}`))}
       union
       ${branch(sql<boolean>`s.people @@ ${people}`)}
-      order by received_at desc, seq desc
-      limit ${search.limit}) hit
+      union
+      ${inmailBodies}
+      union
+      ${inmailSubjects}
+      order by at desc, key desc
+      limit ${search.limit})
+    select hit.kind, hit.thread_id, ${content(viewer, 'm.id')} as message_id, hit.key,
+        hit.at, ${exactTime(sql`hit.at`)} as at_exact,
+        m.direction, t.owner_user_id as owner_id, u.name as owner_name, t.visibility,
+        ${accessColumn(viewer)} as access,
+        ${content(viewer, 'm.subject')} as subject, ${content(viewer, 'm.snippet')} as snippet
+    from hit
     join threads t on t.org_id = hit.org_id and t.id = hit.thread_id
     join messages m on m.org_id = hit.org_id and m.id = hit.message_id
     join users u on u.org_id = t.org_id and u.id = t.owner_user_id
-    order by hit.received_at desc, hit.seq desc`.execute(db);
+    where hit.kind = 'email'
+    union all
+    select hit.kind, hit.thread_id, im.id as message_id, hit.key,
+        hit.at, ${exactTime(sql`hit.at`)} as at_exact,
+        case im.sender when 'user' then 'sent' else 'received' end as direction,
+        c.user_id as owner_id, u.name as owner_name, 'organization' as visibility, 'full' as access,
+        c.subject, left(im.body, 200) as snippet
+    from hit
+    join inmail_messages im on im.org_id = hit.org_id and im.id = hit.message_id
+    join inmail_conversations c on c.org_id = im.org_id and c.id = im.conversation_id
+    join users u on u.org_id = c.org_id and u.id = c.user_id
+    where hit.kind = 'inmail'
+    order by at desc, key desc`.execute(db);
 
   return rows.map((row) => ({
+    kind: row.kind,
     threadId: row.thread_id,
     messageId: row.message_id,
     at: row.at,
-    position: { at: row.at_exact, seq: row.seq },
+    position: { at: row.at_exact, key: row.key },
     direction: row.direction,
     owner: { id: row.owner_id, name: row.owner_name },
     visibility: row.visibility,
@@ -183,4 +241,9 @@ export async function searchMessages(
     subject: row.subject,
     snippet: row.snippet,
   }));
+}
+
+/** A timestamp as text PostgreSQL reads back exactly (a JavaScript Date would drop the microseconds). */
+function exactTime(column: RawBuilder<unknown>): RawBuilder<string> {
+  return sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }

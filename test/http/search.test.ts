@@ -12,7 +12,7 @@ const t = await providerTest();
 const { db } = t.database;
 
 interface Hit {
-  kind: 'email';
+  kind: 'email' | 'inmail';
   threadId: string;
   messageId?: string;
   at: string;
@@ -280,6 +280,79 @@ describe('search over synced mail', () => {
     for (const [token, url] of elsewhere) {
       assert.equal((await t.call(token, 'GET', url)).statusCode, 400, url);
     }
+  });
+
+  it('R17: InMail is searched with the mail: a message by its body, a conversation by its subject, by the whole organization, in both scopes, paged with the mail', async () => {
+    const { box, colleague, outsider, candidate, deliver } = await team('inmail-search.example');
+    const other = await t.member({ emails: [`bo.${randomUUID().slice(0, 8)}@candidates.example`] });
+    const [inBody, inSubject, common] = [word('inbody'), word('insubject'), word('both')];
+    const start = async (memberId: string, subject: string, body: string) => {
+      const answer = await t.call(box.recruiter.token, 'POST', '/api/inmail/conversations', {
+        memberId,
+        subject,
+        body,
+      });
+      assert.equal(answer.statusCode, 201, answer.body);
+      return answer.json();
+    };
+    const conversation = await start(
+      candidate.id,
+      `Role ${inSubject}`,
+      `Hi, a question about ${inBody} ${common}`,
+    );
+    const reply = await t.call(
+      candidate.token,
+      'POST',
+      `/api/inmail/conversations/${conversation.id}/messages`,
+      {
+        body: `Happy to talk ${common}`,
+      },
+    );
+    assert.equal(reply.statusCode, 201, reply.body);
+    await start(other.id, `Another ${word('x')}`, `Also ${common}`);
+    await deliver(`Mail ${common}`, 'the synced one');
+    await box.sync();
+
+    // By its body: the one message; by its subject: the conversation, as its first message.
+    for (const q of [inBody, inSubject]) {
+      for (const viewer of [box.recruiter, colleague]) {
+        const { hits } = await search(viewer.token, q);
+        assert.equal(hits.length, 1, `${q} finds one InMail message`);
+        const [hit] = hits;
+        assert.equal(hit?.kind, 'inmail');
+        assert.equal(hit?.threadId, conversation.id);
+        assert.equal(hit?.messageId, conversation.messages[0].id);
+        assert.equal(hit?.direction, 'sent');
+        assert.equal(hit?.access, 'full');
+        assert.equal(hit?.subject, `Role ${inSubject}`);
+        assert.equal(hit?.owner.id, box.recruiter.id);
+      }
+    }
+    // Across the organization: three InMail messages and the mail; within the candidate: theirs only.
+    const all = (await search(box.recruiter.token, common)).hits;
+    assert.deepEqual(all.map((hit) => hit.kind).sort(), ['email', 'inmail', 'inmail', 'inmail']);
+    const theirs = (await search(box.recruiter.token, common, candidate.id)).hits;
+    assert.deepEqual(theirs.map((hit) => hit.kind).sort(), ['email', 'inmail', 'inmail']);
+    assert.equal(
+      theirs.find((hit) => hit.direction === 'received' && hit.kind === 'inmail')?.snippet,
+      `Happy to talk ${common}`,
+    );
+    assert.deepEqual((await search(outsider.token, inBody)).hits, [], 'another organization finds none');
+
+    // One hit a page, mail and InMail mixed: each once, newest first.
+    const seen: Hit[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `q=${common}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await t.call(box.recruiter.token, 'GET', organizationUrl(query));
+      assert.equal(page.statusCode, 200, page.body);
+      seen.push(...page.json().hits);
+      cursor = page.json().nextCursor;
+    } while (cursor && seen.length < 10);
+    assert.deepEqual(
+      seen.map((hit) => hit.messageId),
+      all.map((hit) => hit.messageId),
+    );
   });
 
   it('R16: a member’s erasure and an owner’s thread erasure leave nothing of the mail in the search index', async () => {

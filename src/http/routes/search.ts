@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { SearchHit } from '../../db/search.ts';
+import { SEARCH_KEY, type SearchHit } from '../../db/search.ts';
 import { VISIBILITIES } from '../../domain/visibility.ts';
 import type { AppContext } from '../../services/context.ts';
 import { MAX_QUERY_TERMS, searchMemberHistory, searchOrganization } from '../../services/search.ts';
@@ -12,13 +12,20 @@ import { errors, NextCursor, Timestamp, Uuid } from '../schemas.ts';
 
 // The exact text `db/search.ts` writes for a position, so a cursor carries no other timestamp form.
 const EXACT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const SEQ = /^\d{1,19}$/;
 
 const SearchHitView = Type.Object({
-  kind: Type.Enum(['email']),
-  threadId: Type.String({ format: 'uuid', description: 'The thread (`/api/threads/{id}`).' }),
+  kind: Type.Enum(['email', 'inmail']),
+  threadId: Type.String({
+    format: 'uuid',
+    description:
+      'The thread (`/api/threads/{id}`), or for InMail the conversation (`/api/inmail/conversations/{id}`).',
+  }),
   messageId: Type.Optional(
-    Type.String({ format: 'uuid', description: 'Absent when `access` is `metadata`.' }),
+    Type.String({
+      format: 'uuid',
+      description:
+        'The message (`/api/messages/{id}`, or one of the conversation’s); absent when `access` is `metadata`.',
+    }),
   ),
   at: Type.Unsafe<Date>({ ...Timestamp, description: 'When the message was received.' }),
   direction: Type.Enum(['sent', 'received'], { description: "From the recruiter's side." }),
@@ -45,20 +52,21 @@ const SearchQuery = Type.Object(
 const SearchResults = Type.Object({ hits: Type.Array(SearchHitView), nextCursor: NextCursor });
 
 const DESCRIPTION =
-  'Newest first, not ranked. A `metadata` thread (R15) is found by its participants only, never by its words, and its hits carry no message id, subject or snippet; another user’s `private` thread is never found. The cursor holds its place while new mail arrives.';
+  'Synced mail and InMail (which the whole organization reads), newest first, not ranked. A `metadata` thread (R15) is found by its participants only, never by its words, and its hits carry no message id, subject or snippet; another user’s `private` thread is never found. The cursor holds its place while new mail arrives.';
 
-type Search = (after: { at: string; seq: string } | undefined, limit: number) => Promise<SearchHit[]>;
+type Search = (after: { at: string; key: string } | undefined, limit: number) => Promise<SearchHit[]>;
 
 /** One page of hits through `search`, with the cursor to the next. */
 async function page(request: FastifyRequest, query: { limit?: number; cursor?: string }, search: Search) {
   const limit = query.limit ?? 50;
-  const after = query.cursor ? decodeCursor(request, query.cursor, { at: EXACT_TIME, seq: SEQ }) : undefined;
+  const after = query.cursor
+    ? decodeCursor(request, query.cursor, { at: EXACT_TIME, key: SEARCH_KEY })
+    : undefined;
   const hits = await search(after, limit + 1);
   const shown = hits.slice(0, limit);
   const last = shown.at(-1);
   return {
     hits: shown.map(({ position: _, messageId, subject, snippet, ...hit }) => ({
-      kind: 'email' as const,
       ...hit,
       ...(messageId === null ? {} : { messageId }),
       ...(subject === null ? {} : { subject }),
@@ -93,7 +101,8 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = 
       config: { allow: ['user'] },
       schema: {
         tags: ['members'],
-        summary: "Search a member's history as you may see it: the synced mail linked to the member",
+        summary:
+          "Search a member's history as you may see it: the synced mail linked to the member and their InMail",
         description: `${DESCRIPTION} A member whom not anyone may find answers 404 like an unknown one.`,
         params: Type.Object({ id: Uuid }),
         querystring: SearchQuery,
