@@ -7,6 +7,7 @@ import { openRuntime, type Runtime } from '../runtime.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { createContext } from '../services/context.ts';
 import { DEMO_CLIENTS, DEMO_DOMAIN, DEMO_PUSH, prepareSandbox, seedDemo } from './demo.ts';
+import { ensureWebBuilt, WEB_DIST } from './web-build.ts';
 
 export interface ServeOptions {
   api: boolean;
@@ -63,12 +64,15 @@ export async function serve(options: ServeOptions): Promise<void> {
     runtime.onClose(() => runner.stop());
   }
   if (options.api) {
+    // The demo builds the web app when it is missing or stale; production serves the build it ships.
+    if (options.demo && (await ensureWebBuilt())) logger.info('built the web app');
     const app = await buildApp({
       context,
       metricsToken: config.metricsToken,
       demo: options.demo ? { domain: DEMO_DOMAIN } : undefined,
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
+      webDist: WEB_DIST,
     });
     runtime.onClose(() => app.close());
     await app.listen({ port: config.port, host: config.host });

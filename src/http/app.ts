@@ -35,6 +35,7 @@ import { ErrorBody } from './schemas.ts';
 import { securityHeaders } from './security-headers.ts';
 import { refuseUnstorableText } from './storable-text.ts';
 import { refuseUndeclaredBodies, validatorFactory } from './validation.ts';
+import { webApp } from './web-app.ts';
 
 export interface AppOptions {
   context: AppContext;
@@ -46,6 +47,8 @@ export interface AppOptions {
   rateLimits?: RateLimits | undefined;
   /** Which proxies to believe about the client's address (`TRUST_PROXY`); per-address limits depend on it. */
   trustProxy?: Config['trustProxy'] | undefined;
+  /** The web app's build folder (`web/dist`); unset or not built: the API alone. */
+  webDist?: string | undefined;
 }
 
 export async function buildApp({
@@ -54,6 +57,7 @@ export async function buildApp({
   metricsToken,
   rateLimits = DEFAULT_RATE_LIMITS,
   trustProxy,
+  webDist,
 }: AppOptions): Promise<FastifyInstance> {
   const { db, logger, publicUrl } = context;
   const app = Fastify({
@@ -106,6 +110,7 @@ export async function buildApp({
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) await app.register(demoRoutes, { context, domain: demo.domain });
+  if (webDist) await app.register(webApp, { dist: webDist });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
