@@ -73,6 +73,8 @@ export async function serve(options: ServeOptions): Promise<void> {
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
       webDist: WEB_DIST,
+      sso: config.sso,
+      sessionLifetimes: config.sessions,
     });
     runtime.onClose(() => app.close());
     await app.listen({ port: config.port, host: config.host });

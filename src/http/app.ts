@@ -9,8 +9,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { type Config, DEFAULT_RATE_LIMITS, type RateLimits } from '../config.ts';
+import {
+  type Config,
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_SESSIONS,
+  type RateLimits,
+  type SessionConfig,
+  type SsoConfig,
+} from '../config.ts';
 import type { AppContext } from '../services/context.ts';
+import { createSessions } from '../services/sessions.ts';
 
 import { auth } from './auth.ts';
 import { cursors } from './cursor.ts';
@@ -29,10 +37,12 @@ import { memberRoutes } from './routes/members.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { organizationRoutes } from './routes/organization.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
 import { securityHeaders } from './security-headers.ts';
+import { sessionCookies } from './session-cookie.ts';
 import { refuseUnstorableText } from './storable-text.ts';
 import { refuseUndeclaredBodies, validatorFactory } from './validation.ts';
 import { webApp } from './web-app.ts';
@@ -49,6 +59,10 @@ export interface AppOptions {
   trustProxy?: Config['trustProxy'] | undefined;
   /** The web app's build folder (`web/dist`); unset or not built: the API alone. */
   webDist?: string | undefined;
+  /** The identity provider the web app signs in with (`SSO_ISSUER`); unset: no single sign-on. */
+  sso?: SsoConfig | undefined;
+  /** Unset: the defaults (`DEFAULT_SESSIONS`). */
+  sessionLifetimes?: SessionConfig | undefined;
 }
 
 export async function buildApp({
@@ -58,6 +72,8 @@ export async function buildApp({
   rateLimits = DEFAULT_RATE_LIMITS,
   trustProxy,
   webDist,
+  sso,
+  sessionLifetimes = DEFAULT_SESSIONS,
 }: AppOptions): Promise<FastifyInstance> {
   const { db, logger, publicUrl } = context;
   const app = Fastify({
@@ -91,12 +107,15 @@ export async function buildApp({
 
   installErrorHandling(app);
   limitJsonDepth(app);
-  await app.register(auth, { db, failuresPerMinute: rateLimits.authFailures });
+  const sessions = createSessions({ db, vault: context.vault, publicUrl, sso, lifetimes: sessionLifetimes });
+  const cookies = sessionCookies(publicUrl);
+  await app.register(auth, { db, failuresPerMinute: rateLimits.authFailures, sessions, cookies, publicUrl });
   refuseUnstorableText(app);
   refuseUndeclaredBodies(app);
   await app.register(cursors, { vault: context.vault });
 
   await app.register(healthRoutes, { db });
+  await app.register(sessionRoutes, { db, sessions, cookies, publicUrl });
   await app.register(meRoutes, { db });
   await app.register(userRoutes, { db });
   await app.register(memberRoutes, { db });

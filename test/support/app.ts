@@ -72,6 +72,8 @@ export async function testApp(
     trustProxy: config.trustProxy,
     // The web app is built once by the global setup; only the tests that need it serve it.
     webDist: options.web ? WEB_DIST : undefined,
+    sso: config.sso,
+    sessionLifetimes: config.sessions,
     demo: options.demo ? { domain: DEMO_DOMAIN } : undefined,
   });
   onCleanup(() => app.close());

@@ -7,6 +7,7 @@ import * as setAside from './0004_set_aside.ts';
 import * as connectBinding from './0005_connect_binding.ts';
 import * as visibility from './0006_visibility.ts';
 import * as erasure from './0007_erasure.ts';
+import * as sessions from './0012_sessions.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_connect_binding': connectBinding,
   '0006_visibility': visibility,
   '0007_erasure': erasure,
+  '0012_sessions': sessions,
 };
