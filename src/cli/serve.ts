@@ -6,7 +6,15 @@ import { createLogger } from '../log.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { createContext } from '../services/context.ts';
-import { DEMO_CLIENTS, DEMO_DOMAIN, DEMO_PUSH, prepareSandbox, seedDemo } from './demo.ts';
+import {
+  DEMO_CLIENTS,
+  DEMO_DOMAIN,
+  DEMO_MEMBER_SIGN_INS,
+  DEMO_PUSH,
+  DEMO_SSO,
+  prepareSandbox,
+  seedDemo,
+} from './demo.ts';
 import { ensureWebBuilt, WEB_DIST } from './web-build.ts';
 
 export interface ServeOptions {
@@ -69,7 +77,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     const app = await buildApp({
       context,
       metricsToken: config.metricsToken,
-      demo: options.demo ? { domain: DEMO_DOMAIN } : undefined,
+      demo: options.demo ? { domain: DEMO_DOMAIN, members: DEMO_MEMBER_SIGN_INS } : undefined,
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
       webDist: WEB_DIST,
@@ -80,7 +88,13 @@ export async function serve(options: ServeOptions): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
   }
   const lines = [`talentsync ${describe(options)} is running.`];
-  if (options.api) lines.push(`  API:      ${config.publicUrl}`, `  API docs: ${config.publicUrl}/api/docs`);
+  if (options.api) {
+    lines.push(
+      `  Open the app: ${config.publicUrl}/${options.demo ? '  (sign in as any demo person)' : ''}`,
+      `  API:          ${config.publicUrl}/api`,
+      `  API docs:     ${config.publicUrl}/api/docs`,
+    );
+  }
   if (options.demo) lines.push(...(await seedDemo(context, sandboxUrl)));
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -89,6 +103,8 @@ export async function serve(options: ServeOptions): Promise<void> {
 function withSandbox(config: Config, sandboxUrl: string): Config {
   return {
     ...config,
+    // The sandbox's Google issuer plays the company's identity provider.
+    sso: { ...DEMO_SSO, issuer: `${sandboxUrl}/google` },
     google: {
       ...DEMO_CLIENTS.google,
       issuer: `${sandboxUrl}/google`,

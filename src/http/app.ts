@@ -27,6 +27,7 @@ import { limitJsonDepth } from './json-depth.ts';
 import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
+import { demoSignInRoutes } from './routes/demo-sign-in.ts';
 import { erasureRoutes } from './routes/erasure.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -51,8 +52,8 @@ export interface AppOptions {
   context: AppContext;
   /** Unset: `/metrics` is not served (see routes/metrics.ts). */
   metricsToken?: string | undefined;
-  /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization. */
-  demo?: { domain: string } | undefined;
+  /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization, and its sign-in picker. */
+  demo?: { domain: string; members?: readonly string[] } | undefined;
   /** Unset: the defaults (`DEFAULT_RATE_LIMITS`). */
   rateLimits?: RateLimits | undefined;
   /** Which proxies to believe about the client's address (`TRUST_PROXY`); per-address limits depend on it. */
@@ -128,7 +129,11 @@ export async function buildApp({
   await app.register(erasureRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
-  if (demo) await app.register(demoRoutes, { context, domain: demo.domain });
+  if (demo) {
+    await app.register(demoRoutes, { context, domain: demo.domain });
+    const members = demo.members ?? [];
+    await app.register(demoSignInRoutes, { db, sessions, cookies, publicUrl, domain: demo.domain, members });
+  }
   if (webDist) await app.register(webApp, { dist: webDist });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -40,6 +40,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Failed authentications per client address, for credentials checked outside the bearer header. */
     authFailures: AuthFailures;
+    /** The web app's sessions and their cookie, for browser pages outside /api (browser-user.ts). */
+    webSessions: { sessions: Sessions; cookies: SessionCookies };
   }
 }
 
@@ -78,6 +80,7 @@ export const auth = fp(
       },
     };
     app.decorate('authFailures', authFailures);
+    app.decorate('webSessions', { sessions: options.sessions, cookies: options.cookies });
     app.decorateRequest('principal', undefined);
     app.decorateRequest('browserSession', undefined);
     app.addHook('onRoute', (route) => {

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { DEMO_DOMAIN } from '../../src/cli/demo.ts';
+import { DEMO_DOMAIN, DEMO_MEMBER_SIGN_INS } from '../../src/cli/demo.ts';
 import { WEB_DIST } from '../../src/cli/web-build.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { findOrganization } from '../../src/db/organizations.ts';
@@ -74,7 +74,7 @@ export async function testApp(
     webDist: options.web ? WEB_DIST : undefined,
     sso: config.sso,
     sessionLifetimes: config.sessions,
-    demo: options.demo ? { domain: DEMO_DOMAIN } : undefined,
+    demo: options.demo ? { domain: DEMO_DOMAIN, members: DEMO_MEMBER_SIGN_INS } : undefined,
   });
   onCleanup(() => app.close());
   const unique = () => randomBytes(4).toString('hex');
