@@ -48,7 +48,8 @@ export async function writeApiTypes(): Promise<void> {
   const config = loadConfig({ DATA_DIR: path.join(WEB_ROOT, '.types-data'), TOKEN_ENCRYPTION_KEY: KEY });
   const connection = connect('postgres://unused@127.0.0.1:1/unused', logger, { max: 1 });
   const context = createContext(config, connection.db, logger);
-  const app = await buildApp({ context });
+  // With the demo's routes, so that the app's demo sign-in is typed too.
+  const app = await buildApp({ context, demo: { domain: 'demo.invalid' } });
   try {
     await app.ready();
     const document = app.swagger() as unknown as OpenApi;

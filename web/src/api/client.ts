@@ -19,7 +19,7 @@ export class ApiError extends Error {
 let csrfToken: string | undefined;
 
 /** Set from the session (`GET /api/session`); sent as `x-csrf-token` on every call that changes state. */
-export function useCsrfToken(token: string | undefined): void {
+export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
