@@ -56,9 +56,18 @@ function frameDocument(
     link.setAttribute('target', '_blank');
     link.setAttribute('rel', 'noopener noreferrer');
   }
-  const remoteImages = [...parsed.querySelectorAll('img')].some((img) =>
-    /^https?:/i.test(img.getAttribute('src') ?? ''),
+  // The server keeps a remote image's URL in `data-remote-src` (never in `src`): put back only on request.
+  const remote = [...parsed.querySelectorAll('img')].filter(
+    (img) =>
+      /^https?:/i.test(img.getAttribute('data-remote-src') ?? '') ||
+      /^https?:/i.test(img.getAttribute('src') ?? ''),
   );
+  for (const img of remote) {
+    const url = img.getAttribute('data-remote-src') ?? img.getAttribute('src') ?? '';
+    if (showImages) img.setAttribute('src', url);
+    else img.removeAttribute('src');
+  }
+  const remoteImages = remote.length > 0;
   const policy = parsed.createElement('meta');
   policy.setAttribute('http-equiv', 'Content-Security-Policy');
   policy.setAttribute('content', showImages ? IMAGES : BLOCKED);
