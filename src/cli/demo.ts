@@ -98,11 +98,11 @@ export async function seedDemo(context: AppContext, sandboxUrl: string): Promise
     `  admin     ada@${DOMAIN}   token ${admin}`,
     `  recruiter rex@${DOMAIN}   token ${recruiter}`,
     `  recruiter cleo@${DOMAIN}  token ${colleague}`,
-    `  1. connect Rex's mailbox in a browser: ${context.publicUrl}/demo/connect?email=rex@${DOMAIN}`,
+    `  1. open ${context.publicUrl}/ , sign in as Rex, then My integration → Connect my mailbox`,
     `  2. a candidate writes to Rex (the provider sandbox delivers it):`,
     `     curl -H 'content-type: application/json' ${sandboxUrl}/_sandbox/google/mailboxes/rex@${DOMAIN}/deliver \\`,
     `       -d '{"from":{"name":"Grace","address":"grace.candidate@gmail.com"},"to":[{"address":"rex@${DOMAIN}"}],"subject":"Hello","text":"My CV"}'`,
-    `  3. it is on Rex's threads within seconds: curl -H "Authorization: Bearer ${recruiter}" ${context.publicUrl}/api/threads`,
+    `  3. it is on Rex's Threads page within seconds (reload), or: curl -H "Authorization: Bearer ${recruiter}" ${context.publicUrl}/api/threads`,
     `  provider sandbox: ${sandboxUrl} (control API: ${sandboxUrl}/_sandbox, see docs/sandbox.md)`,
   ];
 }
