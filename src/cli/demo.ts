@@ -95,8 +95,8 @@ export async function seedDemo(context: AppContext, sandboxUrl: string): Promise
   const [admin, recruiter, colleague] = tokens;
   return [
     `Demo organization "${org.name}" (${DOMAIN}), on the provider sandbox:`,
-    `  admin     ada@${DOMAIN}   token ${admin}`,
-    `  recruiter rex@${DOMAIN}   token ${recruiter}`,
+    `  admin     ada@${DOMAIN}  token ${admin}`,
+    `  recruiter rex@${DOMAIN}  token ${recruiter}`,
     `  recruiter cleo@${DOMAIN}  token ${colleague}`,
     `  1. open ${context.publicUrl}/ , sign in as Rex, then My integration → Connect my mailbox`,
     `  2. a candidate writes to Rex (the provider sandbox delivers it):`,
