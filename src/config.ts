@@ -48,6 +48,22 @@ export interface Config {
    * words apply to subjects and bodies. Checked against `pg_ts_config` when the database opens.
    */
   searchLanguage: string;
+  /** The company's identity provider the web app signs people in with; unset: no single sign-on. */
+  sso: SsoConfig | undefined;
+  sessions: SessionConfig;
+}
+
+/** OpenID Connect single sign-on for the web app (`SSO_ISSUER`, `SSO_CLIENT_ID`, `SSO_CLIENT_SECRET`). */
+export interface SsoConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** How long a browser session lasts: at most `absoluteMs` after sign-in, and `idleMs` after its last use. */
+export interface SessionConfig {
+  absoluteMs: number;
+  idleMs: number;
 }
 
 /**
@@ -88,6 +104,9 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   webhooks: 6000,
   whyLookups: 60,
 };
+
+/** Sessions when the environment names no lifetimes: twelve hours at most, one idle hour. */
+export const DEFAULT_SESSIONS: SessionConfig = { absoluteMs: 12 * 3_600_000, idleMs: 60 * 60_000 };
 
 export interface SyncConfig {
   /** A mailbox with neither push nor sync for this long is polled (push can go quiet). */
@@ -224,7 +243,22 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     trustProxy,
     backupRetentionDays: parsePositive(env, 'BACKUP_RETENTION_DAYS', 30),
     searchLanguage: parseSearchLanguage(env.SEARCH_LANGUAGE),
+    sso: parseSso(env),
+    sessions: {
+      absoluteMs: parsePositive(env, 'SESSION_MAX_HOURS', 12) * 3_600_000,
+      idleMs: parsePositive(env, 'SESSION_IDLE_MINUTES', 60) * 60_000,
+    },
   };
+}
+
+/** `SSO_ISSUER` with its client, or nothing at all. */
+function parseSso(env: Env): SsoConfig | undefined {
+  const app = parseOAuthApp(env, 'SSO');
+  const issuer = env.SSO_ISSUER?.trim();
+  if (!app && !issuer) return undefined;
+  if (!issuer) missing('SSO_ISSUER', 'required with SSO_CLIENT_ID (the identity provider’s issuer URL)');
+  if (!app) missing('SSO_CLIENT_ID', 'required with SSO_ISSUER');
+  return { ...app, issuer: parseUrl(env, 'SSO_ISSUER', issuer) };
 }
 
 /**

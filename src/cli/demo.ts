@@ -1,7 +1,7 @@
 /**
  * The demo `npm start` sets up, so a newcomer can walk the whole flow without any account anywhere: the
- * provider sandbox with OAuth apps and mailboxes, an organization on Google Workspace with an admin and a
- * recruiter, and a few members to find and to write to. Seeding is idempotent; each start prints fresh
+ * provider sandbox with OAuth apps, mailboxes and the sign-on client the web app uses, an organization on
+ * Google Workspace with an admin and two recruiters, and a few members to find and to write to. Seeding is idempotent; each start prints fresh
  * tokens (revoking the previous start's) and a link that connects the recruiter's mailbox in a browser.
  */
 import { revokeAccessTokensNamed } from '../db/access-tokens.ts';
@@ -20,6 +20,12 @@ export const DEMO_CLIENTS = {
   microsoft: { clientId: '00000000-0000-4000-8000-00000000d3m0', clientSecret: 'demo-microsoft-secret' },
 };
 
+/** The web app's single sign-on client at the sandbox's Google issuer, the demo's identity provider. */
+export const DEMO_SSO = { clientId: 'talentsync-demo-sso', clientSecret: 'demo-sso-secret' };
+
+/** The demo members who may use the web app's "sign in as" (members get a member session). */
+export const DEMO_MEMBER_SIGN_INS = ['grace.candidate@gmail.com'] as const;
+
 /** The Pub/Sub topic and push service account the sandbox stands in for. */
 export const DEMO_PUSH = {
   topicName: 'projects/talentsync-demo/topics/gmail',
@@ -29,6 +35,7 @@ export const DEMO_PUSH = {
 const PEOPLE = [
   { email: `ada@${DOMAIN}`, name: 'Ada Admin', role: 'admin' },
   { email: `rex@${DOMAIN}`, name: 'Rex Recruiter', role: 'member' },
+  { email: `cleo@${DOMAIN}`, name: 'Cleo Colleague', role: 'member' },
 ] as const;
 
 const MEMBERS = [
@@ -55,7 +62,7 @@ const MEMBERS = [
   },
 ] as const;
 
-/** Registers the demo OAuth apps and the demo people's mailboxes with the sandbox. */
+/** Registers the demo OAuth apps (and the sign-on client) and the demo people's mailboxes with the sandbox. */
 export async function prepareSandbox(sandboxUrl: string, publicUrl: string): Promise<void> {
   const post = async (path: string, body: unknown) => {
     const response = await fetch(`${sandboxUrl}/_sandbox${path}`, {
@@ -72,6 +79,7 @@ export async function prepareSandbox(sandboxUrl: string, publicUrl: string): Pro
     });
     for (const person of PEOPLE) await post(`/${provider}/users`, { email: person.email, name: person.name });
   }
+  await post('/google/clients', { ...DEMO_SSO, redirectUris: [`${publicUrl}/auth/callback`] });
 }
 
 /** Seeds the demo data if missing and returns the lines to print. */
@@ -84,16 +92,17 @@ export async function seedDemo(context: AppContext, sandboxUrl: string): Promise
   const tokens: string[] = [];
   for (const person of PEOPLE) tokens.push(await demoUser(context, org.id, person));
   for (const member of MEMBERS) await upsertMember(db, { ...member, emails: [...member.emails] });
-  const [admin, recruiter] = tokens;
+  const [admin, recruiter, colleague] = tokens;
   return [
     `Demo organization "${org.name}" (${DOMAIN}), on the provider sandbox:`,
     `  admin     ada@${DOMAIN}  token ${admin}`,
     `  recruiter rex@${DOMAIN}  token ${recruiter}`,
-    `  1. connect Rex's mailbox in a browser: ${context.publicUrl}/demo/connect?email=rex@${DOMAIN}`,
+    `  recruiter cleo@${DOMAIN}  token ${colleague}`,
+    `  1. open ${context.publicUrl}/ , sign in as Rex, then My integration → Connect my mailbox`,
     `  2. a candidate writes to Rex (the provider sandbox delivers it):`,
     `     curl -H 'content-type: application/json' ${sandboxUrl}/_sandbox/google/mailboxes/rex@${DOMAIN}/deliver \\`,
     `       -d '{"from":{"name":"Grace","address":"grace.candidate@gmail.com"},"to":[{"address":"rex@${DOMAIN}"}],"subject":"Hello","text":"My CV"}'`,
-    `  3. it is on Rex's threads within seconds: curl -H "Authorization: Bearer ${recruiter}" ${context.publicUrl}/api/threads`,
+    `  3. it is on Rex's Threads page within seconds (reload), or: curl -H "Authorization: Bearer ${recruiter}" ${context.publicUrl}/api/threads`,
     `  provider sandbox: ${sandboxUrl} (control API: ${sandboxUrl}/_sandbox, see docs/sandbox.md)`,
   ];
 }

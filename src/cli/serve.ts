@@ -6,7 +6,16 @@ import { createLogger } from '../log.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { createContext } from '../services/context.ts';
-import { DEMO_CLIENTS, DEMO_DOMAIN, DEMO_PUSH, prepareSandbox, seedDemo } from './demo.ts';
+import {
+  DEMO_CLIENTS,
+  DEMO_DOMAIN,
+  DEMO_MEMBER_SIGN_INS,
+  DEMO_PUSH,
+  DEMO_SSO,
+  prepareSandbox,
+  seedDemo,
+} from './demo.ts';
+import { ensureWebBuilt, WEB_DIST } from './web-build.ts';
 
 export interface ServeOptions {
   api: boolean;
@@ -63,18 +72,29 @@ export async function serve(options: ServeOptions): Promise<void> {
     runtime.onClose(() => runner.stop());
   }
   if (options.api) {
+    // The demo builds the web app when it is missing or stale; production serves the build it ships.
+    if (options.demo && (await ensureWebBuilt())) logger.info('built the web app');
     const app = await buildApp({
       context,
       metricsToken: config.metricsToken,
-      demo: options.demo ? { domain: DEMO_DOMAIN } : undefined,
+      demo: options.demo ? { domain: DEMO_DOMAIN, members: DEMO_MEMBER_SIGN_INS } : undefined,
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
+      webDist: WEB_DIST,
+      sso: config.sso,
+      sessionLifetimes: config.sessions,
     });
     runtime.onClose(() => app.close());
     await app.listen({ port: config.port, host: config.host });
   }
   const lines = [`talentsync ${describe(options)} is running.`];
-  if (options.api) lines.push(`  API:      ${config.publicUrl}`, `  API docs: ${config.publicUrl}/api/docs`);
+  if (options.api) {
+    lines.push(
+      `  Open the app: ${config.publicUrl}/${options.demo ? '  (sign in as any demo person)' : ''}`,
+      `  API:          ${config.publicUrl}/api`,
+      `  API docs:     ${config.publicUrl}/api/docs`,
+    );
+  }
   if (options.demo) lines.push(...(await seedDemo(context, sandboxUrl)));
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -83,6 +103,8 @@ export async function serve(options: ServeOptions): Promise<void> {
 function withSandbox(config: Config, sandboxUrl: string): Config {
   return {
     ...config,
+    // The sandbox's Google issuer plays the company's identity provider.
+    sso: { ...DEMO_SSO, issuer: `${sandboxUrl}/google` },
     google: {
       ...DEMO_CLIENTS.google,
       issuer: `${sandboxUrl}/google`,

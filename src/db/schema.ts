@@ -369,4 +369,18 @@ export interface DB {
   scheduling_settings: SchedulingSettingsTable;
   interview_proposals: InterviewProposalsTable;
   interview_bookings: InterviewBookingsTable;
+  sessions: SessionsTable;
+}
+
+export interface SessionsTable {
+  id_hash: Buffer;
+  principal: 'user' | 'member';
+  org_id: string | null;
+  user_id: string | null;
+  member_id: string | null;
+  csrf_token: string;
+  created_at: CreatedAt;
+  last_seen_at: CreatedAt;
+  expires_at: Date;
+  revoked_at: Date | null;
 }

@@ -9,8 +9,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { type Config, DEFAULT_RATE_LIMITS, type RateLimits } from '../config.ts';
+import {
+  type Config,
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_SESSIONS,
+  type RateLimits,
+  type SessionConfig,
+  type SsoConfig,
+} from '../config.ts';
 import type { AppContext } from '../services/context.ts';
+import { createSessions } from '../services/sessions.ts';
 
 import { auth } from './auth.ts';
 import { cursors } from './cursor.ts';
@@ -19,6 +27,7 @@ import { limitJsonDepth } from './json-depth.ts';
 import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
+import { demoSignInRoutes } from './routes/demo-sign-in.ts';
 import { erasureRoutes } from './routes/erasure.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -33,23 +42,32 @@ import { operatorRoutes } from './routes/operator.ts';
 import { organizationRoutes } from './routes/organization.ts';
 import { schedulingRoutes } from './routes/scheduling.ts';
 import { searchRoutes } from './routes/search.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas.ts';
 import { securityHeaders } from './security-headers.ts';
+import { sessionCookies } from './session-cookie.ts';
 import { refuseUnstorableText } from './storable-text.ts';
 import { refuseUndeclaredBodies, refuseUnknownQueryParameters, validatorFactory } from './validation.ts';
+import { webApp } from './web-app.ts';
 
 export interface AppOptions {
   context: AppContext;
   /** Unset: `/metrics` is not served (see routes/metrics.ts). */
   metricsToken?: string | undefined;
-  /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization. */
-  demo?: { domain: string } | undefined;
+  /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization, and its sign-in picker. */
+  demo?: { domain: string; members?: readonly string[] } | undefined;
   /** Unset: the defaults (`DEFAULT_RATE_LIMITS`). */
   rateLimits?: RateLimits | undefined;
   /** Which proxies to believe about the client's address (`TRUST_PROXY`); per-address limits depend on it. */
   trustProxy?: Config['trustProxy'] | undefined;
+  /** The web app's build folder (`web/dist`); unset or not built: the API alone. */
+  webDist?: string | undefined;
+  /** The identity provider the web app signs in with (`SSO_ISSUER`); unset: no single sign-on. */
+  sso?: SsoConfig | undefined;
+  /** Unset: the defaults (`DEFAULT_SESSIONS`). */
+  sessionLifetimes?: SessionConfig | undefined;
 }
 
 export async function buildApp({
@@ -58,6 +76,9 @@ export async function buildApp({
   metricsToken,
   rateLimits = DEFAULT_RATE_LIMITS,
   trustProxy,
+  webDist,
+  sso,
+  sessionLifetimes = DEFAULT_SESSIONS,
 }: AppOptions): Promise<FastifyInstance> {
   const { db, logger, publicUrl } = context;
   const app = Fastify({
@@ -91,13 +112,16 @@ export async function buildApp({
 
   installErrorHandling(app);
   limitJsonDepth(app);
-  await app.register(auth, { db, failuresPerMinute: rateLimits.authFailures });
+  const sessions = createSessions({ db, vault: context.vault, publicUrl, sso, lifetimes: sessionLifetimes });
+  const cookies = sessionCookies(publicUrl);
+  await app.register(auth, { db, failuresPerMinute: rateLimits.authFailures, sessions, cookies, publicUrl });
   refuseUnstorableText(app);
   refuseUndeclaredBodies(app);
   refuseUnknownQueryParameters(app);
   await app.register(cursors, { vault: context.vault });
 
   await app.register(healthRoutes, { db });
+  await app.register(sessionRoutes, { db, sessions, cookies, publicUrl });
   await app.register(meRoutes, { db });
   await app.register(userRoutes, { db });
   await app.register(memberRoutes, { db });
@@ -114,7 +138,12 @@ export async function buildApp({
   await app.register(schedulingRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(metricsRoutes, { context, token: metricsToken });
-  if (demo) await app.register(demoRoutes, { context, domain: demo.domain });
+  if (demo) {
+    await app.register(demoRoutes, { context, domain: demo.domain });
+    const members = demo.members ?? [];
+    await app.register(demoSignInRoutes, { db, sessions, cookies, publicUrl, domain: demo.domain, members });
+  }
+  if (webDist) await app.register(webApp, { dist: webDist });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -1,5 +1,5 @@
 /**
- * Bearer-token authentication and the per-route access rule.
+ * Authentication (a bearer token, or the web app's session cookie) and the per-route access rule.
  *
  * Every route under /api states who may call it in `config.allow`; a route that forgets is refused at
  * start-up, so nothing is public by accident. `admin` means a user whose role is admin.
@@ -8,14 +8,21 @@
  * every authenticated route until its minute is over, before any credential is looked up, so guessing
  * costs neither a database query nor an answer about the guess. The same count covers access tokens
  * posted to a connect link's sign-in form (`app.authFailures`), so the form is no way around it.
+ *
+ * A session cookie stands for its user or member exactly as their token would (the same `allow` rules);
+ * an `Authorization` header wins over it. A state-changing request authenticated by the cookie must also
+ * pass the CSRF checks of session-cookie.ts. An ended or unknown session counts as a failure too.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Database } from '../db/database.ts';
+import type { LiveSession } from '../db/sessions.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Principal, PrincipalKind } from '../domain/principal.ts';
 import { authenticate } from '../services/accounts.ts';
+import type { Sessions } from '../services/sessions.ts';
 import { RATE_WINDOW_MS, tooMany } from './rate-limits.ts';
+import { refuseCrossSite, type SessionCookies } from './session-cookie.ts';
 
 export type Access = PrincipalKind | 'admin';
 
@@ -27,10 +34,14 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | undefined;
+    /** Set when the principal came from the web app's session cookie rather than a bearer token. */
+    browserSession: (LiveSession & { secret: string }) | undefined;
   }
   interface FastifyInstance {
     /** Failed authentications per client address, for credentials checked outside the bearer header. */
     authFailures: AuthFailures;
+    /** The web app's sessions and their cookie, for browser pages outside /api (browser-user.ts). */
+    webSessions: { sessions: Sessions; cookies: SessionCookies };
   }
 }
 
@@ -45,7 +56,16 @@ export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 export type MemberPrincipal = Extract<Principal, { kind: 'member' }>;
 
 export const auth = fp(
-  async (app: FastifyInstance, options: { db: Database; failuresPerMinute: number }) => {
+  async (
+    app: FastifyInstance,
+    options: {
+      db: Database;
+      failuresPerMinute: number;
+      sessions: Sessions;
+      cookies: SessionCookies;
+      publicUrl: string;
+    },
+  ) => {
     const failures = app.createRateLimit({ max: options.failuresPerMinute, timeWindow: RATE_WINDOW_MS });
     const authFailures: AuthFailures = {
       async refuseIfBlocked(request, reply) {
@@ -60,7 +80,9 @@ export const auth = fp(
       },
     };
     app.decorate('authFailures', authFailures);
+    app.decorate('webSessions', { sessions: options.sessions, cookies: options.cookies });
     app.decorateRequest('principal', undefined);
+    app.decorateRequest('browserSession', undefined);
     app.addHook('onRoute', (route) => {
       const config = route.config as { allow?: Access[]; public?: boolean } | undefined;
       if (route.url.startsWith('/api/') && !config?.public && !config?.allow?.length) {
@@ -71,7 +93,7 @@ export const auth = fp(
       const config = request.routeOptions.config;
       if (config.public || !config.allow) return;
       await authFailures.refuseIfBlocked(request, reply);
-      const principal = await authenticate(options.db, bearerOf(request)).catch(async (error: unknown) => {
+      const principal = await identify(request).catch(async (error: unknown) => {
         if (error instanceof AppError && error.code === 'unauthenticated') await authFailures.count(request);
         throw error;
       });
@@ -80,6 +102,18 @@ export const auth = fp(
       }
       request.principal = principal;
     });
+
+    /** The bearer token's principal, or else the session cookie's (after its CSRF checks). */
+    async function identify(request: FastifyRequest): Promise<Principal> {
+      const bearer = bearerOf(request);
+      const secret = options.cookies.read(request);
+      if (bearer !== undefined || secret === undefined) return authenticate(options.db, bearer);
+      const session = await options.sessions.find(secret);
+      if (!session) throw new AppError('unauthenticated', 'your session has ended: sign in again');
+      refuseCrossSite(request, session.csrfToken, options.publicUrl);
+      request.browserSession = { ...session, secret };
+      return session.principal;
+    }
   },
   { name: 'auth', dependencies: ['rate-limiting'] },
 );

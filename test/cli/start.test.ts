@@ -114,7 +114,7 @@ describe('npm start on the embedded database', () => {
     assert.equal(users.status, 200);
     assert.equal(
       ((await users.json()) as { users: unknown[] }).users.length,
-      2,
+      3,
       'the demo users were kept, not created again',
     );
     assert.equal(await stop(child, 'SIGTERM'), 0);

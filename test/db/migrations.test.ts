@@ -12,6 +12,8 @@ const PLATFORM_TABLES = new Set([
   'members',
   'member_emails',
   'access_tokens',
+  // A browser session is a user's or a member's, like an access token.
+  'sessions',
   // R16: a member's erasures, exports and suppressed addresses span every organization, like the member.
   'erasures',
   'exports',

@@ -5,6 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { DEMO_DOMAIN, DEMO_MEMBER_SIGN_INS } from '../../src/cli/demo.ts';
+import { WEB_DIST } from '../../src/cli/web-build.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { findOrganization } from '../../src/db/organizations.ts';
 import { buildApp } from '../../src/http/app.ts';
@@ -51,7 +53,9 @@ export interface Person {
   token: string;
 }
 
-export async function testApp(options: { logger?: Logger; config?: Partial<Config> } = {}): Promise<TestApp> {
+export async function testApp(
+  options: { logger?: Logger; config?: Partial<Config>; web?: boolean; demo?: boolean } = {},
+): Promise<TestApp> {
   const database = await testDatabase();
   const { db } = database;
   const config: Config = {
@@ -66,6 +70,11 @@ export async function testApp(options: { logger?: Logger; config?: Partial<Confi
     metricsToken: config.metricsToken ?? TEST_METRICS_TOKEN,
     rateLimits: config.rateLimits,
     trustProxy: config.trustProxy,
+    // The web app is built once by the global setup; only the tests that need it serve it.
+    webDist: options.web ? WEB_DIST : undefined,
+    sso: config.sso,
+    sessionLifetimes: config.sessions,
+    demo: options.demo ? { domain: DEMO_DOMAIN, members: DEMO_MEMBER_SIGN_INS } : undefined,
   });
   onCleanup(() => app.close());
   const unique = () => randomBytes(4).toString('hex');

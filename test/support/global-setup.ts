@@ -2,11 +2,13 @@
  * Runs once before all test files: one PostgreSQL server for the whole run (embedded, or the one in
  * TEST_DATABASE_URL), with a template database migrated once. Each test file then clones the template
  * (`create database … template …`), which takes milliseconds and isolates files from each other.
+ * The web app (`web/dist`) is built here too when it is missing or stale.
  */
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { ensureWebBuilt } from '../../src/cli/web-build.ts';
 import { connect } from '../../src/db/database.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -33,6 +35,8 @@ export async function globalSetup(): Promise<void> {
   await migrate(template.db, template.pool, logger);
   await template.close();
   process.env.TALENTSYNC_TEST_SERVER_URL = serverUrl;
+  // Once for the run, and only when missing or stale: the web tests serve the built app.
+  await ensureWebBuilt();
 }
 
 export async function globalTeardown(): Promise<void> {

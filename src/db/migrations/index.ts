@@ -10,6 +10,7 @@ import * as erasure from './0007_erasure.ts';
 import * as search from './0008_search.ts';
 import * as scheduling from './0009_scheduling.ts';
 import * as exports from './0010_export.ts';
+import * as sessions from './0012_sessions.ts';
 import * as inmailSearch from './0013_inmail_search.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008_search': search,
   '0009_scheduling': scheduling,
   '0010_export': exports,
+  '0012_sessions': sessions,
   '0013_inmail_search': inmailSearch,
 };

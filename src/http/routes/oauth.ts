@@ -23,7 +23,7 @@ import {
 } from '../../services/connect.ts';
 import type { AppContext } from '../../services/context.ts';
 import { FlowError, PROVIDER_NAMES } from '../../services/flow-error.ts';
-import { signedInUser } from '../browser-user.ts';
+import { sessionUser, signedInUser } from '../browser-user.ts';
 import { oauthCookies } from '../oauth-browser.ts';
 import { resultPage } from '../pages.ts';
 
@@ -44,8 +44,17 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
       .send(resultPage(title, lines, status < 400));
 
   /** The sign-in page of a start link, with a fresh form secret. */
-  const signInPage = async (reply: FastifyReply, code: string, status: number, problem?: string) => {
+  const signInPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    code: string,
+    status: number,
+    problem?: string,
+  ) => {
     const { flow, user, organization } = await describeLink(context, code);
+    // Signed in to the web app as the link's own user: the session stands for the token.
+    const viewer = await sessionUser(request);
+    const signedIn = viewer?.orgId === flow.orgId && viewer.userId === flow.userId;
     const secret = randomBytes(32).toString('base64url');
     const what =
       flow.purpose === 'admin_consent'
@@ -61,14 +70,18 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
           [
             ...(problem ? [problem] : []),
             what,
-            `If you are not ${user.name}, close this page: someone may have sent you this link to read your mail.`,
-            `${user.name}: paste your talentsync access token (tsu_…) to continue.`,
+            ...(signedIn
+              ? [`You are signed in to talentsync as ${user.name}.`]
+              : [
+                  `If you are not ${user.name}, close this page: someone may have sent you this link to read your mail.`,
+                  `${user.name}: paste your talentsync access token (tsu_…) to continue.`,
+                ]),
           ],
           status < 400,
           {
             action: '/oauth/start',
             hidden: { link: code, form: secret },
-            secret: { name: 'token', label: 'Access token' },
+            ...(signedIn ? {} : { secret: { name: 'token', label: 'Access token' } }),
             buttons: [{ name: 'continue', value: 'yes', label: 'Continue' }],
           },
         ),
@@ -127,7 +140,7 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
     },
     async (request, reply) => {
       try {
-        return await signInPage(reply, request.params.code, 200);
+        return await signInPage(request, reply, request.params.code, 200);
       } catch (error) {
         if (!(error instanceof FlowError)) throw error;
         return page(reply, 400, 'Cannot start connecting', [error.message]);
@@ -161,7 +174,7 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
           await app.authFailures.count(request);
           const status = error.code === 'wrong_user' ? 403 : 401;
           const problem = error.code === 'wrong_user' ? error.message : 'That access token was not accepted.';
-          return signInPage(reply, link, status, problem).catch((again: unknown) => {
+          return signInPage(request, reply, link, status, problem).catch((again: unknown) => {
             if (!(again instanceof FlowError)) throw again;
             return page(reply, 400, 'Cannot start connecting', [again.message]);
           });
