@@ -8,6 +8,7 @@ import * as connectBinding from './0005_connect_binding.ts';
 import * as visibility from './0006_visibility.ts';
 import * as erasure from './0007_erasure.ts';
 import * as search from './0008_search.ts';
+import * as historyIndexes from './0011_history_indexes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_visibility': visibility,
   '0007_erasure': erasure,
   '0008_search': search,
+  '0011_history_indexes': historyIndexes,
 };
