@@ -1,7 +1,7 @@
 /**
  * R16: erasing synced mail, completely and without keeping content. Deleting a message takes its member
- * links (cascade), its snippet, body, headers and attachment metadata (columns of its row) and R19's row
- * for the same provider id; a thread left without messages goes too. `erasures` and `erased_messages`
+ * links and search data (cascade), its snippet, body, headers and attachment metadata (columns of its
+ * row) and R19's row for the same provider id; a thread left without messages goes too. `erasures` and `erased_messages`
  * keep counts, ids and hashes only.
  */
 import { sql } from 'kysely';

@@ -162,7 +162,6 @@ async function storeMessage(
     .returning('id')
     .executeTakeFirst();
   if (!inserted) return false;
-  await indexMessage(db, orgId, inserted.id, searchLanguage);
   if (message.memberIds.length > 0) {
     await db
       .insertInto('message_members')
@@ -177,6 +176,7 @@ async function storeMessage(
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
+  await indexMessage(db, orgId, inserted.id, searchLanguage);
   // A message that was skipped before and syncs now (restored from Trash after a member's consent)
   // no longer needs its skip reason.
   await db

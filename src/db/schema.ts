@@ -176,6 +176,7 @@ export interface MessageSearchTable {
   /** tsvectors, as PostgreSQL prints them. */
   words: string;
   people: string;
+  member_ids: ColumnType<string[], string[] | undefined, string[]>;
   seq: Generated<string>;
 }
 

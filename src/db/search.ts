@@ -5,10 +5,10 @@
  * file and that table only.
  *
  * R15 is the one rule of `db/visibility.ts`: `visibleTo` picks the threads, and a message's words match
- * only through `content()`, which yields NULL (so no match) unless the viewer sees the thread's content.
- * A `metadata` thread is therefore found by its participants alone (`people`: names, addresses, address
- * domains), never by its words, and a `private` thread of another user not at all. The GIN indexes see
- * a looser condition (words or people) so they can be used; the exact one is checked on each candidate.
+ * only through `contentMatches()`, true only where the viewer sees the thread's content. A `metadata`
+ * thread is therefore found by its participants alone (`people`: names, addresses and address domains
+ * of From, To and Cc), never by its words (Bcc's people among them), and a `private` thread of another
+ * user not at all.
  *
  * Hits are messages, newest first and never ranked, keyset-paginated on (received_at, seq): a
  * message that arrives later cannot move a hit already listed, so pages neither repeat nor skip.
@@ -16,7 +16,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Access, Visibility } from '../domain/visibility.ts';
 import type { Database } from './database.ts';
-import { accessColumn, content, type Viewer, visibleTo } from './visibility.ts';
+import { accessColumn, content, contentMatches, type Viewer, visibleTo } from './visibility.ts';
 
 /** How much of a body is indexed: far below a tsvector's 1 MB limit, whatever the text. */
 export const INDEXED_BODY_CHARACTERS = 65_536;
@@ -67,25 +67,37 @@ export async function searchLanguageExists(db: Database, language: string): Prom
   return rows[0]?.found === true;
 }
 
-/** Indexes one stored message (its subject, first 64 KiB of text, participants); call it where it is stored. */
+/**
+ * Indexes one stored message (its subject, first 64 KiB of text, participants, linked members); call it
+ * where it is stored, after its member links.
+ */
 export async function indexMessage(
   db: Database,
   orgId: string,
   messageId: string,
   language: string,
 ): Promise<void> {
+  // Bcc is content (R15: a `metadata` viewer never sees it), so its people are among the words.
   await sql`
-    insert into message_search (org_id, message_id, thread_id, received_at, words, people)
+    insert into message_search (org_id, message_id, thread_id, received_at, words, people, member_ids)
     select m.org_id, m.id, m.thread_id, m.received_at,
-      to_tsvector(${language}::regconfig, m.subject || ' ' || left(m.body_text, ${INDEXED_BODY_CHARACTERS})),
-      to_tsvector('simple'::regconfig, coalesce((
-        select string_agg(concat_ws(' ', a->>'name', a->>'address', split_part(a->>'address', '@', 2)), ' ')
-        from jsonb_array_elements(
-          case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
-          || m.to_addresses || m.cc_addresses || m.bcc_addresses) a), ''))
+      to_tsvector(${language}::regconfig, m.subject || ' ' || left(m.body_text, ${INDEXED_BODY_CHARACTERS}))
+        || to_tsvector('simple'::regconfig, ${peopleText(sql`m.bcc_addresses`)}),
+      to_tsvector('simple'::regconfig, ${peopleText(
+        sql`case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
+          || m.to_addresses || m.cc_addresses`,
+      )}),
+      array(select mm.member_id from message_members mm where mm.org_id = m.org_id and mm.message_id = m.id)
     from messages m
     where m.org_id = ${orgId} and m.id = ${messageId}
     on conflict do nothing`.execute(db);
+}
+
+/** The names, addresses and address domains of a JSON array of addresses, as one text to index. */
+function peopleText(addresses: RawBuilder<unknown>): RawBuilder<string> {
+  return sql<string>`coalesce((
+    select string_agg(concat_ws(' ', a->>'name', a->>'address', split_part(a->>'address', '@', 2)), ' ')
+    from jsonb_array_elements(${addresses}) a), '')`;
 }
 
 /**
@@ -126,12 +138,21 @@ export async function searchMessages(
   const ofMember: RawBuilder<boolean> =
     search.memberId === undefined
       ? sql<boolean>`true`
-      : sql<boolean>`exists (select 1 from message_members mm
-          where mm.org_id = s.org_id and mm.message_id = s.message_id and mm.member_id = ${search.memberId})`;
+      : sql<boolean>`s.member_ids @> array[${search.memberId}]::uuid[]`;
   const before: RawBuilder<boolean> =
     search.after === undefined
       ? sql<boolean>`true`
       : sql<boolean>`(s.received_at, s.seq) < (${search.after.at}::timestamptz, ${search.after.seq}::bigint)`;
+
+  // One branch per reading of the query, each cut at the position and limited before the union: the
+  // index then answers each condition exactly, and no row's words are read again to check it.
+  const branch = (match: RawBuilder<boolean>) => sql`(
+      select s.org_id, s.message_id, s.thread_id, s.received_at, s.seq
+      from message_search s
+      join threads t on t.org_id = s.org_id and t.id = s.thread_id
+      where s.org_id = ${viewer.orgId} and ${visibleTo(viewer)} and ${match} and ${ofMember} and ${before}
+      order by s.received_at desc, s.seq desc
+      limit ${search.limit})`;
 
   const { rows } = await sql<Row>`
     select hit.thread_id, ${content(viewer, 'm.id')} as message_id, hit.seq::text as seq,
@@ -140,15 +161,10 @@ export async function searchMessages(
         ${accessColumn(viewer)} as access,
         ${content(viewer, 'm.subject')} as subject, ${content(viewer, 'm.snippet')} as snippet
     from (
-      select s.org_id, s.message_id, s.thread_id, s.received_at, s.seq
-      from message_search s
-      join threads t on t.org_id = s.org_id and t.id = s.thread_id
-      where s.org_id = ${viewer.orgId} and ${visibleTo(viewer)}
-        and (s.words @@ ${words} or s.people @@ ${people})
-        and (${content(viewer, 's.words')} @@ ${words} or s.people @@ ${people})
-        and ${ofMember}
-        and ${before}
-      order by s.received_at desc, s.seq desc
+      ${branch(contentMatches(viewer, sql<boolean>`s.words @@ ${words}`))}
+      union
+      ${branch(sql<boolean>`s.people @@ ${people}`)}
+      order by received_at desc, seq desc
       limit ${search.limit}) hit
     join threads t on t.org_id = hit.org_id and t.id = hit.thread_id
     join messages m on m.org_id = hit.org_id and m.id = hit.message_id

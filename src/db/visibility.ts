@@ -32,6 +32,11 @@ export function accessColumn(viewer: Viewer): RawBuilder<Exclude<Access, 'none'>
   return sql<Exclude<Access, 'none'>>`(case when ${seesContent(viewer)} then 'full' else 'metadata' end)`;
 }
 
+/** A condition on content (search by words, for one), true only where the viewer sees content. */
+export function contentMatches(viewer: Viewer, condition: RawBuilder<boolean>): RawBuilder<boolean> {
+  return sql<boolean>`(${seesContent(viewer)} and ${condition})`;
+}
+
 /** A content column (subject, snippet, body, attachments, ids), selected only when the viewer sees content. */
 export function content<T>(viewer: Viewer, column: string): RawBuilder<T | null> {
   return sql<T | null>`(case when ${seesContent(viewer)} then ${sql.ref(column)} end)`;

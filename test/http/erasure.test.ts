@@ -34,11 +34,12 @@ const mailFrom = (box: Mailbox, address: string, tag: string, extra: Record<stri
     ...extra,
   });
 
-/** Every stored row that names `needle` anywhere: messages, threads, R19 rows, links, audit, erasures. */
+/** Every stored row that names `needle` anywhere: messages, search data, threads, R19 rows, links, audit, erasures. */
 async function rowsNaming(needle: string): Promise<string[]> {
   const pattern = `%${needle.toLowerCase()}%`;
   const { rows } = await sql<{ kind: string }>`
     select 'message' as kind from messages m where lower(m::text) like ${pattern}
+    union all select 'search' from message_search ms where lower(ms::text) like ${pattern}
     union all select 'thread' from threads th where lower(th::text) like ${pattern}
     union all select 'audit' from audit_events a where lower(a::text) like ${pattern}
     union all select 'erasure' from erasures e where lower(e::text) like ${pattern}

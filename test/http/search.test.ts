@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { storeMessages } from '../../src/db/mail.ts';
+import { searchMessages } from '../../src/db/search.ts';
 import type { Person } from '../support/app.ts';
 import { providerTest } from '../support/providers.ts';
 import { connectedMailbox, type Mailbox } from '../support/sync.ts';
@@ -157,6 +159,32 @@ describe('search over synced mail', () => {
     await setLevel(box, sharedThread, 'private');
     assert.deepEqual((await search(colleague.token, secret.organization)).hits, []);
     assert.deepEqual((await search(colleague.token, candidate.address)).hits.length, 1);
+  });
+
+  it('R15: Bcc is content: a metadata thread is not found by its Bcc, a thread seen in full is', async () => {
+    const { box, colleague, candidate } = await team('bcc.example');
+    const hidden = `${word('hidden')}@elsewhere.example`;
+    const subject = `Offer ${word('offer')}`;
+    await box.send({
+      to: [{ address: candidate.address }],
+      bcc: [{ name: 'Hidden Person', address: hidden }],
+      subject,
+      text: 'An offer',
+    });
+    await box.sync();
+    const threadId = await threadOf(box, subject);
+    assert.equal(
+      (await search(box.recruiter.token, hidden)).hits[0]?.threadId,
+      threadId,
+      'the owner finds it',
+    );
+    await setLevel(box, threadId, 'metadata');
+    assert.equal((await search(colleague.token, candidate.address)).hits[0]?.access, 'metadata');
+    for (const q of [hidden, 'elsewhere.example']) {
+      assert.deepEqual((await search(colleague.token, q)).hits, [], `${q} is not found`);
+    }
+    await setLevel(box, threadId, 'organization');
+    assert.equal((await search(colleague.token, hidden)).hits[0]?.threadId, threadId);
   });
 
   it('R17: the member scope finds only mail linked to that member; a member whom not anyone may find answers 404', async () => {
@@ -343,5 +371,51 @@ describe('search over synced mail', () => {
     }
     assert.equal((await t.call(undefined, 'GET', organizationUrl('q=ok'))).statusCode, 401);
     assert.equal((await t.call(candidate.token, 'GET', organizationUrl('q=ok'))).statusCode, 403);
+  });
+
+  it('R15: SEARCH_LANGUAGE decides the words: english finds “interviews” by “interview”, simple only as written', async () => {
+    const { box, candidate } = await team('language.example');
+    const tag = word('lang');
+    for (const language of ['simple', 'english']) {
+      await db.transaction().execute((trx) =>
+        storeMessages(
+          trx,
+          box.orgId,
+          { id: box.connectionId, ownerUserId: box.recruiter.id },
+          [
+            {
+              providerThreadId: `thread-${language}-${tag}`,
+              providerMessageId: `message-${language}-${tag}`,
+              rfcMessageId: null,
+              inReplyTo: null,
+              references: [],
+              truncated: false,
+              direction: 'received',
+              from: { address: candidate.address },
+              to: [{ address: box.recruiter.email }],
+              cc: [],
+              bcc: [],
+              subject: `${language} ${tag}`,
+              sentAt: null,
+              receivedAt: new Date(),
+              snippet: '',
+              bodyText: 'Scheduling the interviews',
+              bodyHtml: null,
+              attachments: [],
+              memberIds: [candidate.id],
+            },
+          ],
+          language,
+        ),
+      );
+    }
+    const viewer = { orgId: box.orgId, userId: box.recruiter.id };
+    const subjects = async (q: string, language: string) =>
+      (await searchMessages(db, viewer, { q: `${tag} ${q}`, language, limit: 10 })).map((hit) => hit.subject);
+    // Each message was indexed in its language; a query is read in the one it is given.
+    assert.deepEqual(await subjects('interview', 'english'), [`english ${tag}`], 'english stems both sides');
+    assert.deepEqual(await subjects('interviews', 'english'), [`english ${tag}`]);
+    assert.deepEqual(await subjects('interviews', 'simple'), [`simple ${tag}`], 'simple matches as written');
+    assert.equal((await subjects('interview', 'simple')).includes(`simple ${tag}`), false);
   });
 });

@@ -8,7 +8,7 @@ import type { Person } from '../support/app.ts';
 import { consent } from '../support/browser.ts';
 import { providerTest } from '../support/providers.ts';
 import { connectedMailbox } from '../support/sync.ts';
-import { assertSeenAs, rowsFromDatabase, viewOf } from '../support/visibility.ts';
+import { assertSeenAs, CONTENT_KEYS, rowsFromDatabase, viewOf } from '../support/visibility.ts';
 
 const t = await providerTest();
 
@@ -53,7 +53,14 @@ describe('R15: no read returns content its viewer may not see', () => {
       fc.asyncProperty(fc.array(threadSpec, { minLength: 1, maxLength: 4 }), async (specs) => {
         run += 1;
         await t.database.db.deleteFrom('threads').where('org_id', '=', box.orgId).execute();
-        const threads = [];
+        const threads: {
+          id: string;
+          tag: string;
+          ownerUserId: string;
+          level: Visibility;
+          secrets: string[];
+          count: number;
+        }[] = [];
         for (const [index, spec] of specs.entries()) {
           const tag = `${run}-${index}-${spec.word}`;
           const owner = owners[spec.owner];
@@ -119,7 +126,7 @@ describe('R15: no read returns content its viewer may not see', () => {
           const secrets = ['subject', 'snippet', 'body', 'html', 'file', 'rfc', 'pmid'].map(
             (kind) => `${kind}-${tag}`,
           );
-          threads.push({ id, ownerUserId: owner.person.id, level, secrets, count: spec.messages });
+          threads.push({ id, tag, ownerUserId: owner.person.id, level, secrets, count: spec.messages });
         }
         for (const [index, viewer] of viewers.entries()) {
           const view = await viewOf(
@@ -149,6 +156,46 @@ describe('R15: no read returns content its viewer may not see', () => {
               continue;
             for (const secret of thread.secrets)
               assert.equal(raw.includes(secret), false, `${secret} left the database`);
+          }
+          // Search, in both scopes: words find a thread only where its content is seen; the participant
+          // finds every thread the viewer sees, a metadata one without any content.
+          for (const scope of ['/api/search', `/api/members/${candidate.id}/history/search`]) {
+            const search = async (q: string) => {
+              const answer = await t.call(
+                viewer.token,
+                'GET',
+                `${scope}?q=${encodeURIComponent(q)}&limit=100`,
+              );
+              assert.equal(answer.statusCode, 200, answer.body);
+              const hits: Record<string, unknown>[] = answer.json().hits;
+              return { hits, body: answer.body };
+            };
+            const byParticipant = await search('prop.candidate@candidates.example');
+            for (const thread of threads) {
+              const access =
+                index === 3
+                  ? 'none'
+                  : accessOf({ ownerUserId: thread.ownerUserId, visibility: thread.level }, viewer.id);
+              const found = byParticipant.hits.filter((hit) => hit.threadId === thread.id);
+              assert.equal(found.length, access === 'none' ? 0 : thread.count, `${scope} by participant`);
+              for (const hit of found) {
+                assert.equal(hit.access, access);
+                if (access === 'metadata') {
+                  for (const key of ['messageId', ...CONTENT_KEYS]) assert.equal(key in hit, false, key);
+                }
+              }
+              const byWords = await search(`body-${thread.tag}`);
+              assert.deepEqual(
+                byWords.hits.map((hit) => hit.threadId),
+                access === 'full' ? Array(thread.count).fill(thread.id) : [],
+                `${scope} by words`,
+              );
+              if (access === 'full') continue;
+              for (const secret of thread.secrets) {
+                assert.equal(byParticipant.body.includes(secret), false, `search reveals ${secret}`);
+                assert.equal(byWords.body.includes(secret), false, `search reveals ${secret}`);
+              }
+            }
           }
         }
       }),
