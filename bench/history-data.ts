@@ -372,23 +372,6 @@ export async function loadHistoryData(
       ),
     );
 
-    // What `db/search.ts` indexMessage writes for each stored message, set-based.
-    await withoutIndexes('message_search', () =>
-      step(
-        'message_search',
-        `insert into message_search (org_id, message_id, thread_id, received_at, words, people)
-       select m.org_id, m.id, m.thread_id, m.received_at,
-         to_tsvector($1::regconfig, m.subject || ' ' || left(m.body_text, 65536)),
-         to_tsvector('simple'::regconfig, coalesce((
-           select string_agg(concat_ws(' ', a->>'name', a->>'address', split_part(a->>'address', '@', 2)), ' ')
-           from jsonb_array_elements(
-             case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
-             || m.to_addresses || m.cc_addresses || m.bcc_addresses) a), ''))
-       from messages m`,
-        [searchLanguage],
-      ),
-    );
-
     await withoutIndexes('message_members', () =>
       step(
         'message_members',
@@ -397,6 +380,25 @@ export async function loadHistoryData(
          union all
          select t.org_id, x.id, t.member2_id, t.id from bench_skel x join bench_threads t on t.n = x.thread_n
          where t.member2_id is not null`,
+      ),
+    );
+
+    // What `db/search.ts` indexMessage writes for each stored message (after its member links), set-based.
+    const people = (addresses: string) => `coalesce((
+           select string_agg(concat_ws(' ', a->>'name', a->>'address', split_part(a->>'address', '@', 2)), ' ')
+           from jsonb_array_elements(${addresses}) a), '')`;
+    await withoutIndexes('message_search', () =>
+      step(
+        'message_search',
+        `insert into message_search (org_id, message_id, thread_id, received_at, words, people, member_ids)
+         select m.org_id, m.id, m.thread_id, m.received_at,
+           to_tsvector($1::regconfig, m.subject || ' ' || left(m.body_text, 65536))
+             || to_tsvector('simple'::regconfig, ${people('m.bcc_addresses')}),
+           to_tsvector('simple'::regconfig, ${people(`case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
+             || m.to_addresses || m.cc_addresses`)}),
+           array(select mm.member_id from message_members mm where mm.org_id = m.org_id and mm.message_id = m.id)
+         from messages m`,
+        [searchLanguage],
       ),
     );
 
