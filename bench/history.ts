@@ -470,7 +470,7 @@ function planShape(node: ExplainNode, depth = 0): string[] {
   ];
 }
 
-/** Copies the target member's threads, messages and links aside, so that each erasure starts from the same data. */
+/** Copies the target member's threads, messages, links and search rows aside, so that each erasure starts from the same data. */
 async function snapshotTarget(pool: import('pg').Pool, memberId: string) {
   await pool.query(`drop table if exists bench_erase_messages, bench_erase_links, bench_erase_threads;
     create table bench_erase_messages as select m.* from messages m
@@ -478,7 +478,10 @@ async function snapshotTarget(pool: import('pg').Pool, memberId: string) {
     create table bench_erase_links as select mm.* from message_members mm
       where (mm.org_id, mm.message_id) in (select org_id, id from bench_erase_messages);
     create table bench_erase_threads as select t.* from threads t
-      where (t.org_id, t.id) in (select org_id, thread_id from bench_erase_messages)`);
+      where (t.org_id, t.id) in (select org_id, thread_id from bench_erase_messages);
+    drop table if exists bench_erase_search;
+    create table bench_erase_search as select s.* from message_search s
+      where (s.org_id, s.message_id) in (select org_id, id from bench_erase_messages)`);
 }
 
 /** Puts the target member's rows back and lifts their suppression, as if the erasure had not run. */
@@ -486,6 +489,7 @@ async function restoreTarget(pool: import('pg').Pool) {
   await pool.query(`insert into threads select * from bench_erase_threads on conflict do nothing;
     insert into messages select * from bench_erase_messages on conflict do nothing;
     insert into message_members select * from bench_erase_links on conflict do nothing;
+    insert into message_search overriding system value select * from bench_erase_search on conflict do nothing;
     delete from suppressions`);
 }
 
