@@ -343,7 +343,8 @@ async function loadOnce(pool: import('pg').Pool): Promise<Loaded> {
     const { rows: kept } = await pool.query("select to_regclass('bench_erase_search') is not null as kept");
     if (kept[0]?.kept) await restoreTarget(pool);
     // What autovacuum does between runs: earlier erasures and their undoing left dead rows behind.
-    for (const table of ['threads', 'messages', 'message_members']) await pool.query(`vacuum (analyze) ${table}`);
+    for (const table of ['threads', 'messages', 'message_members'])
+      await pool.query(`vacuum (analyze) ${table}`);
     return rows[0].loaded;
   }
   log(`loading the ${name} data set (${scale.messages.toLocaleString('en')} messages)`);
