@@ -18,12 +18,8 @@ export async function organizationsWithMailOf(
   memberId: string,
   addresses: readonly string[],
 ): Promise<string[]> {
-  const rows = await db
-    .selectFrom('messages as m')
-    .select('m.org_id')
-    .distinct()
-    .where(involves(memberId, addresses))
-    .execute();
+  const { rows } = await sql<{ org_id: string }>`
+    select distinct i.org_id from ${involvedMessages(memberId, addresses)} i`.execute(db);
   return rows.map((row) => row.org_id);
 }
 
@@ -37,7 +33,7 @@ export async function eraseMemberMail(
   const deleted = await db
     .deleteFrom('messages as m')
     .where('m.org_id', '=', orgId)
-    .where(involves(memberId, addresses))
+    .where(sql<boolean>`m.id in (select i.id from ${involvedMessages(memberId, addresses, orgId)} i)`)
     .returning(['m.thread_id', 'm.connection_id', 'm.provider_message_id'])
     .execute();
   return afterDeletion(db, orgId, deleted);
@@ -119,18 +115,35 @@ export async function insertErasure(
 }
 
 /**
- * A message row `m` linked to the member or naming one of the addresses (lowercased) in any header: the
- * scope of a member's erasure, and of their export (`db/exports.ts`), which must be exactly the same.
+ * The messages involving the member, as `(org_id, id)` rows: linked to them (R10's links), or naming one of
+ * the addresses in any header. The one scope of a member's erasure and of their export (`db/exports.ts`),
+ * which must be exactly the same. Each half goes through its own index (the member's links of migration
+ * 0011; the addresses' GIN), never a scan of the mail; `orgId` narrows it to one organization.
  */
+export function involvedMessages(memberId: string, addresses: readonly string[], orgId?: string) {
+  const inOrg = (column: string) =>
+    orgId === undefined ? sql<boolean>`true` : sql<boolean>`${sql.ref(column)} = ${orgId}`;
+  return sql<{ org_id: string; id: string }>`(
+    select mm.org_id, mm.message_id as id from message_members mm
+    where mm.member_id = ${memberId} and ${inOrg('mm.org_id')}
+    union
+    select n.org_id, n.id from messages n where ${inOrg('n.org_id')} and ${namesAny(addresses, 'n')})`;
+}
+
+/** True for a message row `m` within the member's scope (`involvedMessages`), for reads that walk `messages`. */
 export function involves(memberId: string, addresses: readonly string[]) {
+  return sql<boolean>`((m.org_id, m.id) in (select i.org_id, i.id from ${involvedMessages(memberId, addresses)} i))`;
+}
+
+/**
+ * A message row naming one of the addresses (compared lowercased) in any header: `message_addresses` of
+ * migration 0011, so its GIN index answers.
+ */
+function namesAny(addresses: readonly string[], alias = 'm') {
   const lowered = addresses.map((address) => address.toLowerCase());
-  return sql<boolean>`(
-    exists (select 1 from message_members mm
-            where mm.org_id = m.org_id and mm.message_id = m.id and mm.member_id = ${memberId})
-    or exists (select 1 from jsonb_array_elements(
-                 case when m.from_address is null then '[]'::jsonb else jsonb_build_array(m.from_address) end
-                 || m.to_addresses || m.cc_addresses || m.bcc_addresses) a
-               where lower(a->>'address') = any(${lowered}::text[])))`;
+  const m = (column: string) => sql.ref(`${alias}.${column}`);
+  return sql<boolean>`(message_addresses(${m('from_address')}, ${m('to_addresses')}, ${m('cc_addresses')}, ${m('bcc_addresses')})
+    && ${lowered}::text[])`;
 }
 
 /** R19's rows for the deleted messages, then the threads they left empty. */

@@ -10,7 +10,8 @@
  * Pages are keyset-paginated on (activity, id); ids are random UUIDs, unique across both tables. The
  * position travels in the cursor as values, not as an id to look up: an entry that gains a message moves
  * to the top and must not drag the next page's start with it (which would repeat entries). Each branch is
- * cut at the position and limited before the union, so a page reads at most `limit` rows of each kind.
+ * cut at the position and limited before the union, so a page reads at most `limit` rows of each kind;
+ * a thread's latest message, participants and count are looked up only for the threads of the page.
  */
 import { sql } from 'kysely';
 import type { Access, Visibility } from '../domain/visibility.ts';
@@ -83,21 +84,21 @@ export async function listMemberHistory(
         ${accessColumn(viewer)} as access, ${threadParticipants(viewer)} as participants,
         (select count(*) from messages m where m.org_id = t.org_id and m.thread_id = t.id) as message_count,
         ${content(viewer, 't.subject')} as subject, ${content(viewer, 'last.snippet')} as snippet
-      from threads t
+      from (
+        select t.* from threads t
+        where ${visibleTo(viewer)}
+          and t.last_message_at is not null
+          and t.id in (
+            select mm.thread_id from message_members mm
+            where mm.org_id = ${viewer.orgId} and mm.member_id = ${memberId})
+          and ${before('t.last_message_at', 't.id')}
+        order by t.last_message_at desc, t.id desc
+        limit ${page.limit}) t
       join users u on u.org_id = t.org_id and u.id = t.owner_user_id
       cross join lateral (
         select m.direction, m.snippet from messages m
         where m.org_id = t.org_id and m.thread_id = t.id
-        order by m.received_at desc, m.id desc limit 1) last
-      where ${visibleTo(viewer)}
-        and t.last_message_at is not null
-        and t.id in (
-          select m.thread_id from message_members mm
-          join messages m on m.org_id = mm.org_id and m.id = mm.message_id
-          where mm.member_id = ${memberId} and mm.org_id = ${viewer.orgId})
-        and ${before('t.last_message_at', 't.id')}
-      order by t.last_message_at desc, t.id desc
-      limit ${page.limit})
+        order by m.received_at desc, m.id desc limit 1) last)
     union all
     (select 'inmail' as kind, c.id, c.last_message_at as at, ${exact('c.last_message_at')} as at_exact,
         case last.sender when 'user' then 'sent' else 'received' end as direction,

@@ -170,6 +170,7 @@ async function storeMessage(
           org_id: orgId,
           message_id: inserted.id,
           member_id: memberId,
+          thread_id: thread.id,
         })),
       )
       .onConflict((oc) => oc.doNothing())

@@ -163,6 +163,8 @@ export interface MessageMembersTable {
   org_id: string;
   message_id: string;
   member_id: string;
+  /** The message's thread (migration 0011), so a member's threads are read without the messages. */
+  thread_id: string;
 }
 
 /** Search data of one message (migration 0008); written and read only by `db/search.ts`. */

@@ -187,9 +187,9 @@ describe('R16: export (a data-subject access request)', () => {
                case when n % 2 = 0 then jsonb_build_object('address', ${address}::text)
                     else '{"address":"someone@else.example"}'::jsonb end,
                '[]', 'bulk subject ' || n, now() - n * interval '1 minute', repeat('text ', 100)
-        from th, generate_series(1, 100) n returning id, from_address)
-      insert into message_members (org_id, message_id, member_id)
-      select ${box.orgId}, ms.id, ${member.id} from ms where ms.from_address->>'address' <> ${address}
+        from th, generate_series(1, 100) n returning id, thread_id, from_address)
+      insert into message_members (org_id, message_id, thread_id, member_id)
+      select ${box.orgId}, ms.id, ms.thread_id, ${member.id} from ms where ms.from_address->>'address' <> ${address}
     `.execute(db);
 
     await t.app.listen({ port: 0, host: '127.0.0.1' });

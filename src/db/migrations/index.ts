@@ -10,6 +10,7 @@ import * as erasure from './0007_erasure.ts';
 import * as search from './0008_search.ts';
 import * as scheduling from './0009_scheduling.ts';
 import * as exports from './0010_export.ts';
+import * as historyIndexes from './0011_history_indexes.ts';
 import * as sessions from './0012_sessions.ts';
 import * as inmailSearch from './0013_inmail_search.ts';
 
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0008_search': search,
   '0009_scheduling': scheduling,
   '0010_export': exports,
+  '0011_history_indexes': historyIndexes,
   '0012_sessions': sessions,
   '0013_inmail_search': inmailSearch,
 };
