@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { Loading, Problem } from './components/Status.tsx';
 import { CandidatePage } from './pages/Candidate.tsx';
+import { CandidatesPage } from './pages/Candidates.tsx';
 import { IntegrationPage } from './pages/Integration.tsx';
 import { MemberHome } from './pages/MemberHome.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
@@ -60,6 +61,7 @@ function Frame() {
       nav={
         <>
           <NavLink to={PAGES.threads}>Threads</NavLink>
+          <NavLink to={PAGES.candidates}>Candidates</NavLink>
           <NavLink to={PAGES.integration}>My integration</NavLink>
           {admin && <NavLink to={PAGES.settings}>Settings</NavLink>}
           <span className="who">
@@ -78,6 +80,7 @@ function Frame() {
         </Route>
         <Route path={PAGES.threads} component={ThreadsPage} />
         <Route path={PAGES.thread}>{(params) => <ThreadPage id={params.id} />}</Route>
+        <Route path={PAGES.candidates} component={CandidatesPage} />
         <Route path={PAGES.candidate}>{(params) => <CandidatePage id={params.id} />}</Route>
         <Route path={PAGES.integration} component={IntegrationPage} />
         <Route path={PAGES.settings}>

@@ -9,6 +9,7 @@ export const PAGES = {
   integration: '/integration',
   threads: '/threads',
   thread: '/threads/:id',
+  candidates: '/candidates',
   candidate: '/candidates/:id',
   settings: '/settings',
 } as const;

@@ -1,0 +1,173 @@
+/**
+ * R18 in a conversation, for its recruiter: the proposals made in it with their state and booking (the
+ * Meet or Teams link once booked; cancel and move), and the form that proposes new times. Every proposal
+ * is posted into the conversation with its booking link (`…/book/{id}`), so the conversation's own
+ * messages name the proposals; each is read through `GET /api/proposals/{id}`.
+ */
+import { useState } from 'react';
+import { api } from '../../api/client.ts';
+import type { GetProposalsIdResponse } from '../../api/types.ts';
+import { Problem, Show, When } from '../Status.tsx';
+import { useLoad } from '../useLoad.ts';
+import { ProposeForm } from './ProposeForm.tsx';
+import { wordsOf } from './usePaged.ts';
+
+type Proposal = GetProposalsIdResponse;
+type Booking = NonNullable<Proposal['booking']>;
+
+const BOOK_LINK = /\/book\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/gi;
+
+const PROPOSAL_WORDS: Record<Proposal['status'], string> = {
+  open: 'Open: the candidate can pick a time',
+  booked: 'Booked',
+  closed: 'Closed',
+  expired: 'Expired: no time was picked in time',
+};
+
+const BOOKING_WORDS: Record<Booking['status'], string> = {
+  held: 'Being booked (the calendar event is on its way)',
+  booked: 'Booked',
+  cancelled: 'Cancelled',
+};
+
+/** The proposal ids the recruiter's messages link to, newest first. */
+export function proposalIds(messages: string[]): string[] {
+  const ids = messages.flatMap((body) => [...body.matchAll(BOOK_LINK)].map((match) => match[1] as string));
+  return [...new Set(ids)].reverse();
+}
+
+export function Interviews({
+  conversationId,
+  messages,
+  onChange,
+}: {
+  conversationId: string;
+  messages: string[];
+  onChange: () => void;
+}) {
+  const ids = proposalIds(messages);
+  return (
+    <section className="interviews" aria-labelledby={`interviews-${conversationId}`}>
+      <h4 id={`interviews-${conversationId}`}>Screening interview</h4>
+      {ids.length === 0 ? (
+        <p className="muted">No times proposed in this conversation yet.</p>
+      ) : (
+        <ul className="proposals">
+          {ids.map((id) => (
+            <ProposalItem key={id} id={id} />
+          ))}
+        </ul>
+      )}
+      <ProposeForm conversationId={conversationId} onProposed={onChange} />
+    </section>
+  );
+}
+
+function ProposalItem({ id }: { id: string }) {
+  const loaded = useLoad(() => api('GET /api/proposals/:id', { params: { id } }), [id]);
+  return (
+    <li>
+      <Show loaded={loaded} what="the proposal">
+        {(proposal) => (
+          <>
+            <p>
+              <strong>{proposal.durationMinutes}-minute interview</strong> · {PROPOSAL_WORDS[proposal.status]}{' '}
+              · expires <When at={proposal.expiresAt} />
+            </p>
+            {proposal.status === 'open' && (
+              <p className="muted">
+                {proposal.slots.length} {proposal.slots.length === 1 ? 'time is' : 'times are'} still open
+                {proposal.slots.length > 0 && <> (from {proposal.slots[0]?.recruiter})</>}. The candidate
+                books at <a href={proposal.link}>their booking page</a>.
+              </p>
+            )}
+            {proposal.booking && <BookingItem booking={proposal.booking} onChange={loaded.reload} />}
+          </>
+        )}
+      </Show>
+    </li>
+  );
+}
+
+function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => void }) {
+  const [problem, setProblem] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [start, setStart] = useState('');
+  const act = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      await action();
+      onChange();
+    } catch (error) {
+      setProblem(wordsOf(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const link = booking.conference?.url;
+  const moveField = `move-${booking.id}`;
+  return (
+    <div className="booking">
+      <p>
+        {BOOKING_WORDS[booking.status]}: {booking.recruiterTime} (yours) · {booking.candidateTime} (the
+        candidate’s)
+      </p>
+      {booking.status !== 'cancelled' && (
+        <p>
+          {link ? (
+            <>
+              Video call:{' '}
+              <a href={link} target="_blank" rel="noopener noreferrer">
+                {link}
+              </a>
+            </>
+          ) : booking.conference?.status === 'failed' ? (
+            'The video call link could not be created.'
+          ) : (
+            'The video call link is on its way.'
+          )}
+        </p>
+      )}
+      {booking.status === 'booked' && (
+        <form
+          className="inline-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const at = new Date(start);
+            if (!Number.isNaN(at.getTime()))
+              void act(() =>
+                api('POST /api/bookings/:id/move', {
+                  params: { id: booking.id },
+                  body: { start: at.toISOString() },
+                }),
+              );
+          }}
+        >
+          <label htmlFor={moveField}>Move to (your local time)</label>
+          <input
+            id={moveField}
+            type="datetime-local"
+            value={start}
+            onChange={(e) => setStart(e.target.value)}
+            required
+          />
+          <button type="submit" disabled={busy}>
+            Move interview
+          </button>{' '}
+          <button
+            type="button"
+            className="danger"
+            disabled={busy}
+            onClick={() =>
+              void act(() => api('POST /api/bookings/:id/cancel', { params: { id: booking.id } }))
+            }
+          >
+            Cancel interview
+          </button>
+        </form>
+      )}
+      {problem && <Problem message={problem} />}
+    </div>
+  );
+}
