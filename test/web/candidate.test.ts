@@ -92,6 +92,37 @@ async function signOut(page: Page) {
   await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
 }
 
+/** Rex signs in and connects his mailbox through the sandbox's consent page. */
+async function connectRex(page: Page, publicUrl: string) {
+  await signInAs(page, publicUrl, 'Rex Recruiter');
+  await page.getByRole('link', { name: 'My integration' }).click();
+  await page.getByRole('button', { name: 'Connect my mailbox' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Account').fill(REX);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.getByRole('heading', { name: 'Mailbox connected' }).waitFor();
+}
+
+/** Rex's and Grace's API tokens, and Grace's member id. */
+async function people(world: Awaited<ReturnType<typeof demoWorld>>) {
+  const db = world.database.db;
+  const rex = await db
+    .selectFrom('users')
+    .select(['id', 'org_id'])
+    .where('email', '=', REX)
+    .executeTakeFirstOrThrow();
+  const grace = await db
+    .selectFrom('members')
+    .select('id')
+    .where('external_id', '=', 'demo-1')
+    .executeTakeFirstOrThrow();
+  return {
+    graceId: grace.id,
+    rexToken: await createAccessToken(db, { kind: 'user', orgId: rex.org_id, userId: rex.id }),
+    graceToken: await createAccessToken(db, { kind: 'member', memberId: grace.id }),
+  };
+}
+
 /** A locator's text, as the reader gets it. */
 async function textOf(locator: Locator): Promise<string> {
   return (await locator.textContent()) ?? '';
@@ -119,13 +150,7 @@ test('R17, R15, R16, R18: the candidate page merges the history, shares, erases,
     await checkAccessible(page, name);
   };
 
-  await signInAs(page, world.publicUrl, 'Rex Recruiter');
-  await page.getByRole('link', { name: 'My integration' }).click();
-  await page.getByRole('button', { name: 'Connect my mailbox' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Account').fill(REX);
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.getByRole('heading', { name: 'Mailbox connected' }).waitFor();
+  await connectRex(page, world.publicUrl);
 
   // Grace's mail, a moment apart so the order is known (received, received, sent, received); only mail
   // after the connection syncs, as the demo's backfill window is 0 days (R9).
@@ -160,20 +185,9 @@ test('R17, R15, R16, R18: the candidate page merges the history, shares, erases,
   await pause();
   await world.syncAll();
   // Rex's InMail to Grace, through the API (the newest entry).
-  const db = world.database.db;
-  const rex = await db
-    .selectFrom('users')
-    .select(['id', 'org_id'])
-    .where('email', '=', REX)
-    .executeTakeFirstOrThrow();
-  const grace = await db
-    .selectFrom('members')
-    .select('id')
-    .where('external_id', '=', 'demo-1')
-    .executeTakeFirstOrThrow();
-  const rexToken = await createAccessToken(db, { kind: 'user', orgId: rex.org_id, userId: rex.id });
+  const { graceId, rexToken } = await people(world);
   const started = await world.call(rexToken, 'POST', '/api/inmail/conversations', {
-    memberId: grace.id,
+    memberId: graceId,
     subject: 'Screening chat',
     body: 'Hi Grace, shall we talk?',
   });
@@ -247,7 +261,7 @@ test('R17, R15, R16, R18: the candidate page merges the history, shares, erases,
 
   await signOut(page);
   await signInAs(page, world.publicUrl, 'Cleo Colleague');
-  await page.goto(`${world.publicUrl}/candidates/${grace.id}`);
+  await page.goto(`${world.publicUrl}/candidates/${graceId}`);
   await entry(page, 'Hello from Grace').waitFor();
   const seen = await page.locator('.timeline > li.entry .entry-title').allInnerTexts();
   assert.deepEqual(seen, ['Screening chat', 'A thread of Rex Recruiter’s', 'Hello from Grace']);
@@ -268,7 +282,7 @@ test('R17, R15, R16, R18: the candidate page merges the history, shares, erases,
 
   // R16: Rex erases a thread of his; the answer in words, and it is gone.
   await signInAs(page, world.publicUrl, 'Rex Recruiter');
-  await page.goto(`${world.publicUrl}/candidates/${grace.id}`);
+  await page.goto(`${world.publicUrl}/candidates/${graceId}`);
   await entry(page, 'Wrong address').getByRole('button', { name: 'Erase this thread…' }).click();
   await entry(page, 'Wrong address')
     .getByText('Erase “Wrong address” and its 1 message from talentsync?')
@@ -309,5 +323,83 @@ test('R17, R15, R16, R18: the candidate page merges the history, shares, erases,
   await chat.getByText(/Please pick a time for a screening interview/).waitFor();
   await snap('08-proposed');
 
+  assert.deepEqual(pageErrors, []);
+});
+
+test('R17, R18: older entries and results load on request; a booked interview shows its Meet link, and its recruiter cancels it', {
+  skip,
+}, async (t) => {
+  const world = await demoWorld();
+  const shots = screenshotFolder();
+  t.diagnostic(`screenshots: ${shots}`);
+  const browser = await launchBrowser(executable as string);
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await connectRex(page, world.publicUrl);
+  const { graceId, rexToken, graceToken } = await people(world);
+
+  // 21 conversations (one more than a page), the last one with an interview booked by Grace.
+  let conversationId = '';
+  for (let n = 1; n <= 21; n += 1) {
+    const started = await world.call(rexToken, 'POST', '/api/inmail/conversations', {
+      memberId: graceId,
+      subject: n === 21 ? 'Interview chat' : `Pineapple chat ${n}`,
+      body: `Pineapple question number ${n}`,
+    });
+    assert.equal(started.statusCode, 201, started.body);
+    conversationId = started.json().id;
+  }
+  const proposed = await world.call(
+    rexToken,
+    'POST',
+    `/api/inmail/conversations/${conversationId}/proposals`,
+    {
+      durationMinutes: 30,
+    },
+  );
+  assert.equal(proposed.statusCode, 201, proposed.body);
+  const { proposal } = proposed.json();
+  const booked = await world.call(graceToken, 'POST', `/api/proposals/${proposal.id}/book`, {
+    start: proposal.slots[0].start,
+    timeZone: 'Europe/Berlin',
+  });
+  assert.equal(booked.statusCode, 201, booked.body);
+
+  await page.goto(`${world.publicUrl}/candidates/${graceId}`);
+  await entry(page, 'Interview chat').waitFor();
+  const entries = page.locator('.timeline:not(.search-hits) > li.entry');
+  assert.equal(await entries.count(), 20);
+  await page.getByRole('button', { name: 'Show older entries' }).click();
+  await entry(page, 'Pineapple chat 1').waitFor();
+  assert.equal(await entries.count(), 21);
+  assert.equal(await page.getByRole('button', { name: 'Show older entries' }).count(), 0);
+
+  await page.getByLabel('Words to find').fill('pineapple');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const hits = page.locator('.search-hits > li');
+  await hits.first().waitFor();
+  assert.equal(await hits.count(), 20);
+  await page.getByRole('button', { name: 'Show older results' }).click();
+  await page.locator('.search-hits > li').nth(20).waitFor();
+  assert.equal(await hits.count(), 21);
+
+  await page.getByRole('button', { name: 'Show the conversation of “Interview chat”' }).click();
+  const chat = entry(page, 'Interview chat');
+  await chat.getByText('30-minute interview · Booked').waitFor();
+  const link = chat.getByRole('link', { name: /^https?:\/\// });
+  await link.waitFor();
+  assert.match((await link.getAttribute('href')) ?? '', /meet/);
+  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+  await page.screenshot({ path: path.join(shots, '09-booked.png'), fullPage: true });
+  await checkAccessible(page, 'a booked interview');
+
+  await chat.getByRole('button', { name: 'Cancel interview…' }).click();
+  await chat.getByText(/^Cancel the interview on .+\?$/).waitFor();
+  await chat.getByRole('button', { name: 'Cancel the interview' }).click();
+  await chat.getByText(/^Cancelled: /).waitFor();
+  assert.equal(await chat.getByRole('link', { name: /^https?:\/\// }).count(), 0);
+  await page.screenshot({ path: path.join(shots, '10-cancelled.png'), fullPage: true });
+  await checkAccessible(page, 'a cancelled interview');
   assert.deepEqual(pageErrors, []);
 });

@@ -49,6 +49,7 @@ export function CandidatePage({ id }: { id: string }) {
             <PagedList
               paged={history}
               what="the history"
+              moreLabel="Show older entries"
               className="timeline"
               empty="No InMail or email with this candidate that you may see yet."
             >

@@ -8,6 +8,7 @@ import { Conversation } from './Conversation.tsx';
 import { Direction } from './Direction.tsx';
 import { PagedList } from './PagedList.tsx';
 import { ThreadMessages } from './ThreadMessages.tsx';
+import { PAGE_SIZE } from './useHistory.ts';
 import { usePaged } from './usePaged.ts';
 
 type Hit = GetMembersIdHistorySearchResponse['hits'][number];
@@ -58,7 +59,7 @@ function Results({ memberId, query }: { memberId: string; query: string }) {
   const paged = usePaged(async (cursor) => {
     const { hits, nextCursor } = await api('GET /api/members/:id/history/search', {
       params: { id: memberId },
-      query: { q: query, cursor },
+      query: { q: query, cursor, limit: PAGE_SIZE },
     });
     return { items: hits, nextCursor };
   }, `${memberId} ${query}`);
@@ -67,6 +68,7 @@ function Results({ memberId, query }: { memberId: string; query: string }) {
       <PagedList
         paged={paged}
         what="results"
+        moreLabel="Show older results"
         className="timeline search-hits"
         empty={<>Nothing in this history you may see matches “{query}”.</>}
       >

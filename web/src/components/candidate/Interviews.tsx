@@ -54,7 +54,7 @@ export function Interviews({
       ) : (
         <ul className="proposals">
           {ids.map((id) => (
-            <ProposalItem key={id} id={id} />
+            <ProposalItem key={id} id={id} onChange={onChange} />
           ))}
         </ul>
       )}
@@ -63,7 +63,7 @@ export function Interviews({
   );
 }
 
-function ProposalItem({ id }: { id: string }) {
+function ProposalItem({ id, onChange }: { id: string; onChange: () => void }) {
   const loaded = useLoad(() => api('GET /api/proposals/:id', { params: { id } }), [id]);
   return (
     <li>
@@ -81,7 +81,15 @@ function ProposalItem({ id }: { id: string }) {
                 books at <a href={proposal.link}>their booking page</a>.
               </p>
             )}
-            {proposal.booking && <BookingItem booking={proposal.booking} onChange={loaded.reload} />}
+            {proposal.booking && (
+              <BookingItem
+                booking={proposal.booking}
+                onChange={() => {
+                  loaded.reload();
+                  onChange();
+                }}
+              />
+            )}
           </>
         )}
       </Show>
@@ -93,6 +101,7 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [start, setStart] = useState('');
+  const [cancelling, setCancelling] = useState(false);
   const act = async (action: () => Promise<unknown>) => {
     setBusy(true);
     setProblem(undefined);
@@ -155,17 +164,34 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
           <button type="submit" disabled={busy}>
             Move interview
           </button>{' '}
+          <button type="button" disabled={busy} onClick={() => setCancelling(true)}>
+            Cancel interview…
+          </button>
+        </form>
+      )}
+      {cancelling && booking.status === 'booked' && (
+        <div className="confirm" role="alertdialog" aria-labelledby={`${moveField}-cancel`}>
+          <p id={`${moveField}-cancel`}>
+            <strong>Cancel the interview on {booking.recruiterTime}?</strong> The calendar event and its video
+            call are cancelled, and the candidate is told by InMail.
+          </p>
           <button
             type="button"
             className="danger"
             disabled={busy}
             onClick={() =>
-              void act(() => api('POST /api/bookings/:id/cancel', { params: { id: booking.id } }))
+              void act(async () => {
+                await api('POST /api/bookings/:id/cancel', { params: { id: booking.id } });
+                setCancelling(false);
+              })
             }
           >
-            Cancel interview
+            Cancel the interview
+          </button>{' '}
+          <button type="button" disabled={busy} onClick={() => setCancelling(false)}>
+            Keep it
           </button>
-        </form>
+        </div>
       )}
       {problem && <Problem message={problem} />}
     </div>

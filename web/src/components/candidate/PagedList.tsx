@@ -6,12 +6,15 @@ import type { Paged } from './usePaged.ts';
 export function PagedList<T>({
   paged,
   what,
+  moreLabel,
   empty,
   className,
   children,
 }: {
   paged: Paged<T>;
   what: string;
+  /** The "load more" button's words, such as "Show older entries". */
+  moreLabel: string;
   empty: ReactNode;
   className: string;
   children: (item: T) => ReactNode;
@@ -27,7 +30,7 @@ export function PagedList<T>({
       {paged.more && (
         <p>
           <button type="button" onClick={paged.loadMore} disabled={paged.loadingMore}>
-            {paged.loadingMore ? 'Loading more…' : `Load more ${what}`}
+            {paged.loadingMore ? 'Loading more…' : moreLabel}
           </button>
         </p>
       )}
