@@ -123,6 +123,9 @@ async function people(world: Awaited<ReturnType<typeof demoWorld>>) {
   };
 }
 
+/** The page's document as far as the focus check needs it (the tests are typed without the DOM). */
+type Focused = { document: { activeElement: { textContent: string | null } | null } };
+
 /** A locator's text, as the reader gets it. */
 async function textOf(locator: Locator): Promise<string> {
   return (await locator.textContent()) ?? '';
@@ -224,8 +227,9 @@ test('R17, R15, R16, R18: the candidate page merges the history, shares, erases,
   assert.match(await textOf(entry(page, 'Hello from Grace')), /Received[\s\S]*yours[\s\S]*Private to me/);
   await snap('02-candidate-history');
 
-  // A thread opens in place; its body reads in the sandboxed frame.
-  await page.getByRole('button', { name: 'Show the messages of “Hello from Grace”' }).click();
+  // A thread opens in place, from the keyboard; its body reads in the sandboxed frame.
+  await page.getByRole('button', { name: 'Show the messages of “Hello from Grace”' }).focus();
+  await page.keyboard.press('Enter');
   const body = entry(page, 'Hello from Grace').frameLocator('iframe[title^="Message from"]');
   await body.getByText('portfolio').waitFor();
   assert.equal(
@@ -287,6 +291,11 @@ test('R17, R15, R16, R18: the candidate page merges the history, shares, erases,
   await entry(page, 'Wrong address')
     .getByText('Erase “Wrong address” and its 1 message from talentsync?')
     .waitFor();
+  // The question takes the focus, on its safe answer.
+  assert.equal(
+    await page.evaluate(() => (globalThis as unknown as Focused).document.activeElement?.textContent),
+    'Keep it',
+  );
   await snap('07-erase-confirm');
   await entry(page, 'Wrong address').getByRole('button', { name: 'Erase for good' }).click();
   await page.getByText(/^Erased “Wrong address”: 1 message/).waitFor();

@@ -2,7 +2,7 @@
  * R16 for a thread's owner: erase it from talentsync (never from the mailbox), behind a confirmation
  * that says what goes; the answer is told in words by the page, as the thread leaves the timeline.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { Problem } from '../Status.tsx';
 import { wordsOf } from './usePaged.ts';
@@ -22,6 +22,11 @@ export function EraseThread({
   const [erasing, setErasing] = useState(false);
   const [problem, setProblem] = useState<string>();
   const heading = useId();
+  const keep = useRef<HTMLButtonElement>(null);
+  // The button that asked is gone: the question takes the focus, on its safe answer.
+  useEffect(() => {
+    if (asking) keep.current?.focus();
+  }, [asking]);
   const erase = async () => {
     setErasing(true);
     setProblem(undefined);
@@ -56,7 +61,7 @@ export function EraseThread({
       <button type="button" className="danger" onClick={() => void erase()} disabled={erasing}>
         {erasing ? 'Erasing…' : 'Erase for good'}
       </button>{' '}
-      <button type="button" onClick={() => setAsking(false)} disabled={erasing}>
+      <button type="button" ref={keep} onClick={() => setAsking(false)} disabled={erasing}>
         Keep it
       </button>
       {problem && <Problem message={`The thread was not erased: ${problem}`} />}

@@ -4,7 +4,7 @@
  * is posted into the conversation with its booking link (`…/book/{id}`), so the conversation's own
  * messages name the proposals; each is read through `GET /api/proposals/{id}`.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { GetProposalsIdResponse } from '../../api/types.ts';
 import { Problem, Show, When } from '../Status.tsx';
@@ -102,6 +102,10 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
   const [busy, setBusy] = useState(false);
   const [start, setStart] = useState('');
   const [cancelling, setCancelling] = useState(false);
+  const keep = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (cancelling) keep.current?.focus();
+  }, [cancelling]);
   const act = async (action: () => Promise<unknown>) => {
     setBusy(true);
     setProblem(undefined);
@@ -188,7 +192,7 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
           >
             Cancel the interview
           </button>{' '}
-          <button type="button" disabled={busy} onClick={() => setCancelling(false)}>
+          <button type="button" ref={keep} disabled={busy} onClick={() => setCancelling(false)}>
             Keep it
           </button>
         </div>
