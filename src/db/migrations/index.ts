@@ -14,6 +14,7 @@ import * as historyIndexes from './0011_history_indexes.ts';
 import * as sessions from './0012_sessions.ts';
 import * as inmailSearch from './0013_inmail_search.ts';
 import * as memberThreads from './0014_member_threads.ts';
+import * as conversationProposals from './0015_conversation_proposals.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012_sessions': sessions,
   '0013_inmail_search': inmailSearch,
   '0014_member_threads': memberThreads,
+  '0015_conversation_proposals': conversationProposals,
 };

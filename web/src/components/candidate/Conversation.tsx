@@ -43,11 +43,7 @@ export function Conversation({ id, onChange }: { id: string; onChange?: () => vo
             {mine ? (
               <>
                 <Reply conversationId={id} onSent={changed} />
-                <Interviews
-                  conversationId={id}
-                  messages={conversation.messages.filter((m) => m.sender === 'user').map((m) => m.body)}
-                  onChange={changed}
-                />
+                <Interviews conversationId={id} onChange={changed} />
               </>
             ) : (
               <p className="muted">

@@ -1,21 +1,18 @@
 /**
  * R18 in a conversation, for its recruiter: the proposals made in it with their state and booking (the
- * Meet or Teams link once booked; cancel and move), and the form that proposes new times. Every proposal
- * is posted into the conversation with its booking link (`…/book/{id}`), so the conversation's own
- * messages name the proposals; each is read through `GET /api/proposals/{id}`.
+ * Meet or Teams link once booked; cancel and move), from `GET /api/inmail/conversations/{id}/proposals`,
+ * and the form that proposes new times.
  */
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
-import type { GetProposalsIdResponse } from '../../api/types.ts';
+import type { GetInmailConversationsIdProposalsResponse } from '../../api/types.ts';
 import { Problem, Show, When } from '../Status.tsx';
 import { useLoad } from '../useLoad.ts';
 import { ProposeForm } from './ProposeForm.tsx';
 import { wordsOf } from './usePaged.ts';
 
-type Proposal = GetProposalsIdResponse;
+type Proposal = GetInmailConversationsIdProposalsResponse['proposals'][number];
 type Booking = NonNullable<Proposal['booking']>;
-
-const BOOK_LINK = /\/book\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/gi;
 
 const PROPOSAL_WORDS: Record<Proposal['status'], string> = {
   open: 'Open: the candidate can pick a time',
@@ -30,69 +27,52 @@ const BOOKING_WORDS: Record<Booking['status'], string> = {
   cancelled: 'Cancelled',
 };
 
-/** The proposal ids the recruiter's messages link to, newest first. */
-export function proposalIds(messages: string[]): string[] {
-  const ids = messages.flatMap((body) => [...body.matchAll(BOOK_LINK)].map((match) => match[1] as string));
-  return [...new Set(ids)].reverse();
-}
-
-export function Interviews({
-  conversationId,
-  messages,
-  onChange,
-}: {
-  conversationId: string;
-  messages: string[];
-  onChange: () => void;
-}) {
-  const ids = proposalIds(messages);
+export function Interviews({ conversationId, onChange }: { conversationId: string; onChange: () => void }) {
+  const loaded = useLoad(
+    () => api('GET /api/inmail/conversations/:id/proposals', { params: { id: conversationId } }),
+    [conversationId],
+  );
+  // A proposal, a cancellation or a move also writes into the conversation: both load again.
+  const changed = () => {
+    loaded.reload();
+    onChange();
+  };
   return (
     <section className="interviews" aria-labelledby={`interviews-${conversationId}`}>
       <h4 id={`interviews-${conversationId}`}>Screening interview</h4>
-      {ids.length === 0 ? (
-        <p className="muted">No times proposed in this conversation yet.</p>
-      ) : (
-        <ul className="proposals">
-          {ids.map((id) => (
-            <ProposalItem key={id} id={id} onChange={onChange} />
-          ))}
-        </ul>
-      )}
-      <ProposeForm conversationId={conversationId} onProposed={onChange} />
+      <Show loaded={loaded} what="the proposals">
+        {({ proposals }) =>
+          proposals.length === 0 ? (
+            <p className="muted">No times proposed in this conversation yet.</p>
+          ) : (
+            <ul className="proposals">
+              {proposals.map((proposal) => (
+                <ProposalItem key={proposal.id} proposal={proposal} onChange={changed} />
+              ))}
+            </ul>
+          )
+        }
+      </Show>
+      <ProposeForm conversationId={conversationId} onProposed={changed} />
     </section>
   );
 }
 
-function ProposalItem({ id, onChange }: { id: string; onChange: () => void }) {
-  const loaded = useLoad(() => api('GET /api/proposals/:id', { params: { id } }), [id]);
+function ProposalItem({ proposal, onChange }: { proposal: Proposal; onChange: () => void }) {
   return (
     <li>
-      <Show loaded={loaded} what="the proposal">
-        {(proposal) => (
-          <>
-            <p>
-              <strong>{proposal.durationMinutes}-minute interview</strong> · {PROPOSAL_WORDS[proposal.status]}{' '}
-              · expires <When at={proposal.expiresAt} />
-            </p>
-            {proposal.status === 'open' && (
-              <p className="muted">
-                {proposal.slots.length} {proposal.slots.length === 1 ? 'time is' : 'times are'} still open
-                {proposal.slots.length > 0 && <> (from {proposal.slots[0]?.recruiter})</>}. The candidate
-                books at <a href={proposal.link}>their booking page</a>.
-              </p>
-            )}
-            {proposal.booking && (
-              <BookingItem
-                booking={proposal.booking}
-                onChange={() => {
-                  loaded.reload();
-                  onChange();
-                }}
-              />
-            )}
-          </>
-        )}
-      </Show>
+      <p>
+        <strong>{proposal.durationMinutes}-minute interview</strong> · {PROPOSAL_WORDS[proposal.status]} ·
+        expires <When at={proposal.expiresAt} />
+      </p>
+      {proposal.status === 'open' && (
+        <p className="muted">
+          {proposal.slots.length} {proposal.slots.length === 1 ? 'time is' : 'times are'} still open
+          {proposal.slots.length > 0 && <> (from {proposal.slots[0]?.recruiter})</>}. The candidate books at{' '}
+          <a href={proposal.link}>their booking page</a>.
+        </p>
+      )}
+      {proposal.booking && <BookingItem booking={proposal.booking} onChange={onChange} />}
     </li>
   );
 }
