@@ -126,7 +126,7 @@ function Form({
               id={id('horizon')}
               type="number"
               min={1}
-              max={60}
+              max={30}
               value={horizon}
               onChange={(e) => setHorizon(Number(e.target.value))}
               required
