@@ -11,6 +11,9 @@ export const PAGES = {
   thread: '/threads/:id',
   candidate: '/candidates/:id',
   settings: '/settings',
+  myData: '/my-data',
+  inbox: '/inbox/:id',
+  booking: '/book/:id',
 } as const;
 
 /** `/threads/:id` with `{ id }` → `/threads/0f…`. */
