@@ -84,8 +84,8 @@ function Export() {
     <section className="card" aria-labelledby="export-heading">
       <h2 id="export-heading">Download my data</h2>
       <p>
-        One JSON file with everything held about you from synced email, in every organization and whatever who
-        may see it: each message involving any of your addresses (sender, recipients, subject, times, text,
+        One JSON file with everything held about you from synced email, in every organization and whatever its
+        visibility: each message involving any of your addresses (sender, recipients, subject, times, text,
         attachment names and sizes), your InMail conversations, and the erasures and suppressions on record.
         Downloads are recorded, without their content.
       </p>
