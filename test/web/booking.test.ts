@@ -62,6 +62,7 @@ for (const provider of PROVIDERS) {
       await pickPerson(page, 'Grace Candidate');
       await page.getByRole('heading', { name: 'Your interview' }).waitFor();
       assert.equal(new URL(page.url()).pathname, new URL(proposal.link).pathname);
+      await page.getByText('With Rex Recruiter of Acme Talent (demo), about “Backend role”.').waitFor();
 
       // The times in her zone (the browser's), with his beside them.
       const zone = page.getByLabel('Show times in this time zone');

@@ -31,9 +31,23 @@ export function BookingPage({ id }: { id: string }) {
       }),
     [id, zone],
   );
+  const conversationId = loaded.state === 'done' ? loaded.data.conversationId : undefined;
+  const conversation = useLoad(
+    () =>
+      conversationId
+        ? api('GET /api/inmail/conversations/:id', { params: { id: conversationId } })
+        : Promise.resolve(undefined),
+    [conversationId],
+  );
   return (
     <section className="narrow member booking">
       <h1>Your interview</h1>
+      {conversation.state === 'done' && conversation.data && (
+        <p className="muted">
+          With {conversation.data.userName} of {conversation.data.organizationName}, about “
+          {conversation.data.subject}”.
+        </p>
+      )}
       <ZoneSelect value={zone} onChange={setZone} />
       <Show loaded={loaded} what="the interview times">
         {(proposal) => <ProposalCard proposal={proposal} zone={zone} reload={loaded.reload} />}
