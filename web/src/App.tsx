@@ -102,6 +102,13 @@ function Frame() {
         <Route path={PAGES.settings}>
           {admin ? <SettingsPage /> : <Problem message="Settings are for admins." />}
         </Route>
+        <Route path={PAGES.booking}>
+          <h1>A candidate’s booking page</h1>
+          <p>
+            This link is for the candidate: they open it signed in as themself to pick a time. You see the
+            booking in the conversation and in your calendar.
+          </p>
+        </Route>
         <Route>
           <h1>Page not found</h1>
           <p>There is no page at this address.</p>
