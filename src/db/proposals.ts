@@ -84,6 +84,20 @@ export async function listConversationProposals(
   return rows.map(toProposal);
 }
 
+/** The member's own proposals, newest first, in every organization: their booking page's list. */
+export async function listMemberProposals(
+  db: Database,
+  memberId: string,
+  limit: number,
+): Promise<Proposal[]> {
+  const rows = await selectProposals(db, { memberId })
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toProposal);
+}
+
 /** Locks the proposal for a booking: one booker at a time decides whether it is still open. */
 export async function lockProposal(
   db: Database,

@@ -5,7 +5,13 @@
  */
 import { bookedBetween, latestForProposal } from '../db/bookings.ts';
 import { findConversation, insertMessage } from '../db/inmail.ts';
-import { findProposal, insertProposal, listConversationProposals, type Proposal } from '../db/proposals.ts';
+import {
+  findProposal,
+  insertProposal,
+  listConversationProposals,
+  listMemberProposals,
+  type Proposal,
+} from '../db/proposals.ts';
 import {
   findSchedulingSettings,
   type SchedulingSettings,
@@ -141,7 +147,7 @@ export async function propose(
   };
 }
 
-/** The page a candidate opens to book (the web page comes later; it reads `GET /api/proposals/{id}`). */
+/** The page a candidate opens to book (`web/src/pages/Booking.tsx`; it reads `GET /api/proposals/{id}`). */
 export function bookingLink(context: Pick<AppContext, 'publicUrl'>, proposalId: string): string {
   return `${context.publicUrl}/book/${proposalId}`;
 }
@@ -168,7 +174,10 @@ export interface ProposalView {
   timeZone: string;
   expiresAt: Date;
   link: string;
-  /** Offered slots that are still open as far as talentsync knows (the calendar is asked again at booking). */
+  /**
+   * Offered slots that are still open as far as talentsync knows (the calendar is asked again at booking);
+   * once booked, the other offered times the candidate may reschedule to, while they may.
+   */
   slots: SlotView[];
   booking: BookingView | null;
 }
@@ -209,6 +218,17 @@ export async function conversationProposals(
   );
 }
 
+/** The member's own proposals, newest first (at most `limit`), each read in `timeZone`. */
+export async function memberProposals(
+  context: AppContext,
+  member: MemberPrincipal,
+  timeZone: string,
+  limit: number,
+): Promise<ProposalView[]> {
+  const proposals = await listMemberProposals(context.db, member.memberId, limit);
+  return Promise.all(proposals.map((proposal) => proposalView(context, proposal, timeZone)));
+}
+
 export async function proposalView(
   context: AppContext,
   proposal: Proposal,
@@ -217,11 +237,29 @@ export async function proposalView(
   const rules = proposal.rules as SlotRules;
   const now = context.now();
   const booking = await latestForProposal(context.db, proposal.orgId, proposal.id);
+  const view = booking ? bookingView(booking, proposal, now) : null;
   const open = proposal.status === 'open' && now < proposal.expiresAt;
-  const bookings = open
-    ? await bookedBetween(context.db, proposal.orgId, proposal.userId, widen(spanOf(proposal.slots), DAY_MS))
-    : [];
-  const slots = open ? stillOpen(proposal, { now, busy: [], bookings }) : [];
+  // A booked interview the candidate may still reschedule is offered the other proposed times, judged
+  // without the interview itself in the way (as a reschedule judges them), whether or not the proposal expired.
+  const reschedulable = proposal.status === 'booked' && view?.status === 'booked' && view.reschedulesLeft > 0;
+  const bookings =
+    open || reschedulable
+      ? (
+          await bookedBetween(
+            context.db,
+            proposal.orgId,
+            proposal.userId,
+            widen(spanOf(proposal.slots), DAY_MS),
+          )
+        ).filter((other) => other.id !== booking?.id)
+      : [];
+  const slots = open
+    ? stillOpen(proposal, { now, busy: [], bookings })
+    : reschedulable
+      ? stillOpen(proposal, { now, busy: [], bookings }).filter(
+          (slot) => slot.start.getTime() !== booking?.start.getTime(),
+        )
+      : [];
   return {
     id: proposal.id,
     conversationId: proposal.conversationId,
@@ -232,7 +270,7 @@ export async function proposalView(
     expiresAt: proposal.expiresAt,
     link: bookingLink(context, proposal.id),
     slots: slots.map((slot) => describe(slot, timeZone, rules.timeZone)),
-    booking: booking ? bookingView(booking, proposal, now) : null,
+    booking: view,
   };
 }
 

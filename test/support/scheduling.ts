@@ -105,7 +105,8 @@ export async function scheduling(t: ProviderTest, provider: Provider): Promise<S
   };
 }
 
-function readEvent(provider: Provider, event: Record<string, unknown>): SandboxEvent {
+/** A sandbox calendar event in either provider's words, read the same way. */
+export function readEvent(provider: Provider, event: Record<string, unknown>): SandboxEvent {
   const time = (value: unknown) => {
     const { dateTime } = value as { dateTime: string };
     return new Date(/Z|[+-]\d\d:\d\d$/.test(dateTime) ? dateTime : `${dateTime}Z`);

@@ -1,11 +1,11 @@
 /** The app's frame: who is signed in, the navigation, and the page the address names. */
 import type { ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import { MemberFrame, RememberAndSignIn, ReturnNote } from './components/member/MemberFrame.tsx';
 import { Loading, Problem } from './components/Status.tsx';
 import { CandidatePage } from './pages/Candidate.tsx';
 import { CandidatesPage } from './pages/Candidates.tsx';
 import { IntegrationPage } from './pages/Integration.tsx';
-import { MemberHome } from './pages/MemberHome.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 import { SignInPage } from './pages/SignIn.tsx';
 import { ThreadPage } from './pages/Thread.tsx';
@@ -39,19 +39,38 @@ function Frame() {
     return (
       <Shell>
         <Switch>
-          <Route path={PAGES.signIn} component={SignInPage} />
+          <Route path={PAGES.signIn}>
+            <ReturnNote />
+            <SignInPage />
+          </Route>
           <Route>
-            <Redirect to={PAGES.signIn} replace />
+            <RememberAndSignIn />
           </Route>
         </Switch>
       </Shell>
     );
   }
   const { me } = session;
+  if (me.kind === 'member') {
+    return (
+      <Shell
+        nav={
+          <>
+            <NavLink to={PAGES.home}>Home</NavLink>
+            <NavLink to={PAGES.myData}>My data</NavLink>
+            <span className="who">{me.member.name}</span>
+            <SignOut />
+          </>
+        }
+      >
+        <MemberFrame />
+      </Shell>
+    );
+  }
   if (me.kind !== 'user') {
     return (
       <Shell nav={<SignOut />}>
-        <MemberHome />
+        <Problem message="This sign-in has no pages in the app." />
       </Shell>
     );
   }
@@ -85,6 +104,13 @@ function Frame() {
         <Route path={PAGES.integration} component={IntegrationPage} />
         <Route path={PAGES.settings}>
           {admin ? <SettingsPage /> : <Problem message="Settings are for admins." />}
+        </Route>
+        <Route path={PAGES.booking}>
+          <h1>A candidate’s booking page</h1>
+          <p>
+            This link is for the candidate: they open it signed in as themself to pick a time. You see the
+            booking in the conversation and in your calendar.
+          </p>
         </Route>
         <Route>
           <h1>Page not found</h1>

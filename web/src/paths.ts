@@ -12,6 +12,9 @@ export const PAGES = {
   candidates: '/candidates',
   candidate: '/candidates/:id',
   settings: '/settings',
+  myData: '/my-data',
+  inbox: '/inbox/:id',
+  booking: '/book/:id',
 } as const;
 
 /** `/threads/:id` with `{ id }` → `/threads/0f…`. */

@@ -17,6 +17,7 @@ import {
   changeSchedulingSettings,
   conversationProposals,
   EXPIRY_WEEKS,
+  memberProposals,
   propose,
   readProposal,
   schedulingSettingsOf,
@@ -235,6 +236,33 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
     },
     async (request) =>
       readProposal(context, personOf(request), request.params.id, zoneOf(request.query.timeZone)),
+  );
+
+  app.get(
+    '/api/me/proposals',
+    {
+      config: { allow: ['member'] },
+      schema: {
+        tags: ['scheduling'],
+        summary: 'Your interview proposals, newest first, in every organization, in your zone',
+        querystring: Type.Object(
+          {
+            timeZone: Type.Optional(Zone),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ proposals: Type.Array(ProposalView) }), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => ({
+      proposals: await memberProposals(
+        context,
+        memberOf(request),
+        zoneOf(request.query.timeZone) ?? 'UTC',
+        request.query.limit ?? 20,
+      ),
+    }),
   );
 
   app.post(

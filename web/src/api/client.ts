@@ -9,10 +9,13 @@ export class ApiError extends Error {
   override name = 'ApiError';
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** The whole error answer, for the few that carry more than a message (a taken time's `remaining`). */
+  readonly body: unknown;
+  constructor(status: number, code: string, message: string, body?: unknown) {
     super(message);
     this.status = status;
     this.code = code;
+    this.body = body;
   }
 }
 
@@ -58,6 +61,7 @@ export async function api<K extends keyof Routes>(
       response.status,
       error?.code ?? 'error',
       error?.message ?? `the server answered ${response.status}`,
+      parsed,
     );
   }
   return parsed as Routes[K]['response'];
