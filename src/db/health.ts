@@ -34,7 +34,9 @@ export async function jobSchemaExists(db: Database): Promise<boolean> {
 export async function workerSigns(db: Database): Promise<{ livePools: number; lastCronAt: Date | null }> {
   const { rows } = await sql<{ pools: string }>`
     select count(*) as pools from pg_locks
-    where locktype = 'advisory' and classid = ${LIVENESS_LOCKS} and objsubid = 2 and granted`.execute(db);
+    where locktype = 'advisory' and classid = ${LIVENESS_LOCKS} and objsubid = 2 and granted
+      -- pg_locks shows the whole server's; advisory locks belong to one database.
+      and database = (select oid from pg_database where datname = current_database())`.execute(db);
   const cron = await sql<{ last: Date | null }>`
     select max(last_execution) as last from graphile_worker._private_known_crontabs`
     .execute(db)
