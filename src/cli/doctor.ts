@@ -18,8 +18,7 @@ import {
 } from '../db/health.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { createLogger } from '../log.ts';
-import { GOOGLE_SCOPES } from '../providers/google/oauth.ts';
-import { MICROSOFT_SCOPES } from '../providers/microsoft/oauth.ts';
+import { printConfig } from './print-config.ts';
 
 export type Status = 'ok' | 'warning' | 'problem' | 'unchecked';
 
@@ -34,8 +33,6 @@ export interface Check {
 
 type Env = Record<string, string | undefined>;
 
-/** The publisher Gmail's `users.watch` sends as: it must be allowed to publish to the topic. */
-export const GMAIL_PUBLISHER = 'gmail-api-push@system.gserviceaccount.com';
 const CLOCK_SKEW_MS = 5_000;
 const PUSH_EXPIRY_MS = 3_600_000;
 const WORKER_QUIET_MS = 5 * 60_000;
@@ -372,57 +369,6 @@ async function databaseChecks(env: Env, config: Config | undefined): Promise<Che
   }
 }
 
-/** The exact values an IT admin enters at Google and Microsoft for this deployment. */
-function printConfig(json: boolean): number {
-  const env = process.env;
-  const base = (env.PUBLIC_URL?.trim() || `http://localhost:${env.PORT?.trim() || '3000'}`).replace(
-    /\/+$/,
-    '',
-  );
-  const values = {
-    publicUrl: base,
-    oauthRedirectUri: `${base}/oauth/callback`,
-    google: {
-      scopes: [...GOOGLE_SCOPES],
-      pubSubTopic:
-        env.GOOGLE_PUBSUB_TOPIC?.trim() || 'projects/<project>/topics/<topic> (set GOOGLE_PUBSUB_TOPIC)',
-      topicPublisher: GMAIL_PUBLISHER,
-      pushEndpoint: `${base}/webhooks/google`,
-      pushAudience: env.GOOGLE_PUSH_AUDIENCE?.trim() || `${base}/webhooks/google`,
-      pushServiceAccount: env.GOOGLE_PUSH_SERVICE_ACCOUNT?.trim() || '(set GOOGLE_PUSH_SERVICE_ACCOUNT)',
-    },
-    microsoft: {
-      delegatedPermissions: MICROSOFT_SCOPES.map((scope) =>
-        scope.replace('https://graph.microsoft.com/', ''),
-      ),
-      notificationUrl: `${base}/webhooks/microsoft`,
-      lifecycleNotificationUrl: `${base}/webhooks/microsoft/lifecycle`,
-      tenant: env.MICROSOFT_TENANT?.trim() || 'common',
-    },
-  };
-  if (json) {
-    process.stdout.write(`${JSON.stringify(values, null, 2)}\n`);
-    return 0;
-  }
-  const lines = [
-    `OAuth redirect URI (Google and Microsoft): ${values.oauthRedirectUri}`,
-    'Google',
-    `  scopes:                ${values.google.scopes.join(' ')}`,
-    `  Pub/Sub topic:         ${values.google.pubSubTopic}`,
-    `  topic publisher:       ${values.google.topicPublisher} (role Pub/Sub Publisher)`,
-    `  push endpoint:         ${values.google.pushEndpoint}`,
-    `  push OIDC audience:    ${values.google.pushAudience}`,
-    `  push service account:  ${values.google.pushServiceAccount}`,
-    'Microsoft',
-    `  delegated permissions: ${values.microsoft.delegatedPermissions.join(', ')}`,
-    `  notification URL:      ${values.microsoft.notificationUrl}`,
-    `  lifecycle URL:         ${values.microsoft.lifecycleNotificationUrl}`,
-    `  sign-in authority:     ${values.microsoft.tenant}`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
-}
-
 async function fetchQuietly(
   url: string,
   init: RequestInit = {},
@@ -438,13 +384,15 @@ async function fetchQuietly(
 }
 
 function reasonOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const code = (error as { code?: string }).code ?? cause?.code;
+  // fetch wraps the socket's error (`cause`), itself an AggregateError when several addresses were tried.
+  const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })
+    .cause;
+  const code = (error as { code?: string }).code ?? cause?.code ?? cause?.errors?.[0]?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND') return 'host not found';
   if (code === '28P01') return 'password authentication failed';
   if (code === '3D000') return 'database does not exist';
-  return code ?? (error as Error).message ?? String(error);
+  return code ?? cause?.message ?? (error as Error).message ?? String(error);
 }
 
 const ok = (name: string, message: string): Check => ({ name, status: 'ok', message });

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -47,6 +48,16 @@ async function doctor(env: Record<string, string>, args: string[] = []) {
   const report = JSON.parse(result.stdout) as { exitCode: number; checks: Check[] };
   assert.equal(report.exitCode, result.code, 'the JSON states the exit code');
   return { ...result, checks: report.checks };
+}
+
+/** A port nothing listens on (fetch refuses some low ports outright, so not port 1). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 const named = (checks: Check[], name: string) => checks.find((check) => check.name === name);
@@ -118,10 +129,11 @@ describe('talentsync doctor', () => {
 
   it('says when no worker runs and when a discovery document cannot be fetched (exit 1)', async () => {
     const idle = await testDatabase();
+    const closed = await closedPort();
     const result = await doctor({
       ...healthy,
       DATABASE_URL: idle.url,
-      MICROSOFT_LOGIN_URL: 'http://127.0.0.1:1',
+      MICROSOFT_LOGIN_URL: `http://127.0.0.1:${closed}`,
     });
     assert.equal(result.code, 1);
     assert.deepEqual(named(result.checks, 'worker'), {
