@@ -16,6 +16,7 @@ import { consent } from '../support/browser.ts';
 import { onCleanup } from '../support/cleanup.ts';
 import { testDatabase } from '../support/database.ts';
 import { eventually, PUSH } from '../support/live.ts';
+import { sandboxProviders } from '../support/providers.ts';
 import { testSandbox } from '../support/sandbox.ts';
 import { workerEnv } from '../support/worker-process.ts';
 
@@ -87,6 +88,8 @@ describe('api and worker as separate processes on one PostgreSQL', () => {
         pushServiceAccount: PUSH.serviceAccountEmail,
       },
     });
+    // The OAuth apps registered with the sandbox, as an IT admin registers them with Google and Microsoft.
+    await sandboxProviders(sandbox, publicUrl);
     const env = {
       ...workerEnv(database.url, sandbox.url),
       NODE_ENV: 'production',
@@ -136,7 +139,7 @@ describe('api and worker as separate processes on one PostgreSQL', () => {
     assert.equal(chosen.status, 200, JSON.stringify(chosen.json));
     await sandbox.control.post('/google/users', { email: 'rex@processes.example', name: 'Rex' });
     const started = await call(rex.token, 'POST', '/api/connection');
-    assert.equal(started.status, 200, JSON.stringify(started.json));
+    assert.equal(started.status, 201, JSON.stringify(started.json));
     const outcome = await consent(overHttp(publicUrl), started.json.url, {
       token: rex.token,
       email: 'rex@processes.example',
