@@ -51,6 +51,8 @@ export interface Config {
   /** The company's identity provider the web app signs people in with; unset: no single sign-on. */
   sso: SsoConfig | undefined;
   sessions: SessionConfig;
+  /** `SANDBOX_PORT`: where the demo's (or `talentsync sandbox`'s) provider sandbox listens; unset: any free port. */
+  sandboxPort?: number | undefined;
 }
 
 /** OpenID Connect single sign-on for the web app (`SSO_ISSUER`, `SSO_CLIENT_ID`, `SSO_CLIENT_SECRET`). */
@@ -161,9 +163,10 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Reads and validates the configuration; throws `ConfigError` naming the variable at fault. */
-export function loadConfig(env: Env = process.env, options: { demo?: boolean } = {}): Config {
+export function loadConfig(given: Env = process.env, options: { demo?: boolean } = {}): Config {
+  const env = withSecretFiles(given);
   const production = env.NODE_ENV === 'production';
-  const port = parsePort(env.PORT);
+  const port = parsePortVariable(env, 'PORT', 3000);
   // The demo (its sandbox, its printed tokens) is for this machine only; production listens on every address.
   const host = env.HOST?.trim() || (options.demo ? '127.0.0.1' : '0.0.0.0');
   const publicUrl = parsePublicUrl(env.PUBLIC_URL, port);
@@ -248,6 +251,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
       absoluteMs: parsePositive(env, 'SESSION_MAX_HOURS', 12) * 3_600_000,
       idleMs: parsePositive(env, 'SESSION_IDLE_MINUTES', 60) * 60_000,
     },
+    sandboxPort: env.SANDBOX_PORT?.trim() ? parsePortVariable(env, 'SANDBOX_PORT', 0) : undefined,
   };
 }
 
@@ -377,13 +381,49 @@ function missing(name: string, why: string): never {
   throw new ConfigError(`${name} is missing: ${why}`);
 }
 
-function parsePort(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === '') return 3000;
+/** A TCP port from the variable `name` (`PORT`, `SANDBOX_PORT`), or `fallback` when it is unset. */
+export function parsePortVariable(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`PORT must be an integer from 0 to 65535, got "${raw}"`);
+  if (!/^\s*\d+\s*$/.test(raw) || port > 65535) {
+    throw new ConfigError(`${name} must be an integer from 0 to 65535, got "${raw}"`);
   }
   return port;
+}
+
+/** The settings that may hold a secret, and so may come from a file instead (`<NAME>_FILE`). */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'TOKEN_ENCRYPTION_KEY',
+  'GOOGLE_CLIENT_SECRET',
+  'MICROSOFT_CLIENT_SECRET',
+  'SSO_CLIENT_SECRET',
+  'METRICS_TOKEN',
+] as const;
+
+/**
+ * Container and systemd secrets arrive as files (`/run/secrets/…`, `$CREDENTIALS_DIRECTORY/…`):
+ * `<NAME>_FILE` names a file whose content (one trailing newline dropped) is the value of `<NAME>`.
+ * Setting both is refused, since which one wins would be a guess.
+ */
+export function withSecretFiles(env: Env): Env {
+  const resolved: Env = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file) continue;
+    if (env[name]?.trim()) {
+      throw new ConfigError(`${name} and ${name}_FILE are both set: keep one`);
+    }
+    try {
+      resolved[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code;
+      throw new ConfigError(`${name}_FILE: cannot read ${file}: ${why}`);
+    }
+  }
+  return resolved;
 }
 
 function parsePublicUrl(raw: string | undefined, port: number): string {

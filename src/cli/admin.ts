@@ -1,6 +1,6 @@
 /** One-shot commands on the database: migrate, organizations, users, the member directory, credentials. */
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import readline from 'node:readline';
 import { loadConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
@@ -79,9 +79,10 @@ export async function memberToken(options: { email: string; name: string }): Pro
 
 /** Imports JSON Lines; exits 1 when any line was refused (the good ones are imported all the same). */
 export async function memberImport(file: string): Promise<number> {
-  await access(file).catch(() => {
-    throw new UsageError(`cannot read ${file}`);
+  await access(file, constants.R_OK).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${file}: ${readProblem(error)}`);
   });
+  if ((await stat(file)).isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory`);
   const progress = progressLine();
   const started = Date.now();
   const summary = await withDatabase((db) => {
@@ -103,7 +104,7 @@ export async function memberImport(file: string): Promise<number> {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
     `${summary.lines} lines in ${seconds} s: ${summary.created} members created, ${summary.updated} updated, ` +
-      `${summary.rejected} lines refused\n`,
+      `${summary.rejected} lines refused${summary.blank > 0 ? `, ${summary.blank} blank lines skipped` : ''}\n`,
   );
   return summary.rejected > 0 ? 1 : 0;
 }
@@ -120,6 +121,13 @@ export async function keysRotate(): Promise<void> {
   process.stdout.write(
     `${total} stored secrets re-sealed under key "${vault.currentKeyId}"; ${carried} erased members' address suppressions carried to it; keys after it in TOKEN_ENCRYPTION_KEY can now be removed\n`,
   );
+}
+
+/** Why a file cannot be read, in words rather than an errno. */
+function readProblem(error: NodeJS.ErrnoException): string {
+  if (error.code === 'ENOENT') return 'no such file';
+  if (error.code === 'EACCES') return 'permission denied';
+  return error.code ?? error.message;
 }
 
 async function oneOrganization(db: Database, ref: string): Promise<Organization> {

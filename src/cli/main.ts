@@ -9,6 +9,7 @@ import {
   orgCreate,
   userCreate,
 } from './admin.ts';
+import { doctorCommand } from './doctor.ts';
 import { reportFailure } from './output.ts';
 import { sandboxCommand } from './sandbox.ts';
 import { serve } from './serve.ts';
@@ -47,11 +48,21 @@ program
   .description('run the job worker only')
   .action(action(() => serve({ api: false, worker: true })));
 program.command('migrate').description('bring the database schema up to date').action(action(migrateCommand));
+program
+  .command('doctor')
+  .description('check a deployment (read-only): database, settings, providers, worker, mailboxes')
+  .option('--json', 'the checks as JSON')
+  .option('--probe', 'also call PUBLIC_URL’s health and webhook URLs from here, as providers would')
+  .option(
+    '--print-config',
+    'print the values to enter at Google and Microsoft (redirect URI, webhooks, scopes)',
+  )
+  .action(action(doctorCommand));
 
 program
   .command('sandbox')
   .description('run the Google and Microsoft provider sandbox alone')
-  .option('--port <port>', 'port to listen on', process.env.SANDBOX_PORT ?? '4010')
+  .option('--port <port>', 'port to listen on (default: SANDBOX_PORT, else 4010)')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--https', 'serve HTTPS with a self-signed certificate (for the Graph JS client)')
   .action(action(sandboxCommand));
@@ -108,6 +119,7 @@ All commands:
   start [--demo]           API + worker in one process (npm start adds --demo)
   api | worker             one role only, for separate processes in production
   migrate                  bring the database schema up to date
+  doctor [--json] [--probe] check a deployment; --print-config: values for the IT admin
   org create               --name <name> --domain <domain>
   user create              --org <id|domain> --email <email> --name <name> [--role admin|member]
   member import <file>     JSON Lines, one member a line

@@ -10,7 +10,9 @@ export class UsageError extends Error {
 export function reportFailure(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`talentsync: ${message}\n`);
+  // A value given on the command line that the product refuses is a usage error like a missing option.
   if (error instanceof ConfigError || error instanceof UsageError) return 2;
+  if (error instanceof AppError && error.code === 'validation_failed') return 2;
   if (!(error instanceof AppError) && process.env.LOG_LEVEL === 'debug' && error instanceof Error) {
     process.stderr.write(`${error.stack}\n`);
   }
@@ -34,4 +36,24 @@ export function progressLine(): { update(text: string): void; done(): void } {
       if (shown && tty) process.stderr.write('\n');
     },
   };
+}
+
+/** A port someone else holds is the operator's to change: say which variable picks it (exit code 2). */
+export async function listening<T>(variable: string, port: number, started: Promise<T>): Promise<T> {
+  try {
+    return await started;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new ConfigError(
+        `port ${port} is already in use: stop what listens there, or set ${variable} to a free port`,
+      );
+    }
+    if (code === 'EACCES') {
+      throw new ConfigError(
+        `port ${port} needs privileges this process lacks: set ${variable} to a port above 1023`,
+      );
+    }
+    throw error;
+  }
 }

@@ -6,12 +6,13 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parsePortVariable } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { startSandbox } from '../sandbox/server.ts';
-import { UsageError } from './output.ts';
+import { listening, UsageError } from './output.ts';
 
 export async function sandboxCommand(options: {
-  port: string;
+  port?: string;
   host: string;
   https?: boolean;
 }): Promise<void> {
@@ -20,20 +21,25 @@ export async function sandboxCommand(options: {
       'the provider sandbox is for development and tests; it does not run with NODE_ENV=production',
     );
   }
-  const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port must be an integer from 0 to 65535, got "${options.port}"`);
-  }
+  // `--port` wins; without it SANDBOX_PORT, validated like every other variable (a ConfigError, exit 2).
+  const port =
+    options.port === undefined
+      ? parsePortVariable(process.env, 'SANDBOX_PORT', 4010)
+      : parsePortVariable({ '--port': options.port }, '--port', 0);
   const logger = createLogger(
     process.env.LOG_LEVEL === undefined ? 'info' : (process.env.LOG_LEVEL as 'info'),
   );
-  const sandbox = await startSandbox({
+  const sandbox = await listening(
+    options.port === undefined ? 'SANDBOX_PORT' : '--port',
     port,
-    host: options.host,
-    logger,
-    https: options.https ?? false,
-    ...(process.env.SANDBOX_PUBLIC_URL ? { publicUrl: process.env.SANDBOX_PUBLIC_URL } : {}),
-  });
+    startSandbox({
+      port,
+      host: options.host,
+      logger,
+      https: options.https ?? false,
+      ...(process.env.SANDBOX_PUBLIC_URL ? { publicUrl: process.env.SANDBOX_PUBLIC_URL } : {}),
+    }),
+  );
   if (sandbox.certificate) {
     const file = path.resolve('.data', 'sandbox-certificate.pem');
     mkdirSync(path.dirname(file), { recursive: true });

@@ -15,6 +15,7 @@ import {
   prepareSandbox,
   seedDemo,
 } from './demo.ts';
+import { listening } from './output.ts';
 import { ensureWebBuilt, WEB_DIST } from './web-build.ts';
 
 export interface ServeOptions {
@@ -47,15 +48,19 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (options.demo) {
     // The demo talks to the provider sandbox instead of Google and Microsoft, whatever the environment says.
     const webhook = `${loaded.publicUrl}/webhooks/google`;
-    const sandbox = await startSandbox({
-      port: Number(process.env.SANDBOX_PORT ?? 0),
-      logger: logger.child({ component: 'sandbox' }, { level: 'warn' }),
-      google: {
-        pushEndpoint: webhook,
-        pushAudience: webhook,
-        pushServiceAccount: DEMO_PUSH.serviceAccountEmail,
-      },
-    });
+    const sandbox = await listening(
+      'SANDBOX_PORT',
+      loaded.sandboxPort ?? 0,
+      startSandbox({
+        port: loaded.sandboxPort ?? 0,
+        logger: logger.child({ component: 'sandbox' }, { level: 'warn' }),
+        google: {
+          pushEndpoint: webhook,
+          pushAudience: webhook,
+          pushServiceAccount: DEMO_PUSH.serviceAccountEmail,
+        },
+      }),
+    );
     runtime.onClose(() => sandbox.close());
     config = withSandbox(loaded, sandbox.url);
     sandboxUrl = sandbox.url;
@@ -85,7 +90,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       sessionLifetimes: config.sessions,
     });
     runtime.onClose(() => app.close());
-    await app.listen({ port: config.port, host: config.host });
+    await listening('PORT', config.port, app.listen({ port: config.port, host: config.host }));
   }
   const lines = [`talentsync ${describe(options)} is running.`];
   if (options.api) {

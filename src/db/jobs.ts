@@ -46,7 +46,7 @@ export async function queuedJobsByTask(db: Database): Promise<{ task: string; co
  * advisory lock named by its Graphile pool id, on a connection of its own, until its process ends.
  * `pg_try_…` never waits: two pool ids that hash alike (one chance in 2^32) must not block a worker.
  */
-const LIVENESS_LOCKS = 0x7a11;
+export const LIVENESS_LOCKS = 0x7a11;
 
 /** Marks the pool `poolId` as alive for as long as `client`'s session lasts (nothing without a client). */
 export async function holdPoolLock(client: pg.ClientBase | undefined, poolId: string): Promise<void> {

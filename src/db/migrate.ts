@@ -3,7 +3,7 @@
 import { runMigrations } from 'graphile-worker';
 import { Migrator } from 'kysely/migration';
 import type pg from 'pg';
-import { workerLogger } from '../jobs/logger.ts';
+import { workerLogger } from './job-logger.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
@@ -26,4 +26,3 @@ export async function migrate(db: Database, pool: pg.Pool, logger: Logger): Prom
   return applied;
 }
 
-export { workerLogger } from '../jobs/logger.ts';

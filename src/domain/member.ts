@@ -46,12 +46,19 @@ const checker = Compile(MemberInputSchema);
 export function parseMemberInput(
   value: unknown,
 ): { ok: true; member: NormalizedMember } | { ok: false; problems: FieldProblem[] } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    return {
+      ok: false,
+      problems: [{ field: '(record)', message: `must be one JSON object {"name", "emails", …}, got ${got}` }],
+    };
+  }
   if (!checker.Check(value)) {
     const problems = [...checker.Errors(value)]
       .filter((error) => !['anyOf', 'boolean'].includes(error.keyword))
       .map((error) => ({
         field: fieldName(error.instancePath, error.params),
-        message: error.keyword === 'required' ? 'is required' : error.message,
+        message: messageOf(error.keyword, error.message),
       }));
     return { ok: false, problems };
   }
@@ -76,6 +83,13 @@ export function parseMemberInput(
     emails.push({ address: raw.trim(), normalized, index });
   }
   return { ok: true, member: { ...value, name: name.name, emails } };
+}
+
+/** Says what is allowed where the schema only says that something is not. */
+function messageOf(keyword: string, message: string): string {
+  if (keyword === 'required') return 'is required';
+  if (keyword === 'enum') return `must be one of ${DISCOVERABILITY.join(', ')}`;
+  return message;
 }
 
 const UNSTORABLE = 'must not contain NUL characters or unpaired surrogates';

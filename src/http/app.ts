@@ -104,6 +104,11 @@ export async function buildApp({
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Shared schemas are named by their `$id` (`Error`), not numbered (`def-0`) as the plugin does by default.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, index) =>
+        typeof json.$id === 'string' ? json.$id : `def-${index}`,
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   await app.register(cookie);

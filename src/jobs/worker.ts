@@ -3,7 +3,7 @@ import { type Runner, run } from 'graphile-worker';
 import type pg from 'pg';
 import type { AppContext } from '../services/context.ts';
 import { startLiveness } from './liveness.ts';
-import { workerLogger } from './logger.ts';
+import { workerLogger } from '../db/job-logger.ts';
 import { createTaskList, cronItems, type TaskSettings } from './tasks.ts';
 
 export async function startWorker(

@@ -3,7 +3,7 @@
 import { findLiveToken, insertAccessToken, type TokenOwner, touchAccessToken } from '../db/access-tokens.ts';
 import type { Database } from '../db/database.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { insertOrganization, type Organization } from '../db/organizations.ts';
+import { findOrganizationByRef, insertOrganization, type Organization } from '../db/organizations.ts';
 import { insertUser, type User } from '../db/users.ts';
 import { issueToken, parseToken, secretMatches } from '../domain/access-token.ts';
 import { requireDisplayName } from '../domain/display-name.ts';
@@ -23,6 +23,12 @@ export async function createOrganization(
   if (!DOMAIN.test(primaryDomain)) {
     throw new AppError('validation_failed', `domain "${input.primaryDomain}" is not a domain name`, [
       { field: 'domain', message: 'must be a domain name such as example.com' },
+    ]);
+  }
+  // `user create --org <domain>` finds an organization by its domain: a second one would make that ambiguous.
+  if ((await findOrganizationByRef(db, primaryDomain)).length > 0) {
+    throw new AppError('conflict', `an organization already uses the domain ${primaryDomain}`, [
+      { field: 'domain', message: 'is already the primary domain of an organization' },
     ]);
   }
   return insertOrganization(db, { name, primaryDomain });

@@ -46,7 +46,10 @@ export function viewOf(connection: Connection, state?: SyncState): ConnectionVie
       messagesSynced: state?.messagesSynced ?? 0,
       error: state?.lastError ?? null,
       backoffUntil: state?.backoffUntil && state.backoffUntil > new Date() ? state.backoffUntil : null,
-      pushActive: Boolean(state?.pushExpiresAt && state.pushExpiresAt > new Date()),
+      // A lost grant stops push at the provider's end whatever the channel's expiry says: nothing arrives.
+      pushActive:
+        connection.status === 'connected' &&
+        Boolean(state?.pushExpiresAt && state.pushExpiresAt > new Date()),
     },
   };
 }

@@ -27,6 +27,8 @@ export interface ImportProgress {
 }
 
 export interface ImportSummary extends ImportProgress {
+  /** Blank lines, counted in `lines` and skipped: neither created, updated nor refused. */
+  blank: number;
   /** Line numbers (1-based) and why each was refused, in file order. */
   problems: { line: number; message: string }[];
 }
@@ -66,7 +68,14 @@ export async function importMembers(
   lines: AsyncIterable<string>,
   onProgress: (progress: ImportProgress) => void = () => {},
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = { lines: 0, created: 0, updated: 0, rejected: 0, problems: [] };
+  const summary: ImportSummary = {
+    lines: 0,
+    blank: 0,
+    created: 0,
+    updated: 0,
+    rejected: 0,
+    problems: [],
+  };
   let batch: { line: number; record: NormalizedMember }[] = [];
   let keys = new Set<string>();
   const reject = (line: number, message: string) => {
@@ -91,7 +100,10 @@ export async function importMembers(
 
   for await (const text of lines) {
     summary.lines += 1;
-    if (text.trim() === '') continue;
+    if (text.trim() === '') {
+      summary.blank += 1;
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);

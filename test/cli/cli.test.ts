@@ -100,12 +100,15 @@ describe('the talentsync CLI', () => {
       result.stderr,
       [
         'line 2: not valid JSON',
-        'line 3: discoverability: must be equal to one of the allowed values',
+        'line 3: discoverability: must be one of anyone, connections, nobody',
         'line 7: name: is required',
         '',
       ].join('\n'),
     );
-    assert.match(result.stdout, /^7 lines in [\d.]+ s: 2 members created, 1 updated, 3 lines refused\n$/);
+    assert.match(
+      result.stdout,
+      /^7 lines in [\d.]+ s: 2 members created, 1 updated, 3 lines refused, 1 blank lines skipped\n$/,
+    );
 
     const operator = await t.operator();
     const lookup = await t.call(
@@ -120,10 +123,10 @@ describe('the talentsync CLI', () => {
     assert.ok(operator);
   });
 
-  it('hardening: org create and user create refuse a blank or invisible name', async () => {
+  it('hardening: org create and user create refuse a blank or invisible name (a usage error, exit code 2)', async () => {
     for (const name of ['   ', '\u200B\u200B', '\u202Eemca', '\u3164']) {
       const org = await runCli(['org', 'create', '--name', name, '--domain', 'invisible.example'], env);
-      assert.equal(org.code, 1, JSON.stringify(name));
+      assert.equal(org.code, 2, JSON.stringify(name));
       assert.match(org.stderr, /^talentsync: name: must /, JSON.stringify(name));
     }
     const created = await runCli(
@@ -134,7 +137,7 @@ describe('the talentsync CLI', () => {
     for (const name of ['\t ', '\u2060', 'Ann\u200B']) {
       const args = ['user', 'create', '--org', 'names.example', '--email', 'u@names.example', '--name', name];
       const user = await runCli(args, env);
-      assert.equal(user.code, 1, JSON.stringify(name));
+      assert.equal(user.code, 2, JSON.stringify(name));
       assert.match(user.stderr, /^talentsync: name: must /, JSON.stringify(name));
     }
   });
@@ -175,7 +178,7 @@ describe('the talentsync CLI', () => {
   it('refuses a file it cannot read', async () => {
     const result = await runCli(['member', 'import', '/nonexistent/members.jsonl'], env);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, 'talentsync: cannot read /nonexistent/members.jsonl\n');
+    assert.equal(result.stderr, 'talentsync: cannot read /nonexistent/members.jsonl: no such file\n');
   });
 
   it('issues an operator token that can feed the directory', async () => {

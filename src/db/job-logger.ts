@@ -1,4 +1,4 @@
-/** Routes Graphile Worker's log lines into our pino logger. */
+/** Routes Graphile Worker's log lines into our pino logger (its migrations in `db/migrate.ts` log too, hence here). */
 import { Logger as WorkerLogger } from 'graphile-worker';
 import type { Logger } from '../log.ts';
 
