@@ -3,9 +3,9 @@
 import { runMigrations } from 'graphile-worker';
 import { Migrator } from 'kysely/migration';
 import type pg from 'pg';
-import { workerLogger } from './job-logger.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from './database.ts';
+import { workerLogger } from './job-logger.ts';
 import { migrations } from './migrations/index.ts';
 
 export async function migrate(db: Database, pool: pg.Pool, logger: Logger): Promise<string[]> {
@@ -25,4 +25,3 @@ export async function migrate(db: Database, pool: pg.Pool, logger: Logger): Prom
   await runMigrations({ pgPool: pool, logger: workerLogger(logger) });
   return applied;
 }
-

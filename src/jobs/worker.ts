@@ -1,9 +1,9 @@
 /** The job worker: Graphile Worker on our database, running our task list and recurring jobs. */
 import { type Runner, run } from 'graphile-worker';
 import type pg from 'pg';
+import { workerLogger } from '../db/job-logger.ts';
 import type { AppContext } from '../services/context.ts';
 import { startLiveness } from './liveness.ts';
-import { workerLogger } from '../db/job-logger.ts';
 import { createTaskList, cronItems, type TaskSettings } from './tasks.ts';
 
 export async function startWorker(
