@@ -68,7 +68,7 @@ export function operation(state: GoogleState, id: OperationId, handler: Handler)
     const params = request.params as Record<string, string | undefined>;
     const fault = await state.core.fault('google', id, user.email, params.messageId ?? params.id);
     if (fault?.status !== undefined)
-      return fail(faultError(fault.status, fault.retryAfterSeconds), user.email);
+      return fail(faultError(fault.status, fault.retryAfterSeconds, fault.reason), user.email);
     const userId = params.userId;
     if (userId !== undefined && userId !== 'me' && userId.toLowerCase() !== user.email) {
       return fail(forbidden(`Delegation denied for ${user.email}`), user.email);

@@ -54,6 +54,13 @@ export async function createGoogleSandbox(
       { prefix: '/google' },
     );
     await app.register(apiRoutes(state));
+    // Unknown paths under the root-served APIs answer Google's envelope too, not Fastify's body.
+    for (const prefix of ['/gmail', '/calendar', '/batch']) {
+      await app.register(
+        async (scope) => scope.setNotFoundHandler((_request, reply) => sendError(reply, notFound())),
+        { prefix },
+      );
+    }
   });
   return {
     routes,
