@@ -5,7 +5,7 @@
 import type { SandboxCore } from '../core.ts';
 import type { SigningKey } from '../keys.ts';
 import { createRateWindow, type RateWindow } from '../rate-window.ts';
-import type { Calendar } from './calendar-store.ts';
+import type { Calendar, ConferenceFault } from './calendar-store.ts';
 import { createGrants, type Grants } from './grants.ts';
 import { createMailbox, type HistoryRecord, type Mailbox, type MailboxDeps } from './mailbox.ts';
 
@@ -23,6 +23,11 @@ export interface GoogleOptions {
   pushIssuer?: string;
   /** The Pub/Sub subscription named in push bodies (default `projects/talentsync-sandbox/subscriptions/gmail-push`). */
   pushSubscription?: string;
+  /**
+   * How Meet conferences are made where a calendar sets no conference fault of its own (default: at once,
+   * `success` in the insert answer); `pending`, `stuck` or `fail` as the control API's conference fault.
+   */
+  conferenceFault?: ConferenceFault | undefined;
   /** Gmail's per-user quota, units per minute (default 15,000). */
   quotaUnitsPerMinute?: number;
 }
