@@ -12,6 +12,7 @@ import { historyRoutes } from './history.ts';
 import { oauthRoutes } from './oauth.ts';
 import { onMailboxChange, pushRoutes } from './push.ts';
 import { createState, type GoogleOptions, type GoogleState } from './state.ts';
+import { threadRoutes } from './threads.ts';
 
 export type { GoogleOptions } from './state.ts';
 
@@ -27,6 +28,7 @@ function apiRoutes(state: GoogleState) {
       );
     });
     gmailRoutes(app, state);
+    threadRoutes(app, state);
     historyRoutes(app, state);
     pushRoutes(app, state);
     batchRoutes(app, state);
