@@ -13,6 +13,7 @@ import { oauthRoutes } from './oauth.ts';
 import { onMailboxChange, pushRoutes } from './push.ts';
 import { createState, type GoogleOptions, type GoogleState } from './state.ts';
 import { threadRoutes } from './threads.ts';
+import { tokenInfoRoutes } from './tokeninfo.ts';
 
 export type { GoogleOptions } from './state.ts';
 
@@ -51,6 +52,7 @@ export async function createGoogleSandbox(
       async (google) => {
         google.setNotFoundHandler((_request, reply) => sendError(reply, notFound()));
         oauthRoutes(google, state);
+        tokenInfoRoutes(google, state);
         await google.register(apiRoutes(state));
       },
       { prefix: '/google' },
