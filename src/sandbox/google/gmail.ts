@@ -11,7 +11,7 @@ import type { Mailbox } from './mailbox.ts';
 import { sortedMessages } from './mailbox.ts';
 import { metadataPayload, payloadJson, payloadOf, rawJson, type StoredMessage } from './message.ts';
 import { METADATA_SCOPE } from './operations.ts';
-import { compileQuery } from './query.ts';
+import { compileQuery, UnsupportedQuery } from './query.ts';
 import type { GoogleState } from './state.ts';
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -79,7 +79,13 @@ export function selectMessages(state: GoogleState, context: CallContext, query: 
   if (q !== undefined && onlyMetadataScope(context))
     throw new ApiError(forbidden("Metadata scope does not support 'q' parameter"));
   const labelIds = list(query.labelIds);
-  const compiled = q ? compileQuery(q, mailbox) : undefined;
+  let compiled: ReturnType<typeof compileQuery> | undefined;
+  try {
+    compiled = q ? compileQuery(q, mailbox, state.core.clock.now()) : undefined;
+  } catch (error) {
+    if (!(error instanceof UnsupportedQuery)) throw error;
+    throw new ApiError(invalidArgument(`Invalid query: ${error.message} (q=${q})`));
+  }
   const includeSpamTrash =
     list(query.includeSpamTrash)[0] === 'true' ||
     compiled?.mentionsSpamTrash === true ||
