@@ -10,10 +10,16 @@ import { createLogger } from '../log.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { UsageError } from './output.ts';
 
+const MEET_MODES = ['success', 'pending', 'stuck', 'fail'];
+
 export async function sandboxCommand(options: {
   port: string;
   host: string;
   https?: boolean;
+  pushEndpoint?: string;
+  pushAuthServiceAccount?: string;
+  pushAuthTokenAudience?: string;
+  meet?: string;
 }): Promise<void> {
   if (process.env.NODE_ENV === 'production') {
     throw new UsageError(
@@ -24,6 +30,12 @@ export async function sandboxCommand(options: {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be an integer from 0 to 65535, got "${options.port}"`);
   }
+  if (options.meet !== undefined && !MEET_MODES.includes(options.meet)) {
+    throw new UsageError(`--meet must be one of ${MEET_MODES.join(', ')}, got "${options.meet}"`);
+  }
+  if (options.pushEndpoint !== undefined && !URL.canParse(options.pushEndpoint)) {
+    throw new UsageError(`--push-endpoint must be a URL, got "${options.pushEndpoint}"`);
+  }
   const logger = createLogger(
     process.env.LOG_LEVEL === undefined ? 'info' : (process.env.LOG_LEVEL as 'info'),
   );
@@ -32,6 +44,15 @@ export async function sandboxCommand(options: {
     host: options.host,
     logger,
     https: options.https ?? false,
+    google: {
+      // The push subscription can also be set (and changed) later: PUT /_sandbox/google/push-subscription.
+      ...(options.pushEndpoint ? { pushEndpoint: options.pushEndpoint } : {}),
+      ...(options.pushAuthServiceAccount ? { pushServiceAccount: options.pushAuthServiceAccount } : {}),
+      ...(options.pushAuthTokenAudience ? { pushAudience: options.pushAuthTokenAudience } : {}),
+      ...(options.meet && options.meet !== 'success'
+        ? { conferenceFault: options.meet as 'pending' | 'stuck' | 'fail' }
+        : {}),
+    },
     ...(process.env.SANDBOX_PUBLIC_URL ? { publicUrl: process.env.SANDBOX_PUBLIC_URL } : {}),
   });
   if (sandbox.certificate) {
