@@ -65,6 +65,16 @@ program
   .option('--port <port>', 'port to listen on (default: SANDBOX_PORT, else 4010)')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--https', 'serve HTTPS with a self-signed certificate (for the Graph JS client)')
+  .option(
+    '--push-endpoint <url>',
+    "Gmail push: the Pub/Sub push subscription's endpoint (the app's /webhooks/google)",
+  )
+  .option('--push-auth-service-account <email>', 'Gmail push: the service account the push OIDC token names')
+  .option(
+    '--push-auth-token-audience <audience>',
+    'Gmail push: the OIDC token audience (default: the endpoint)',
+  )
+  .option('--meet <mode>', 'Meet conferences: success (default), pending, stuck or fail')
   .action(action(sandboxCommand));
 
 const org = program.command('org').description('organizations');

@@ -11,10 +11,16 @@ import { createLogger } from '../log.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { listening, UsageError } from './output.ts';
 
+const MEET_MODES = ['success', 'pending', 'stuck', 'fail'];
+
 export async function sandboxCommand(options: {
   port?: string;
   host: string;
   https?: boolean;
+  pushEndpoint?: string;
+  pushAuthServiceAccount?: string;
+  pushAuthTokenAudience?: string;
+  meet?: string;
 }): Promise<void> {
   if (process.env.NODE_ENV === 'production') {
     throw new UsageError(
@@ -26,6 +32,12 @@ export async function sandboxCommand(options: {
     options.port === undefined
       ? parsePortVariable(process.env, 'SANDBOX_PORT', 4010)
       : parsePortVariable({ '--port': options.port }, '--port', 0);
+  if (options.meet !== undefined && !MEET_MODES.includes(options.meet)) {
+    throw new UsageError(`--meet must be one of ${MEET_MODES.join(', ')}, got "${options.meet}"`);
+  }
+  if (options.pushEndpoint !== undefined && !URL.canParse(options.pushEndpoint)) {
+    throw new UsageError(`--push-endpoint must be a URL, got "${options.pushEndpoint}"`);
+  }
   const logger = createLogger(
     process.env.LOG_LEVEL === undefined ? 'info' : (process.env.LOG_LEVEL as 'info'),
   );
@@ -37,6 +49,15 @@ export async function sandboxCommand(options: {
       host: options.host,
       logger,
       https: options.https ?? false,
+      google: {
+        // The push subscription can also be set (and changed) later: PUT /_sandbox/google/push-subscription.
+        ...(options.pushEndpoint ? { pushEndpoint: options.pushEndpoint } : {}),
+        ...(options.pushAuthServiceAccount ? { pushServiceAccount: options.pushAuthServiceAccount } : {}),
+        ...(options.pushAuthTokenAudience ? { pushAudience: options.pushAuthTokenAudience } : {}),
+        ...(options.meet && options.meet !== 'success'
+          ? { conferenceFault: options.meet as 'pending' | 'stuck' | 'fail' }
+          : {}),
+      },
       ...(process.env.SANDBOX_PUBLIC_URL ? { publicUrl: process.env.SANDBOX_PUBLIC_URL } : {}),
     }),
   );

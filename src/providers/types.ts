@@ -44,6 +44,12 @@ export interface OAuthClient {
   refresh(refreshToken: string): Promise<TokenSet>;
   /** Revokes the grant where the provider allows it; false where it has no such endpoint. */
   revoke(token: string): Promise<boolean>;
+  /**
+   * What a grant's scopes leave out, each as the permission to allow in the words of the provider's
+   * consent screen: `mail` (sync cannot run) and `calendar` (scheduling cannot run). Only where the
+   * consent screen lets the user untick scopes (Google's granular consent); elsewhere absent.
+   */
+  missingAccess?(scopes: readonly string[]): { mail?: string; calendar?: string };
 }
 
 /** Tenant-wide consent by an administrator (Microsoft only). */

@@ -68,6 +68,7 @@ export function controlRoutes(app: FastifyInstance, core: SandboxCore, resetProv
             user: { type: 'string' },
             messageId: { type: 'string', minLength: 1 },
             status: { type: 'integer', minimum: 400, maximum: 599 },
+            reason: { type: 'string', minLength: 1, maxLength: 100 },
             share: { type: 'number', minimum: 0, maximum: 1 },
             retryAfterSeconds: { type: 'integer', minimum: 0 },
             latencyMs: { type: 'integer', minimum: 0, maximum: 120000 },

@@ -18,6 +18,8 @@ export interface FaultRule {
   messageId?: string | undefined;
   /** HTTP status to answer with; absent means only latency. */
   status?: number | undefined;
+  /** A provider error reason to answer with, where the provider knows it (Google 403 usage limits). */
+  reason?: string | undefined;
   /** Share of matching calls hit, 0..1 (default 1). */
   share: number;
   retryAfterSeconds?: number | undefined;
@@ -36,6 +38,7 @@ export type FaultInput = Omit<FaultRule, 'id' | 'hits' | 'share' | 'remaining'> 
 /** What to do to one call: delay it, and/or fail it. */
 export interface Fault {
   status?: number | undefined;
+  reason?: string | undefined;
   retryAfterSeconds?: number | undefined;
   latencyMs: number;
 }
@@ -99,6 +102,7 @@ export function createFaultInjector(random: Random): FaultInjector {
         fault.latencyMs += rule.latencyMs ?? 0;
         if (rule.status !== undefined && fault.status === undefined) {
           fault.status = rule.status;
+          fault.reason = rule.reason;
           fault.retryAfterSeconds = rule.retryAfterSeconds;
         }
       }

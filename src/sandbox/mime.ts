@@ -77,6 +77,8 @@ export interface BuiltMessage {
   attachments: { filename: string; contentType: string; size: number; contentId: string | undefined }[];
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export function newMessageId(domain: string): string {
   return `<${randomBytes(12).toString('hex')}@${domain}>`;
 }
@@ -152,11 +154,20 @@ export async function readRaw(raw: Buffer): Promise<BuiltMessage> {
   };
 }
 
-/** The top-level header block of a raw message, unfolded, in order, undecoded (as Gmail shows them). */
+/**
+ * The top-level header block of a raw message, unfolded, in order, undecoded (as Gmail shows them). Raw
+ * 8-bit header bytes are read as UTF-8 when they are valid UTF-8 (RFC 6532 internationalized headers, as
+ * Gmail shows them), else byte for byte as Latin-1.
+ */
 export function rawHeaders(raw: Buffer): { name: string; value: string }[] {
-  const text = raw.toString('latin1');
-  const end = text.search(/\r?\n\r?\n/);
-  const block = end === -1 ? text : text.slice(0, end);
+  const end = raw.toString('latin1').search(/\r?\n\r?\n/);
+  const head = end === -1 ? raw : raw.subarray(0, end);
+  let block: string;
+  try {
+    block = UTF8.decode(head);
+  } catch {
+    block = head.toString('latin1');
+  }
   const headers: { name: string; value: string }[] = [];
   for (const line of block.split(/\r?\n/)) {
     const last = headers.at(-1);

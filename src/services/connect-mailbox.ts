@@ -57,6 +57,16 @@ export async function placeMailbox(
   if (!user || !organization || !settings)
     throw new FlowError('state_invalid', 'This sign-in cannot be completed.');
   const { address } = consented.identity;
+  // Granular consent (Google): without mail nothing can sync, so nothing is connected; without calendar
+  // the mailbox connects and the warning says what scheduling needs (recordConnection).
+  const missing = context.providers[flow.provider]?.oauth.missingAccess?.(consented.tokens.scopes) ?? {};
+  if (missing.mail) {
+    await revokeUnlessLive(context, flow.provider, consented);
+    throw new FlowError(
+      'mail_access_missing',
+      `${address} was not connected: talentsync needs to read your mail, and that permission was unticked. Nothing was stored. Start again from talentsync and, on ${PROVIDER_NAMES[flow.provider]}'s consent screen, keep ${missing.mail} ticked.`,
+    );
+  }
   const fit = mailboxFit(address, {
     userEmail: user.email,
     primaryDomain: organization.primaryDomain,
@@ -121,9 +131,16 @@ export async function recordConnection(
 ): Promise<MailboxOutcome> {
   const { db, vault } = context;
   const domain = emailDomain(identity.address);
-  const warning = isConsumerDomain(domain)
-    ? `${identity.address} is a personal mailbox (${domain}). Private mail with people who are candidates could be synced; a company mailbox is recommended.`
-    : null;
+  const missing = context.providers[flow.provider]?.oauth.missingAccess?.(tokens.scopes) ?? {};
+  const warnings = [
+    isConsumerDomain(domain)
+      ? `${identity.address} is a personal mailbox (${domain}). Private mail with people who are candidates could be synced; a company mailbox is recommended.`
+      : undefined,
+    missing.calendar
+      ? `Calendar access was not allowed, so interviews cannot be scheduled from talentsync. To allow it, disconnect your mailbox in talentsync, connect it again and keep ${missing.calendar} ticked on ${PROVIDER_NAMES[flow.provider]}'s consent screen.`
+      : undefined,
+  ].filter((text) => text !== undefined);
+  const warning = warnings.length > 0 ? warnings.join(' ') : null;
   return db
     .transaction()
     .execute(async (trx) => {

@@ -25,6 +25,8 @@ export async function consent(
     email: string;
     decision: 'allow' | 'deny';
     personal?: 'connect' | 'cancel';
+    /** Scopes whose checkbox the person unticks on a granular consent screen. */
+    untick?: string[];
     beforeCallback?: (callback: URL) => URL | Promise<URL>;
   },
 ): Promise<ConsentOutcome> {
@@ -34,7 +36,13 @@ export async function consent(
   const { cookie } = signedIn;
   const providerPage = await fetch(signedIn.location, { redirect: 'manual' });
   const pageHtml = await providerPage.text();
-  const callbackUrl = await submitConsent(pageHtml, providerPage.url, input.email, input.decision);
+  const callbackUrl = await submitConsent(
+    pageHtml,
+    providerPage.url,
+    input.email,
+    input.decision,
+    input.untick,
+  );
   if (!callbackUrl) return { status: providerPage.status, html: pageHtml, callbackUrl: undefined, cookie };
   const finalUrl = input.beforeCallback ? await input.beforeCallback(callbackUrl) : callbackUrl;
   const back = await callback(app, finalUrl, cookie);
@@ -107,12 +115,16 @@ export async function callback(app: FastifyInstance, url: URL, cookie: string | 
   return { status: response.statusCode, html: response.body };
 }
 
-/** Fills and submits the first form of a consent page; answers where the provider redirected. */
+/**
+ * Fills and submits the first form of a consent page, as a browser submits it (a checkbox only when
+ * ticked; `untick` names the values of those the person unticks); answers where the provider redirected.
+ */
 export async function submitConsent(
   html: string,
   pageUrl: string,
   email: string,
   decision: 'allow' | 'deny',
+  untick: string[] = [],
 ): Promise<URL | undefined> {
   const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
   if (!form?.[1] || !form[2]) return undefined;
@@ -122,6 +134,7 @@ export async function submitConsent(
     if (!name) continue;
     const type = /type="([^"]+)"/.exec(input[0])?.[1] ?? 'text';
     const value = decodeEntities(/value="([^"]*)"/.exec(input[0])?.[1] ?? '');
+    if (type === 'checkbox' && (!/\schecked\b/.test(input[0]) || untick.includes(value))) continue;
     fields.set(name, type === 'hidden' ? value : type === 'email' || type === 'text' ? email : value);
   }
   const wanted = decision === 'allow' ? /allow|accept|yes/i : /deny|cancel|return/i;

@@ -21,6 +21,8 @@ const OAUTH: OAuthRules = {
 const REASONS: Record<string, ProviderErrorKind> = {
   rateLimitExceeded: 'rate_limited',
   userRateLimitExceeded: 'rate_limited',
+  // A 403 with this reason is Gmail's daily project quota ("Resolve errors"): back off, not a permission error.
+  dailyLimitExceeded: 'rate_limited',
   quotaExceeded: 'rate_limited',
   concurrentLimitExceeded: 'rate_limited',
   backendError: 'transient',

@@ -2,7 +2,10 @@
  * A Gmail message in `metadata` format read into `MessageHeaders`. Address headers go through postal-mime's
  * parser (groups, quoted names with commas, RFC 2047 encoded names); labels become the provider-neutral
  * flags; `internalDate` ("the internal message creation timestamp (epoch ms), which determines ordering in
- * the inbox", users.messages) is when the mailbox got it, the `Date` header when it was sent.
+ * the inbox", users.messages) is when the mailbox got it, the `Date` header when it was sent. A message
+ * without a usable `Date` header is dated by `internalDate` ("for normal SMTP-received email, … the time
+ * the message was originally accepted by Google, which is more reliable than the Date header"), as Graph
+ * gives such a message a `sentDateTime` of its own: both providers then date it alike.
  */
 import { addressParser, decodeWords } from 'postal-mime';
 import { storableLine } from '../../domain/storable.ts';
@@ -37,8 +40,9 @@ export function toMessageHeaders(message: GmailMessage): MessageHeaders {
     chat: labels.has('CHAT'),
     sent: labels.has('SENT'),
   };
-  const sentAt = parseDate(first('Date'));
   const internal = Number(message.internalDate);
+  const received = Number.isFinite(internal) ? new Date(internal) : null;
+  const sentAt = parseDate(first('Date')) ?? received;
   return {
     id: message.id ?? '',
     threadId: message.threadId ?? message.id ?? '',
@@ -51,7 +55,7 @@ export function toMessageHeaders(message: GmailMessage): MessageHeaders {
     // Header text is the sender's: cleaned of what PostgreSQL cannot store, as the MIME reader cleans it.
     subject: storableLine(decodeWords(first('Subject') ?? '')),
     sentAt,
-    receivedAt: Number.isFinite(internal) ? new Date(internal) : (sentAt ?? new Date(0)),
+    receivedAt: received ?? sentAt ?? new Date(0),
     flags,
     ...(typeof message.sizeEstimate === 'number' ? { size: message.sizeEstimate } : {}),
   };

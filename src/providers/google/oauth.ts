@@ -1,6 +1,7 @@
 /**
  * Google OAuth 2.0 / OpenID Connect for connecting a mailbox: one consent for read-only Gmail and the
- * calendar scopes scheduling needs, offline access (a refresh token), PKCE, and token revocation.
+ * calendar scopes scheduling needs, offline access (a refresh token), PKCE, and token revocation; the
+ * scopes the user left unticked on the granular consent screen (`missingAccess`).
  */
 import * as client from 'openid-client';
 import type { GoogleConfig } from '../../config.ts';
@@ -8,6 +9,7 @@ import { ProviderError } from '../errors.ts';
 import { send } from '../http.ts';
 import { createOidcClient } from '../oidc.ts';
 import type { OAuthClient } from '../types.ts';
+import { hasGoogleCalendarScope } from './calendar.ts';
 import { mapGoogleApiError, mapGoogleOAuthError } from './errors.ts';
 
 /** https://developers.google.com/identity/protocols/oauth2/scopes */
@@ -18,6 +20,27 @@ export const GOOGLE_SCOPES = [
   'https://www.googleapis.com/auth/calendar.freebusy',
   'https://www.googleapis.com/auth/calendar.events',
 ] as const;
+
+/** Scopes that let sync read whole messages (gmail.metadata does not: it has no bodies). */
+const MAIL_SCOPES = [
+  'https://www.googleapis.com/auth/gmail.readonly',
+  'https://www.googleapis.com/auth/gmail.modify',
+  'https://mail.google.com/',
+];
+
+/**
+ * Google's granular consent lets the user untick any scope beyond sign-in ("How to handle granular
+ * permissions"): the app must read the scopes it was granted, not assume those it asked for.
+ */
+export function missingGoogleAccess(scopes: readonly string[]): { mail?: string; calendar?: string } {
+  const missing: { mail?: string; calendar?: string } = {};
+  if (!scopes.some((scope) => MAIL_SCOPES.includes(scope)))
+    missing.mail = '“View your email messages and settings”';
+  if (!hasGoogleCalendarScope(scopes))
+    missing.calendar =
+      '“View and edit events on all your calendars” and “See the availability on Google Calendars you have access to”';
+  return missing;
+}
 
 export function createGoogleOAuth(config: GoogleConfig): OAuthClient {
   const oidc = createOidcClient({
@@ -40,8 +63,12 @@ export function createGoogleOAuth(config: GoogleConfig): OAuthClient {
   return {
     authorizationUrl: oidc.authorizationUrl,
     refresh: oidc.refresh,
+    missingAccess: missingGoogleAccess,
     async exchange(flow, callbackUrl) {
       const result = await oidc.exchange(flow, callbackUrl);
+      // Without a Gmail scope the token cannot name its mailbox; the connect flow refuses such a grant
+      // (missingAccess) and revokes it, so there is nothing to check it against.
+      if (missingGoogleAccess(result.tokens.scopes).mail) return result;
       const response = await send(`${config.apiRoot}/gmail/v1/users/me/profile`, {
         accessToken: result.tokens.accessToken,
       });

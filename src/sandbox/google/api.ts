@@ -2,7 +2,7 @@
  * What every Gmail and Calendar call goes through before its handler, in Google's order: the bearer token
  * (401 when missing, expired or revoked), injected faults, the `userId` path segment (`me` or the caller's
  * own address), the token's scopes (403), and for Gmail the per-user quota window (429). Every call is
- * counted with the units it spent and whether it failed.
+ * counted with the units it spent and whether it failed. A `fields` mask trims the answer (fields.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -10,10 +10,12 @@ import {
   forbidden,
   type GoogleError,
   insufficientScopes,
+  invalidArgument,
   sendError,
   unauthenticated,
   userRateLimited,
 } from './errors.ts';
+import { applyFieldMask, type FieldMask, InvalidFieldMask, parseFieldMask } from './fields.ts';
 import type { IssuedToken } from './grants.ts';
 import { OPERATIONS, type OperationId } from './operations.ts';
 import type { GoogleState, GoogleUser } from './state.ts';
@@ -68,7 +70,7 @@ export function operation(state: GoogleState, id: OperationId, handler: Handler)
     const params = request.params as Record<string, string | undefined>;
     const fault = await state.core.fault('google', id, user.email, params.messageId ?? params.id);
     if (fault?.status !== undefined)
-      return fail(faultError(fault.status, fault.retryAfterSeconds), user.email);
+      return fail(faultError(fault.status, fault.retryAfterSeconds, fault.reason), user.email);
     const userId = params.userId;
     if (userId !== undefined && userId !== 'me' && userId.toLowerCase() !== user.email) {
       return fail(forbidden(`Delegation denied for ${user.email}`), user.email);
@@ -79,10 +81,22 @@ export function operation(state: GoogleState, id: OperationId, handler: Handler)
       const spent = state.quota.take(user.email, op.units);
       if (!spent.ok) return fail(userRateLimited(now + spent.retryAfterMs), user.email);
     }
+    let mask: FieldMask | undefined;
+    const fields = (request.query as Record<string, string | string[] | undefined>).fields;
+    try {
+      mask = typeof fields === 'string' && fields !== '' ? parseFieldMask(fields) : undefined;
+    } catch (error) {
+      if (!(error instanceof InvalidFieldMask)) throw error;
+      return fail(invalidArgument(error.message), user.email);
+    }
     try {
       const result = await handler({ user, token }, request as ApiRequest, reply);
       state.core.counters.record('google', user.email, id, op.units, reply.statusCode >= 400);
       if (reply.sent) return reply;
+      if (mask) {
+        const whole = typeof result === 'string' ? JSON.parse(result) : result;
+        return reply.type('application/json; charset=UTF-8').send(applyFieldMask(whole, mask));
+      }
       if (typeof result === 'string') return reply.type('application/json; charset=UTF-8').send(result);
       return reply.send(result);
     } catch (error) {

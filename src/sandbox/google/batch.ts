@@ -90,7 +90,8 @@ export function batchRoutes(app: FastifyInstance, state: GoogleState): void {
       return sendError(reply, error);
     };
     const fault = await state.core.fault('google', 'gmail.batch', email);
-    if (fault?.status !== undefined) return fail(faultError(fault.status, fault.retryAfterSeconds));
+    if (fault?.status !== undefined)
+      return fail(faultError(fault.status, fault.retryAfterSeconds, fault.reason));
     const type = parseParams(request.headers['content-type'] ?? '');
     const boundary = type.params.boundary;
     if (!/^multipart\/mixed$/i.test(type.value) || !boundary || !Buffer.isBuffer(request.body)) {

@@ -1,10 +1,11 @@
 /**
  * Calendars and events as Calendar v3 shows them (the `Events` resource). Deleting an event keeps it as
  * `status: "cancelled"` (events.get still returns it; a second delete answers 410). A Meet conference asked
- * for with `conferenceData.createRequest` is created asynchronously as the ConferenceData reference
- * describes: `status.statusCode` is `pending` in the insert response, and `success` (with `entryPoints`,
- * `conferenceId` and the event's `hangoutLink`) on every later read. A conference fault set on the
- * calendar (control API) keeps it `pending` (`stuck`) or makes it `failure` (`fail`) on that read.
+ * for with `conferenceData.createRequest` may be created asynchronously, as the ConferenceData reference
+ * allows (`status.statusCode` `pending`), but in practice Meet answers `success` (with `entryPoints`,
+ * `conferenceId` and the event's `hangoutLink`) in the insert response itself, so that is the default.
+ * A conference fault set on the calendar (control API) makes the insert answer `pending` and then
+ * `success` on the next read (`pending`), `pending` forever (`stuck`), or `failure` on that read (`fail`).
  * Each event also counts the invitations, updates and cancellations Google would have emailed its guests
  * (a write with `sendUpdates` `all` or `externalOnly` and guests besides the owner).
  */
@@ -42,8 +43,8 @@ export interface CalendarEvent {
   sent: { invitations: number; updates: number; cancellations: number };
 }
 
-/** `stuck`: a conference stays `pending`; `fail`: it becomes `failure`. */
-export type ConferenceFault = 'stuck' | 'fail';
+/** `pending`: made on the first read after insert; `stuck`: stays `pending`; `fail`: becomes `failure`. */
+export type ConferenceFault = 'pending' | 'stuck' | 'fail';
 
 export interface Calendar {
   email: string;

@@ -192,12 +192,13 @@ export function calendarRoutes(app: FastifyInstance, state: GoogleState): void {
         if (type !== 'hangoutsMeet') throw new ApiError(badRequest('Invalid conference type value.'));
         if (typeof create.requestId !== 'string' || create.requestId === '')
           throw new ApiError(badRequest('Invalid conference request id.'));
+        const fault = calendar.conferenceFault ?? state.options.conferenceFault;
         event.conference = {
           requestId: create.requestId,
           type,
           meetCode: newMeetCode(state.core.random),
-          status: 'pending',
-          fault: calendar.conferenceFault,
+          status: fault ? 'pending' : 'success',
+          fault,
         };
       }
       if (notifies(calendar, event, event.sendUpdates)) event.sent.invitations += 1;

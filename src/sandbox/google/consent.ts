@@ -19,7 +19,19 @@ const SCOPE_TEXT: Record<string, string> = {
     'See the availability on Google Calendars you have access to',
 };
 
-/** The consent screen: the app, the scopes it asks for, who signs in (prefilled by `login_hint`), Allow / Deny. */
+/** Sign-in scopes Google's consent screen always grants; every other scope has its own checkbox. */
+export const IDENTITY_SCOPES = new Set([
+  'openid',
+  'https://www.googleapis.com/auth/userinfo.email',
+  'https://www.googleapis.com/auth/userinfo.profile',
+]);
+
+/**
+ * The consent screen: the app, the scopes it asks for, who signs in (prefilled by `login_hint`), Allow /
+ * Deny. As on Google's granular consent screen, each scope beyond sign-in has a checkbox, ticked at first,
+ * that the user may untick: only the ticked ones are granted. Each checkbox has its own name (`grant_N`),
+ * and `granular` tells a form from this page apart from one posted without it (all scopes granted).
+ */
 export function consentPage(input: {
   action: string;
   pendingId: string;
@@ -29,10 +41,12 @@ export function consentPage(input: {
   error?: string | undefined;
 }): string {
   const scopes = input.scopes
-    .map(
-      (scope) =>
-        `<li><span class="scope">${escapeHtml(scope)}</span> ${escapeHtml(SCOPE_TEXT[scope] ?? '')}</li>`,
-    )
+    .map((scope, index) => {
+      const text = `<span class="scope">${escapeHtml(scope)}</span> ${escapeHtml(SCOPE_TEXT[scope] ?? '')}`;
+      return IDENTITY_SCOPES.has(scope)
+        ? `<li>${text}</li>`
+        : `<li><label><input type="checkbox" name="grant_${index}" value="${escapeHtml(scope)}" checked> ${text}</label></li>`;
+    })
     .join('');
   const error = input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : '';
   return `<!doctype html>
@@ -43,6 +57,7 @@ export function consentPage(input: {
 ${error}
 <form method="post" action="${escapeHtml(input.action)}">
 <input type="hidden" name="pending" value="${escapeHtml(input.pendingId)}">
+<input type="hidden" name="granular" value="1">
 <label>Account <input type="email" name="email" value="${escapeHtml(input.email)}" required></label>
 <p>This will allow the app to:</p>
 <ul>${scopes}</ul>

@@ -2,7 +2,7 @@
  * The calendar part of the Google control API (docs/sandbox.md "Per provider"): put busy, tentative or
  * free time in a user's primary calendar, list its events with the emails Google would have sent their
  * guests, delete or decline an event as its owner would in Google Calendar (so a job can see it gone),
- * and keep Meet conferences pending or make them fail. Events are named by their Calendar id.
+ * and make Meet conferences late (`pending`), keep them pending (`stuck`) or make them fail. Events are named by their Calendar id.
  */
 import type { FastifyInstance } from 'fastify';
 import { calendarOf } from './calendar.ts';
@@ -15,7 +15,7 @@ type EmailParams = { Params: { email: string } };
 type EventParams = { Params: { email: string; id: string } };
 
 const SHOW_AS = ['busy', 'tentative', 'free'] as const;
-const FAULTS = ['stuck', 'fail', 'none'] as const;
+const FAULTS = ['pending', 'stuck', 'fail', 'none'] as const;
 
 const object = (required: string[], properties: Record<string, unknown>) =>
   ({ type: 'object', required, additionalProperties: false, properties }) as const;

@@ -1,10 +1,11 @@
 /**
  * The Google part of the control API (`/_sandbox/google/...`, docs/sandbox.md "Per provider"): OAuth
  * clients, users and their grants, mail delivered, sent and moved around, cursor expiry, and a push on
- * demand; calendars in control-calendar.ts. Answers `{ "error": message }` with 400/404/409 on bad requests.
+ * demand; calendars in control-calendar.ts, the push subscription in control-push.ts. Answers `{ "error": message }` with 400/404/409 on bad requests.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { calendarControlRoutes } from './control-calendar.ts';
+import { pushControlRoutes } from './control-push.ts';
 import {
   addMessage,
   deleteMessage,
@@ -193,4 +194,5 @@ export function controlRoutes(app: FastifyInstance, state: GoogleState): void {
   }));
 
   calendarControlRoutes(app, state, mailboxOf);
+  pushControlRoutes(app, state);
 }

@@ -10,6 +10,8 @@ export interface GoogleError {
   code: number;
   message: string;
   reason: string;
+  /** `errors[0].message` when it differs from the top-level message (401: "Invalid Credentials"). */
+  itemMessage?: string;
   domain?: string;
   status?: string;
   /** Some errors carry the field at fault (`location`, `locationType`). */
@@ -38,7 +40,7 @@ const STATUS: Record<number, string> = {
 /** The body Google sends for an error, in the envelope shared by Gmail and Calendar. */
 export function errorBody(error: GoogleError): { error: Record<string, unknown> } {
   const item: Record<string, unknown> = {
-    message: error.message,
+    message: error.itemMessage ?? error.message,
     domain: error.domain ?? 'global',
     reason: error.reason,
   };
@@ -80,6 +82,7 @@ export const unauthenticated = (): GoogleError => ({
     'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other ' +
     'valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
   reason: 'authError',
+  itemMessage: 'Invalid Credentials',
   location: { location: 'Authorization', locationType: 'header' },
   headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
 });
@@ -111,8 +114,29 @@ export const userRateLimited = (retryAt: number): GoogleError => ({
   domain: 'usageLimits',
 });
 
-/** The error for an injected fault of the given HTTP status. */
-export function faultError(status: number, retryAfterSeconds: number | undefined): GoogleError {
+/**
+ * Gmail's 403 usage-limit errors ("Resolve errors": "403: User rate limit exceeded", "403: Rate limit
+ * exceeded", "403: Daily limit exceeded"), which a client must back off and retry like a 429; injected as a
+ * fault with `status: 403` and one of these as `reason`.
+ */
+export const USAGE_LIMITS_403: Record<string, string> = {
+  userRateLimitExceeded: 'User Rate Limit Exceeded',
+  rateLimitExceeded: 'Rate Limit Exceeded',
+  dailyLimitExceeded: 'Daily Limit Exceeded',
+};
+
+/** The error for an injected fault of the given HTTP status (and, for a 403, usage-limit `reason`). */
+export function faultError(
+  status: number,
+  retryAfterSeconds: number | undefined,
+  reason?: string | undefined,
+): GoogleError {
+  const limit = status === 403 && reason ? USAGE_LIMITS_403[reason] : undefined;
+  if (limit && reason) {
+    const error: GoogleError = { code: 403, message: limit, reason, domain: 'usageLimits' };
+    if (retryAfterSeconds !== undefined) error.headers = { 'retry-after': String(retryAfterSeconds) };
+    return error;
+  }
   const known: Record<number, Omit<GoogleError, 'code'>> = {
     400: { message: 'Bad Request', reason: 'badRequest' },
     401: unauthenticated(),

@@ -11,10 +11,10 @@ import type { Mailbox } from './mailbox.ts';
 import { sortedMessages } from './mailbox.ts';
 import { metadataPayload, payloadJson, payloadOf, rawJson, type StoredMessage } from './message.ts';
 import { METADATA_SCOPE } from './operations.ts';
-import { compileQuery } from './query.ts';
+import { compileQuery, UnsupportedQuery } from './query.ts';
 import type { GoogleState } from './state.ts';
 
-type Query = Record<string, string | string[] | undefined>;
+export type Query = Record<string, string | string[] | undefined>;
 
 /** A query parameter as a list (Fastify gives a string for one value, an array for repeats). */
 export const list = (value: string | string[] | undefined): string[] =>
@@ -40,9 +40,9 @@ export function intParam(
   return Math.min(Number(text), max);
 }
 
-const onlyMetadataScope = (context: CallContext) => context.token.scopes.includes(METADATA_SCOPE);
+export const onlyMetadataScope = (context: CallContext) => context.token.scopes.includes(METADATA_SCOPE);
 
-function findMessage(mailbox: Mailbox, id: string): StoredMessage {
+export function findMessage(mailbox: Mailbox, id: string): StoredMessage {
   if (!/^[0-9a-fA-F]{1,24}$/.test(id)) throw new ApiError(invalidArgument('Invalid id value'));
   const message = mailbox.messages.get(id.toLowerCase());
   if (!message) throw new ApiError(notFound());
@@ -68,6 +68,36 @@ export function messageJson(message: StoredMessage, format: string, metadataHead
   }
 }
 
+/**
+ * The messages a list call's `q`, `labelIds` and `includeSpamTrash` select, newest first (messages.list and
+ * threads.list share it).
+ */
+export function selectMessages(state: GoogleState, context: CallContext, query: Query): StoredMessage[] {
+  const mailbox = mailboxOf(state, context);
+  const q = list(query.q)[0];
+  // users.messages.list: "q: Parameter cannot be used when accessing the api using the gmail.metadata scope."
+  if (q !== undefined && onlyMetadataScope(context))
+    throw new ApiError(forbidden("Metadata scope does not support 'q' parameter"));
+  const labelIds = list(query.labelIds);
+  let compiled: ReturnType<typeof compileQuery> | undefined;
+  try {
+    compiled = q ? compileQuery(q, mailbox, state.core.clock.now()) : undefined;
+  } catch (error) {
+    if (!(error instanceof UnsupportedQuery)) throw error;
+    throw new ApiError(invalidArgument(`Invalid query: ${error.message} (q=${q})`));
+  }
+  const includeSpamTrash =
+    list(query.includeSpamTrash)[0] === 'true' ||
+    compiled?.mentionsSpamTrash === true ||
+    labelIds.some((id) => id === 'SPAM' || id === 'TRASH');
+  return sortedMessages(mailbox).filter(
+    (message) =>
+      (includeSpamTrash || !message.labelIds.some((id) => id === 'SPAM' || id === 'TRASH')) &&
+      labelIds.every((id) => message.labelIds.includes(id)) &&
+      (!compiled || compiled.test(message)),
+  );
+}
+
 /** Registers the Gmail read endpoints under `/gmail/v1/users/:userId`. */
 export function gmailRoutes(app: FastifyInstance, state: GoogleState): void {
   const base = '/gmail/v1/users/:userId';
@@ -91,34 +121,16 @@ export function gmailRoutes(app: FastifyInstance, state: GoogleState): void {
     `${base}/messages`,
     operation(state, 'gmail.users.messages.list', (context, request) => {
       const query = request.query as Query;
-      const mailbox = mailboxOf(state, context);
-      const q = list(query.q)[0];
-      // users.messages.list: "q: Parameter cannot be used when accessing the api using the gmail.metadata scope."
-      if (q !== undefined && onlyMetadataScope(context))
-        throw new ApiError(forbidden("Metadata scope does not support 'q' parameter"));
       const maxResults = intParam(query.maxResults, 'maxResults', 100, 500);
-      const labelIds = list(query.labelIds);
-      const compiled = q ? compileQuery(q, mailbox) : undefined;
-      const includeSpamTrash =
-        list(query.includeSpamTrash)[0] === 'true' ||
-        compiled?.mentionsSpamTrash === true ||
-        labelIds.some((id) => id === 'SPAM' || id === 'TRASH');
+      const matches = selectMessages(state, context, query);
       const cursor = decodeCursor(list(query.pageToken)[0]);
-      const matches = sortedMessages(mailbox).filter(
-        (message) =>
-          (includeSpamTrash || !message.labelIds.some((id) => id === 'SPAM' || id === 'TRASH')) &&
-          labelIds.every((id) => message.labelIds.includes(id)) &&
-          (!compiled || compiled.test(message)),
-      );
       const start = cursor ? matches.findIndex((message) => isAfter(message, cursor)) : 0;
       const page = start === -1 ? [] : matches.slice(start, start + maxResults);
       const body: Record<string, unknown> = {};
       if (page.length > 0)
         body.messages = page.map((message) => ({ id: message.id, threadId: message.threadId }));
       const last = page.at(-1);
-      if (last && start + page.length < matches.length) {
-        body.nextPageToken = Buffer.from(`${last.internalDate}:${last.id}`).toString('base64url');
-      }
+      if (last && start + page.length < matches.length) body.nextPageToken = encodeCursor(last);
       body.resultSizeEstimate = matches.length;
       return body;
     }),
@@ -170,7 +182,12 @@ export function gmailRoutes(app: FastifyInstance, state: GoogleState): void {
   );
 }
 
-function decodeCursor(token: string | undefined): { date: number; id: string } | undefined {
+/** A page token naming the last message of a page (its internal date and id). */
+export const encodeCursor = (last: StoredMessage): string =>
+  Buffer.from(`${last.internalDate}:${last.id}`).toString('base64url');
+
+/** The position a page token names. */
+export function decodeCursor(token: string | undefined): { date: number; id: string } | undefined {
   if (token === undefined) return undefined;
   const match = /^(\d+):([0-9a-f]+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!match) throw new ApiError(invalidArgument('Invalid pageToken'));
@@ -178,5 +195,5 @@ function decodeCursor(token: string | undefined): { date: number; id: string } |
 }
 
 /** Whether a message sorts after the cursor in newest-first order. */
-const isAfter = (message: StoredMessage, cursor: { date: number; id: string }) =>
+export const isAfter = (message: StoredMessage, cursor: { date: number; id: string }) =>
   message.internalDate < cursor.date || (message.internalDate === cursor.date && message.id < cursor.id);

@@ -12,6 +12,8 @@ import { historyRoutes } from './history.ts';
 import { oauthRoutes } from './oauth.ts';
 import { onMailboxChange, pushRoutes } from './push.ts';
 import { createState, type GoogleOptions, type GoogleState } from './state.ts';
+import { threadRoutes } from './threads.ts';
+import { tokenInfoRoutes } from './tokeninfo.ts';
 
 export type { GoogleOptions } from './state.ts';
 
@@ -27,6 +29,7 @@ function apiRoutes(state: GoogleState) {
       );
     });
     gmailRoutes(app, state);
+    threadRoutes(app, state);
     historyRoutes(app, state);
     pushRoutes(app, state);
     batchRoutes(app, state);
@@ -49,11 +52,19 @@ export async function createGoogleSandbox(
       async (google) => {
         google.setNotFoundHandler((_request, reply) => sendError(reply, notFound()));
         oauthRoutes(google, state);
+        tokenInfoRoutes(google, state);
         await google.register(apiRoutes(state));
       },
       { prefix: '/google' },
     );
     await app.register(apiRoutes(state));
+    // Unknown paths under the root-served APIs answer Google's envelope too, not Fastify's body.
+    for (const prefix of ['/gmail', '/calendar', '/batch']) {
+      await app.register(
+        async (scope) => scope.setNotFoundHandler((_request, reply) => sendError(reply, notFound())),
+        { prefix },
+      );
+    }
   });
   return {
     routes,

@@ -18,7 +18,16 @@ export interface StoredMessage {
   headers: Header[];
   snippet: string;
   /** Lower-cased values the `q` parser matches on. */
-  search: { from: string; to: string; subject: string; text: string };
+  search: {
+    from: string;
+    to: string;
+    cc: string;
+    bcc: string;
+    subject: string;
+    text: string;
+    /** Attachment filenames (`has:attachment`, `filename:`). */
+    filenames: string[];
+  };
   /** RFC Message-ID and the ids it replies to, for threading. */
   messageId: string;
   references: string[];
@@ -51,15 +60,24 @@ export function storeMessage(
     snippet: snippetOf(text),
     search: {
       from: decodeHeader(get('from')).toLowerCase(),
-      to: decodeHeader(`${get('to')}, ${get('cc')}, ${get('bcc')}`).toLowerCase(),
+      to: decodeHeader(get('to')).toLowerCase(),
+      cc: decodeHeader(get('cc')).toLowerCase(),
+      bcc: decodeHeader(get('bcc')).toLowerCase(),
       subject: subject.toLowerCase(),
       text: text.toLowerCase(),
+      filenames: attachmentNames(payload.tree),
     },
     messageId,
     references,
     subject,
     cache: { payload },
   };
+}
+
+/** The lower-cased filenames of a payload's attachments. */
+function attachmentNames(part: MessagePart): string[] {
+  const own = part.body.attachmentId !== undefined ? [part.filename.toLowerCase()] : [];
+  return [...own, ...(part.parts ?? []).flatMap(attachmentNames)];
 }
 
 /** The payload tree (built on demand if the cache was dropped). */

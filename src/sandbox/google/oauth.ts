@@ -4,7 +4,7 @@
  * code with PKCE, refresh; in token.ts), revoke, JWKS and userinfo. Errors keep Google's wording where it is known.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { consentPage, errorPage } from './consent.ts';
+import { consentPage, errorPage, IDENTITY_SCOPES } from './consent.ts';
 import { newToken, normaliseScopes, type PendingConsent } from './grants.ts';
 import type { GoogleState } from './state.ts';
 import { tokenEndpoint, userClaims } from './token.ts';
@@ -105,10 +105,18 @@ export function oauthRoutes(app: FastifyInstance, state: GoogleState): void {
     state.grants.pending.delete(body.pending ?? '');
     const now = state.core.clock.now();
     const grant = state.grants.grantFor(user.email, pending.client.clientId, now);
-    const scopes = pending.includeGranted
-      ? [...new Set([...grant.scopes, ...pending.scopes])]
-      : pending.scopes;
-    for (const scope of pending.scopes) grant.scopes.add(scope);
+    // Granular consent: the sign-in scopes, and of the others those the user left ticked.
+    const ticked = new Set(
+      Object.entries(body)
+        .filter(([name]) => name.startsWith('grant_'))
+        .map(([, value]) => value),
+    );
+    const granted =
+      body.granular === '1'
+        ? pending.scopes.filter((scope) => IDENTITY_SCOPES.has(scope) || ticked.has(scope))
+        : pending.scopes;
+    const scopes = pending.includeGranted ? [...new Set([...grant.scopes, ...granted])] : granted;
+    for (const scope of granted) grant.scopes.add(scope);
     // A refresh token comes with the first offline consent, or again when prompt=consent forces the screen.
     const issueRefresh = pending.offline && (!grant.refreshIssued || pending.forceConsent);
     const code = newToken('4/0', 40);

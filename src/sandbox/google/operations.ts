@@ -65,6 +65,8 @@ export const OPERATIONS = {
   'gmail.users.messages.get': gmail(5, GMAIL_ANY, 'GetMessage'),
   'gmail.users.messages.attachments.get': gmail(5, GMAIL_FULL, 'GetAttachment'),
   'gmail.users.history.list': gmail(2, GMAIL_ANY, 'ListHistory'),
+  'gmail.users.threads.list': gmail(10, GMAIL_ANY, 'ListThreads'),
+  'gmail.users.threads.get': gmail(10, GMAIL_ANY, 'GetThread'),
   'gmail.users.labels.list': gmail(
     1,
     [...GMAIL_ANY, 'https://www.googleapis.com/auth/gmail.labels'],

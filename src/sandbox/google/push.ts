@@ -76,8 +76,11 @@ export function onMailboxChange(state: GoogleState, mailbox: Mailbox, record: Hi
 export async function publish(state: GoogleState, mailbox: Mailbox): Promise<boolean> {
   const watch = mailbox.watch;
   const now = state.core.clock.now();
-  const endpoint = state.options.pushEndpoint;
-  if (!watch || watch.expiration <= now || !endpoint) return false;
+  const subscription = state.pushSubscription;
+  if (!watch || watch.expiration <= now || !subscription) return false;
+  // Pub/Sub delivers a topic's messages only to that topic's subscriptions.
+  if (subscription.topic !== undefined && subscription.topic !== watch.topicName) return false;
+  const endpoint = subscription.pushConfig.pushEndpoint;
   const historyId = mailbox.historyId;
   const messageId = String(BigInt(`0x${randomBytes(6).toString('hex')}`));
   const publishTime = new Date(now).toISOString();
@@ -92,14 +95,15 @@ export async function publish(state: GoogleState, mailbox: Mailbox): Promise<boo
       publishTime,
       publish_time: publishTime,
     },
-    subscription: state.options.pushSubscription ?? `projects/${project}/subscriptions/gmail-push`,
+    subscription: subscription.name ?? `projects/${project}/subscriptions/gmail-push`,
   };
-  const email = state.options.pushServiceAccount ?? 'gmail-push@talentsync-sandbox.iam.gserviceaccount.com';
+  const { serviceAccountEmail, audience } = subscription.pushConfig.oidcToken;
+  const email = serviceAccountEmail ?? 'gmail-push@talentsync-sandbox.iam.gserviceaccount.com';
   const jwt = await state.key.sign(
     { azp: SERVICE_ACCOUNT_ID, email, email_verified: true, sub: SERVICE_ACCOUNT_ID },
     {
-      issuer: state.options.pushIssuer ?? state.issuer(),
-      audience: state.options.pushAudience ?? endpoint,
+      issuer: subscription.issuer ?? state.issuer(),
+      audience: audience ?? endpoint,
       expiresInSeconds: 3600,
       now,
     },

@@ -5,7 +5,7 @@
 import type { SandboxCore } from '../core.ts';
 import type { SigningKey } from '../keys.ts';
 import { createRateWindow, type RateWindow } from '../rate-window.ts';
-import type { Calendar } from './calendar-store.ts';
+import type { Calendar, ConferenceFault } from './calendar-store.ts';
 import { createGrants, type Grants } from './grants.ts';
 import { createMailbox, type HistoryRecord, type Mailbox, type MailboxDeps } from './mailbox.ts';
 
@@ -23,8 +23,29 @@ export interface GoogleOptions {
   pushIssuer?: string;
   /** The Pub/Sub subscription named in push bodies (default `projects/talentsync-sandbox/subscriptions/gmail-push`). */
   pushSubscription?: string;
+  /**
+   * How Meet conferences are made where a calendar sets no conference fault of its own (default: at once,
+   * `success` in the insert answer); `pending`, `stuck` or `fail` as the control API's conference fault.
+   */
+  conferenceFault?: ConferenceFault | undefined;
   /** Gmail's per-user quota, units per minute (default 15,000). */
   quotaUnitsPerMinute?: number;
+}
+
+/**
+ * The Pub/Sub push subscription Gmail notifications go out through, in the shape of Pub/Sub's
+ * `Subscription` resource (name, topic, `pushConfig.pushEndpoint`, `pushConfig.oidcToken`), plus the
+ * issuer the sandbox signs push JWTs as. Set from the options at start, and through the control API.
+ */
+export interface PushSubscription {
+  name: string | undefined;
+  /** Only watches on this topic push through it; absent: every topic. */
+  topic: string | undefined;
+  pushConfig: {
+    pushEndpoint: string;
+    oidcToken: { serviceAccountEmail: string | undefined; audience: string | undefined };
+  };
+  issuer: string | undefined;
 }
 
 export interface GoogleUser {
@@ -45,6 +66,8 @@ export interface GoogleState {
   calendars: Map<string, Calendar>;
   grants: Grants;
   quota: RateWindow;
+  /** Where mailbox changes are pushed; none: watches record changes but nothing is pushed. */
+  pushSubscription: PushSubscription | undefined;
   deps: MailboxDeps;
   /** The issuer, `{base}/google`, read per request because the port is known only after listen. */
   issuer(): string;
@@ -69,6 +92,7 @@ export function createState(
     calendars: new Map(),
     grants: createGrants(),
     quota: createRateWindow(core.clock, options.quotaUnitsPerMinute ?? 15_000, 60_000),
+    pushSubscription: subscriptionFromOptions(options),
     deps: {
       random: core.random,
       now: () => core.clock.now(),
@@ -81,9 +105,24 @@ export function createState(
       state.calendars.clear();
       state.grants.reset();
       state.quota.reset();
+      state.pushSubscription = subscriptionFromOptions(options);
     },
   };
   return state;
+}
+
+/** The push subscription the in-process options describe, if they name an endpoint. */
+function subscriptionFromOptions(options: GoogleOptions): PushSubscription | undefined {
+  if (!options.pushEndpoint) return undefined;
+  return {
+    name: options.pushSubscription,
+    topic: undefined,
+    pushConfig: {
+      pushEndpoint: options.pushEndpoint,
+      oidcToken: { serviceAccountEmail: options.pushServiceAccount, audience: options.pushAudience },
+    },
+    issuer: options.pushIssuer,
+  };
 }
 
 /** Creates a user and its mailbox; the domain decides Workspace (`hd`) versus consumer. */

@@ -58,7 +58,7 @@ describe('Google calendar', () => {
     tentativeStatus: 'busy',
     deletedReadsAs: 'cancelled',
     linkHost: 'meet.google.com',
-    lateMode: 'none',
+    lateMode: 'pending',
     events,
   });
 
@@ -103,6 +103,9 @@ describe('Google calendar', () => {
 
   test('R18: an event the official client made with a Meet conference reads through the adapter as ready', async () => {
     const rex = await recruiter();
+    await sandbox.control.post(`/google/mailboxes/${rex.email}/calendar/conference-fault`, {
+      mode: 'pending',
+    });
     const api = calendarClient(sandbox, rex.token);
     const inserted = await api.events.insert({
       calendarId: 'primary',

@@ -74,7 +74,7 @@ describe('Gmail headers', () => {
     assert.deepEqual(headers.get(spoofed.id)?.bcc, []);
   });
 
-  it('reads groups, quoted names with commas and encoded names; a bad Date and a missing Message-ID are null', async () => {
+  it('reads groups, quoted names with commas and encoded names; a bad Date dates it by internalDate, a missing Message-ID is null', async () => {
     const message = await box.deliver(
       rawMessage([
         'From: =?UTF-8?B?SsO8cmdlbiBNw7xsbGVy?= <JUERGEN@Example.DE>',
@@ -94,7 +94,8 @@ describe('Gmail headers', () => {
     ]);
     assert.deepEqual(headers?.cc, [{ name: 'Renée', address: 'renee@acme.example' }]);
     assert.equal(headers?.subject, 'Café talk');
-    assert.equal(headers?.sentAt, null);
+    // No usable Date header: dated when Gmail accepted it (internalDate), as Graph dates such mail.
+    assert.deepEqual(headers?.sentAt, headers?.receivedAt);
     assert.equal(headers?.rfcMessageId, null);
     assert.ok(headers?.receivedAt instanceof Date && !Number.isNaN(headers.receivedAt.getTime()));
   });

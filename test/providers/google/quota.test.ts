@@ -52,3 +52,41 @@ describe('Gmail per-user rate limit', () => {
     });
   });
 });
+
+describe("Gmail's 403 usage-limit errors", () => {
+  for (const reason of ['userRateLimitExceeded', 'rateLimitExceeded', 'dailyLimitExceeded']) {
+    it(`treats 403 ${reason} as a rate limit: the batch backs off and gets every message`, async () => {
+      const box = await t.mailbox();
+      const ids = await many(3, async (i) => (await box.deliver({ subject: `Limit ${i}`, text: 'l' })).id);
+      await t.sandbox.control.post('/faults', {
+        provider: 'google',
+        endpoint: 'gmail.users.messages.get',
+        user: box.email,
+        status: 403,
+        reason,
+        count: 2,
+      });
+      const headers = await t.mail.headers(box.token, ids);
+      assert.equal(headers.size, 3);
+      const faults = await t.sandbox.control.get<{ faults: { user?: string; hits: number }[] }>('/faults');
+      assert.equal(faults.faults.find((rule) => rule.user === box.email)?.hits, 2);
+    });
+  }
+
+  it('hands a lasting 403 rateLimitExceeded to the caller as rate_limited, never as a permission error', async () => {
+    const box = await t.mailbox();
+    const ids = await many(2, async (i) => (await box.deliver({ subject: `Lasting ${i}`, text: 'l' })).id);
+    await t.sandbox.control.post('/faults', {
+      provider: 'google',
+      endpoint: 'gmail.users.messages.get',
+      user: box.email,
+      status: 403,
+      reason: 'rateLimitExceeded',
+    });
+    await assert.rejects(t.mail.headers(box.token, ids), (error: unknown) => {
+      assert.ok(error instanceof ProviderError && error.kind === 'rate_limited', String(error));
+      return true;
+    });
+    await t.sandbox.control.del('/faults');
+  });
+});

@@ -79,7 +79,7 @@ describe('Calendar freeBusy.query', () => {
 });
 
 describe('Calendar events', () => {
-  it('inserts an event with a Meet conference: pending on insert, success with the Meet link on later reads', async () => {
+  it('R18: inserts an event with a Meet conference made at once: success with the Meet link in the insert answer', async () => {
     const inserted = await api.events.insert({
       calendarId: 'primary',
       conferenceDataVersion: 1,
@@ -92,7 +92,8 @@ describe('Calendar events', () => {
       },
     });
     assert.equal(inserted.status, 200);
-    assert.equal(inserted.data.conferenceData?.createRequest?.status?.statusCode, 'pending');
+    assert.equal(inserted.data.conferenceData?.createRequest?.status?.statusCode, 'success');
+    assert.match(inserted.data.hangoutLink ?? '', /^https:\/\/meet\.google\.com\//);
     assert.deepEqual(inserted.data.attendees, [{ email: 'jane@gmail.com', responseStatus: 'needsAction' }]);
     assert.deepEqual(inserted.data.start, interview.start);
     assert.equal(inserted.data.organizer?.email, email);
@@ -101,6 +102,7 @@ describe('Calendar events', () => {
     const video = read.data.conferenceData?.entryPoints?.find((entry) => entry.entryPointType === 'video');
     assert.match(video?.uri ?? '', /^https:\/\/meet\.google\.com\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/);
     assert.equal(read.data.hangoutLink, video?.uri);
+    assert.equal(read.data.hangoutLink, inserted.data.hangoutLink);
     const listed = await sandbox.control.get<{ events: { id: string; sendUpdates: string }[] }>(
       `/google/mailboxes/${email}/calendar/events`,
     );
@@ -194,7 +196,7 @@ describe('Calendar events', () => {
     });
   });
 
-  it('R18: conference faults: stuck stays pending, fail turns to failure with no link', async () => {
+  it('R18: conference faults: pending then success, stuck stays pending, fail turns to failure with no link', async () => {
     const fault = (mode: string) =>
       sandbox.control.post(`/google/mailboxes/${email}/calendar/conference-fault`, { mode });
     const insert = async (requestId: string) =>
@@ -208,6 +210,16 @@ describe('Calendar events', () => {
           },
         })
       ).data.id ?? '';
+    await fault('pending');
+    const lateId = await insert('req-late');
+    const before = await sandbox.control.get<{
+      events: { id: string; conferenceData?: { createRequest: { status: { statusCode: string } } } }[];
+    }>(`/google/mailboxes/${email}/calendar/events`);
+    const unread = before.events.find((event) => event.id === lateId);
+    assert.equal(unread?.conferenceData?.createRequest.status.statusCode, 'pending');
+    const late = await api.events.get({ calendarId: 'primary', eventId: lateId });
+    assert.equal(late.data.conferenceData?.createRequest?.status?.statusCode, 'success');
+    assert.match(late.data.hangoutLink ?? '', /^https:\/\/meet\.google\.com\//);
     await fault('stuck');
     const stuck = await api.events.get({ calendarId: 'primary', eventId: await insert('req-stuck') });
     assert.equal(stuck.data.conferenceData?.createRequest?.status?.statusCode, 'pending');
