@@ -83,6 +83,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       webDist: WEB_DIST,
       sso: config.sso,
       sessionLifetimes: config.sessions,
+      listenPool: apiConnection.pool,
     });
     runtime.onClose(() => app.close());
     await app.listen({ port: config.port, host: config.host });

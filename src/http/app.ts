@@ -9,6 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type pg from 'pg';
 import {
   type Config,
   DEFAULT_RATE_LIMITS,
@@ -18,6 +19,7 @@ import {
   type SsoConfig,
 } from '../config.ts';
 import type { AppContext } from '../services/context.ts';
+import { createLiveEvents } from '../services/live-events.ts';
 import { createSessions } from '../services/sessions.ts';
 
 import { auth } from './auth.ts';
@@ -29,6 +31,7 @@ import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { demoSignInRoutes } from './routes/demo-sign-in.ts';
 import { erasureRoutes } from './routes/erasure.ts';
+import { eventRoutes } from './routes/events.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -68,6 +71,8 @@ export interface AppOptions {
   sso?: SsoConfig | undefined;
   /** Unset: the defaults (`DEFAULT_SESSIONS`). */
   sessionLifetimes?: SessionConfig | undefined;
+  /** The pool live updates (`GET /api/events`) take their `LISTEN` connection from; unset: that route answers 503. */
+  listenPool?: pg.Pool | undefined;
 }
 
 export async function buildApp({
@@ -79,6 +84,7 @@ export async function buildApp({
   webDist,
   sso,
   sessionLifetimes = DEFAULT_SESSIONS,
+  listenPool,
 }: AppOptions): Promise<FastifyInstance> {
   const { db, logger, publicUrl } = context;
   const app = Fastify({
@@ -137,6 +143,8 @@ export async function buildApp({
   await app.register(operatorRoutes, { context });
   await app.register(schedulingRoutes, { context });
   await app.register(webhookRoutes, { context });
+  const live = listenPool ? createLiveEvents(listenPool, logger) : undefined;
+  await app.register(eventRoutes, { live });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) {
     await app.register(demoRoutes, { context, domain: demo.domain });

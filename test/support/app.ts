@@ -75,6 +75,7 @@ export async function testApp(
     sso: config.sso,
     sessionLifetimes: config.sessions,
     demo: options.demo ? { domain: DEMO_DOMAIN, members: DEMO_MEMBER_SIGN_INS } : undefined,
+    listenPool: database.pool,
   });
   onCleanup(() => app.close());
   const unique = () => randomBytes(4).toString('hex');
