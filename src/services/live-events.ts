@@ -58,6 +58,9 @@ export function createLiveEvents(
       if (viewer.orgId !== change.orgId) continue;
       if (viewer.userId !== change.ownerUserId && !change.shared) continue;
       subscriber.send({ type: 'threads' });
+      // Members only to the owner: a page may mix shared and private threads, and a colleague told that a
+      // member's history changed would learn of contact in a private one.
+      if (viewer.userId !== change.ownerUserId) continue;
       for (const memberId of change.memberIds) subscriber.send({ type: 'history', memberId });
     }
   };

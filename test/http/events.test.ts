@@ -11,7 +11,7 @@ const candidate = await t.member({ emails: ['live.candidate@candidates.example']
 async function stream(token: string, base = t.publicUrl) {
   const controller = new AbortController();
   const response = await fetch(`${base}/api/events`, {
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
     signal: controller.signal,
   });
   const events: { type: string; memberId?: string }[] = [];
@@ -57,7 +57,10 @@ describe('live updates (GET /api/events)', () => {
       assert.equal(owner.response.status, 200);
       assert.match(owner.response.headers.get('content-type') ?? '', /^text\/event-stream/);
       assert.equal(owner.response.headers.get('cache-control'), 'no-store');
-      assert.ok(owner.response.headers.get('content-security-policy'), 'security headers go out with the stream');
+      assert.ok(
+        owner.response.headers.get('content-security-policy'),
+        'security headers go out with the stream',
+      );
       const delivered = Date.now();
       await box.deliver({
         from: { address: 'live.candidate@candidates.example' },
@@ -69,13 +72,15 @@ describe('live updates (GET /api/events)', () => {
       assert.ok(Date.now() - delivered < 10_000);
       assert.ok(owner.events.some((event) => event.type === 'history' && event.memberId === candidate.id));
       assert.ok(
-        owner.events.every((event) => Object.keys(event).every((key) => key === 'type' || key === 'memberId')),
+        owner.events.every((event) =>
+          Object.keys(event).every((key) => key === 'type' || key === 'memberId'),
+        ),
         'ids only, never content',
       );
       await sleep(1000);
-      assert.deepEqual(stranger.events, [], 'another organization hears nothing');
-      assert.deepEqual(strangerAdmin.events, [], "another organization's admin hears nothing");
-      assert.deepEqual(peer.events, [], 'a colleague hears nothing of a private thread');
+      assert.equal(stranger.events.length, 0, 'another organization hears nothing');
+      assert.equal(strangerAdmin.events.length, 0, "another organization's admin hears nothing");
+      assert.equal(peer.events.length, 0, 'a colleague hears nothing of a private thread');
 
       const [thread] = (await t.call(box.recruiter.token, 'GET', '/api/threads')).json().threads;
       const shared = await t.call(box.recruiter.token, 'PUT', `/api/threads/${thread.id}/visibility`, {
@@ -83,6 +88,10 @@ describe('live updates (GET /api/events)', () => {
       });
       assert.equal(shared.statusCode, 200, shared.body);
       await eventually(async () => peer.events.some((event) => event.type === 'threads'));
+      assert.ok(
+        peer.events.every((event) => event.type === 'threads'),
+        "a colleague is never told which member's history changed",
+      );
 
       const before = peer.events.length;
       const { messages } = await t.sandbox.control.get<{ messages: { id: string }[] }>(
@@ -94,20 +103,23 @@ describe('live updates (GET /api/events)', () => {
         async () => (await t.call(colleague.token, 'GET', '/api/threads')).json().threads.length === 0,
       );
       await sleep(500);
-      assert.deepEqual(stranger.events, []);
-      assert.deepEqual(strangerAdmin.events, []);
+      assert.equal(stranger.events.length, 0);
+      assert.equal(strangerAdmin.events.length, 0);
     } finally {
       for (const open of [owner, peer, stranger, strangerAdmin]) open.close();
     }
   });
 
-  it('is for signed-in recruiters only', async () => {
+  it('is for signed-in recruiters only, and only for clients that ask for a stream', async () => {
     const anonymous = await fetch(`${t.publicUrl}/api/events`);
     assert.equal(anonymous.status, 401);
     const member = await fetch(`${t.publicUrl}/api/events`, {
-      headers: { authorization: `Bearer ${candidate.token}` },
+      headers: { authorization: `Bearer ${candidate.token}`, accept: 'text/event-stream' },
     });
     assert.equal(member.status, 403);
+    const org = await t.organization('live-accept.example');
+    const plain = await t.call(org.recruiter.token, 'GET', '/api/events');
+    assert.equal(plain.statusCode, 400, 'no endless body for a client that did not ask for a stream');
   });
 
   it('bounds the streams one user holds, and frees a slot when a stream closes', async () => {
@@ -116,7 +128,7 @@ describe('live updates (GET /api/events)', () => {
     for (let i = 0; i < 5; i += 1) open.push(await stream(org.recruiter.token));
     assert.ok(open.every((one) => one.response.status === 200));
     const refused = await fetch(`${t.publicUrl}/api/events`, {
-      headers: { authorization: `Bearer ${org.recruiter.token}` },
+      headers: { authorization: `Bearer ${org.recruiter.token}`, accept: 'text/event-stream' },
     });
     assert.equal(refused.status, 429);
     const colleague = await stream(org.admin.token);

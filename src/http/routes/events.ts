@@ -40,18 +40,24 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{
           'A `text/event-stream`. Each event is `data: {"type":"threads"}` (synced threads you may see ' +
           'changed: refetch `GET /api/threads`) or `data: {"type":"history","memberId":"…"}` (refetch that ' +
           "member's history). Never content. Comments (`: heartbeat`) keep it open; the server ends it " +
-          'after a few minutes and the client reconnects. At most 5 streams per user (429).',
+          'after a few minutes and the client reconnects. At most 5 streams per user (429). Requires ' +
+          '`Accept: text/event-stream` (400 without).',
         response: {
           200: {
             description: 'The event stream',
             content: { 'text/event-stream': { schema: Type.String() } },
           },
-          ...errors(401, 403, 429, 503),
+          ...errors(400, 401, 403, 429, 503),
         },
       },
     },
     async (request, reply) => {
       const viewer = userOf(request);
+      // Only a client that asks for a stream gets one (EventSource always does): any other GET, a
+      // crawler's or a test's walking the API, gets an answer and never an endless body.
+      if (!/\btext\/event-stream\b/.test(request.headers.accept ?? '')) {
+        throw new AppError('bad_request', 'ask for this stream with Accept: text/event-stream');
+      }
       if (!live) throw new AppError('unavailable', 'live updates are not available on this server');
       const raw = reply.raw;
       const write = (text: string) => {
@@ -64,8 +70,10 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{
       }
       reply.hijack();
       // Headers set so far (the security headers) go out with the stream, which bypasses reply hooks.
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined) raw.setHeader(name, value);
+      }
       raw.writeHead(200, {
-        ...reply.getHeaders(),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         'x-accel-buffering': 'no',
