@@ -1,9 +1,16 @@
-/** Signing keys for the tokens the sandbox issues (id_tokens, push JWTs), and their published key sets. */
+/**
+ * Signing keys for the tokens the sandbox issues (id_tokens, push JWTs), and their published key sets.
+ * The key pair is kept as JWK data on the key itself, so a saved sandbox (persistence.ts) restores the
+ * very key: tokens signed before a restart still verify against the keys published after it.
+ */
 import { randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
 export interface SigningKey {
   kid: string;
+  /** The key pair as data (what a snapshot keeps). */
+  publicJwk: JWK;
+  privateJwk: JWK;
   /** The public key set to serve at a `jwks_uri`. */
   jwks(): { keys: JWK[] };
   sign(
@@ -15,19 +22,25 @@ export interface SigningKey {
 export async function createSigningKey(): Promise<SigningKey> {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = randomBytes(10).toString('hex');
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-  return {
+  // The imported private key, for the kid it was imported for (a restore replaces the JWK and the kid).
+  let imported: { kid: string; key: CryptoKey | Uint8Array } = { kid, key: privateKey };
+  const key: SigningKey = {
     kid,
-    jwks: () => ({ keys: [jwk] }),
-    sign: (claims, { issuer, audience, expiresInSeconds, now }) => {
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' },
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'RS256' },
+    jwks: () => ({ keys: [key.publicJwk] }),
+    sign: async (claims, { issuer, audience, expiresInSeconds, now }) => {
+      if (imported.kid !== key.kid)
+        imported = { kid: key.kid, key: await importJWK(key.privateJwk, 'RS256') };
       const iat = Math.floor(now / 1000);
       return new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
         .setIssuer(issuer)
         .setAudience(audience)
         .setIssuedAt(iat)
         .setExpirationTime(iat + expiresInSeconds)
-        .sign(privateKey);
+        .sign(imported.key);
     },
   };
+  return key;
 }
