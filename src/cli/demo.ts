@@ -62,6 +62,11 @@ const MEMBERS = [
   },
 ] as const;
 
+/** The demo candidates the sandbox mail panel writes as: the members anyone may find by address. */
+export const DEMO_CANDIDATES = MEMBERS.filter((member) => member.discoverability === 'anyone').map(
+  (member) => ({ name: member.name, address: member.emails[0] }),
+);
+
 /** Registers the demo OAuth apps (and the sign-on client) and the demo people's mailboxes with the sandbox. */
 export async function prepareSandbox(sandboxUrl: string, publicUrl: string): Promise<void> {
   const post = async (path: string, body: unknown) => {
@@ -70,6 +75,8 @@ export async function prepareSandbox(sandboxUrl: string, publicUrl: string): Pro
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
+    // 409: the user is there already, kept by the sandbox from an earlier start (its state file).
+    if (response.status === 409 && path.endsWith('/users')) return;
     if (!response.ok) throw new Error(`sandbox ${path}: ${response.status} ${await response.text()}`);
   };
   for (const provider of ['google', 'microsoft'] as const) {

@@ -29,6 +29,7 @@ import { limitJsonDepth } from './json-depth.ts';
 import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
+import { demoMailRoutes } from './routes/demo-mail.ts';
 import { demoSignInRoutes } from './routes/demo-sign-in.ts';
 import { erasureRoutes } from './routes/erasure.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -60,7 +61,15 @@ export interface AppOptions {
   /** Unset: `/metrics` is not served (see routes/metrics.ts). */
   metricsToken?: string | undefined;
   /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization, and its sign-in picker. */
-  demo?: { domain: string; members?: readonly string[] } | undefined;
+  demo?:
+    | {
+        domain: string;
+        members?: readonly string[];
+        /** The provider sandbox, for the demo mail panel (`/api/demo/mailboxes`); unset: no panel. */
+        sandboxUrl?: string;
+        candidates?: readonly { name: string; address: string }[];
+      }
+    | undefined;
   /** Unset: the defaults (`DEFAULT_RATE_LIMITS`). */
   rateLimits?: RateLimits | undefined;
   /** Which proxies to believe about the client's address (`TRUST_PROXY`); per-address limits depend on it. */
@@ -150,6 +159,10 @@ export async function buildApp({
     await app.register(demoRoutes, { context, domain: demo.domain });
     const members = demo.members ?? [];
     await app.register(demoSignInRoutes, { db, sessions, cookies, publicUrl, domain: demo.domain, members });
+    if (demo.sandboxUrl) {
+      const { sandboxUrl, candidates = [] } = demo;
+      await app.register(demoMailRoutes, { db, domain: demo.domain, sandboxUrl, candidates });
+    }
   }
   if (webDist) await app.register(webApp, { dist: webDist });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
