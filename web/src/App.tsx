@@ -1,8 +1,11 @@
 /** The app's frame: who is signed in, the navigation, and the page the address names. */
 import type { ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import { api } from './api/client.ts';
 import { Loading, Problem } from './components/Status.tsx';
+import { useLoad } from './components/useLoad.ts';
 import { CandidatePage } from './pages/Candidate.tsx';
+import { DemoMailPage } from './pages/DemoMail.tsx';
 import { IntegrationPage } from './pages/Integration.tsx';
 import { MemberHome } from './pages/MemberHome.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
@@ -62,6 +65,7 @@ function Frame() {
           <NavLink to={PAGES.threads}>Threads</NavLink>
           <NavLink to={PAGES.integration}>My integration</NavLink>
           {admin && <NavLink to={PAGES.settings}>Settings</NavLink>}
+          <DemoNavLink />
           <span className="who">
             {me.user.name} · {me.organization.name}
           </span>
@@ -80,6 +84,7 @@ function Frame() {
         <Route path={PAGES.thread}>{(params) => <ThreadPage id={params.id} />}</Route>
         <Route path={PAGES.candidate}>{(params) => <CandidatePage id={params.id} />}</Route>
         <Route path={PAGES.integration} component={IntegrationPage} />
+        <Route path={PAGES.demoMail} component={DemoMailPage} />
         <Route path={PAGES.settings}>
           {admin ? <SettingsPage /> : <Problem message="Settings are for admins." />}
         </Route>
@@ -117,6 +122,19 @@ function NavLink({ to, children }: { to: string; children: ReactNode }) {
       {children}
     </Link>
   );
+}
+
+/** The sandbox mail panel's link, in the demo only (its routes answer 404 elsewhere). */
+function DemoNavLink() {
+  const demo = useLoad(
+    () =>
+      api('GET /api/demo/people').then(
+        () => true,
+        () => false,
+      ),
+    [],
+  );
+  return demo.state === 'done' && demo.data ? <NavLink to={PAGES.demoMail}>Sandbox mail</NavLink> : null;
 }
 
 function SignOut() {

@@ -11,6 +11,8 @@ export const PAGES = {
   thread: '/threads/:id',
   candidate: '/candidates/:id',
   settings: '/settings',
+  /** Demo only: the sandbox's mailboxes (the API answers 404 outside the demo). */
+  demoMail: '/demo/mail',
 } as const;
 
 /** `/threads/:id` with `{ id }` → `/threads/0f…`. */
