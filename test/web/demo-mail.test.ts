@@ -134,12 +134,17 @@ test('Demo mail panel: mail sent from it appears on Threads without a reload, an
   await checkAccessible(panel, 'the sandbox mail panel');
   await panel.screenshot({ path: path.join(shots, '01-sandbox-mail.png'), fullPage: true });
 
-  await panel.getByLabel('From').selectOption({ label: 'Grace Candidate <grace.candidate@gmail.com>' });
-  await panel.getByLabel('To').selectOption({ label: 'Rex Recruiter <rex@acme.example> at Google' });
-  await panel.getByLabel('Subject').fill('Live from the panel');
-  await panel.getByRole('button', { name: 'Send as the candidate' }).click();
+  const writeIn = panel.getByRole('form', { name: 'A candidate writes to a recruiter' });
+  await writeIn
+    .getByLabel('From', { exact: true })
+    .selectOption({ label: 'Grace Candidate <grace.candidate@gmail.com>' });
+  await writeIn
+    .getByLabel('To', { exact: true })
+    .selectOption({ label: 'Rex Recruiter <rex@acme.example> at Google' });
+  await writeIn.getByLabel('Subject', { exact: true }).fill('Live from the panel');
+  await writeIn.getByRole('button', { name: 'Send as the candidate' }).click();
   const rexBox = panel.getByRole('article', { name: /Rex Recruiter/ }).first();
-  await rexBox.getByText('Live from the panel').waitFor();
+  await rexBox.getByText('Live from the panel', { exact: true }).waitFor();
 
   const sent = Date.now();
   await threads.getByRole('link', { name: 'Live from the panel' }).waitFor({ timeout: 20_000 });
@@ -150,7 +155,7 @@ test('Demo mail panel: mail sent from it appears on Threads without a reload, an
 
   await rexBox.getByRole('button', { name: 'Reply as Rex Recruiter' }).click();
   await rexBox.getByRole('button', { name: 'Send as Rex Recruiter' }).click();
-  await rexBox.getByText('Re: Live from the panel').waitFor();
+  await rexBox.getByText('Re: Live from the panel', { exact: true }).waitFor();
   await threads.getByText('2 messages').waitFor({ timeout: 20_000 });
   await checkAccessible(panel, 'the panel after a reply');
 

@@ -3,7 +3,7 @@
  * reply as the recruiter, move a message to the trash or delete it, and watch Threads follow within
  * seconds. The API relays each action to the sandbox's control API; outside the demo it answers 404.
  */
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { ApiError, api } from '../api/client.ts';
 import type { GetDemoMailboxesResponse } from '../api/types.ts';
 import { Empty, Loading, Problem } from '../components/Status.tsx';
@@ -86,6 +86,7 @@ function WriteIn({
   const [subject, setSubject] = useState('Hello from a candidate');
   const [text, setText] = useState('Here is my CV. When can we talk?');
   const { busy, problem, run } = useAction(onDone);
+  const id = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const [provider = 'google', email = ''] = to.split(' ');
@@ -99,38 +100,37 @@ function WriteIn({
   return (
     <form className="card" onSubmit={submit} aria-labelledby="write-in">
       <h2 id="write-in">A candidate writes to a recruiter</h2>
-      <label>
-        From
-        <select value={from} onChange={(event) => setFrom(event.target.value)}>
-          {candidates.map((candidate) => (
-            <option key={candidate.address} value={candidate.address}>
-              {candidate.name} &lt;{candidate.address}&gt;
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        To
-        <select value={to} onChange={(event) => setTo(event.target.value)}>
-          {mailboxes.map((mailbox) => (
-            <option
-              key={`${mailbox.provider} ${mailbox.email}`}
-              value={`${mailbox.provider} ${mailbox.email}`}
-            >
-              {mailbox.name} &lt;{mailbox.email}&gt; at{' '}
-              {mailbox.provider === 'google' ? 'Google' : 'Microsoft'}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Subject
-        <input value={subject} maxLength={200} onChange={(event) => setSubject(event.target.value)} />
-      </label>
-      <label>
-        Message
-        <textarea value={text} maxLength={10000} rows={3} onChange={(event) => setText(event.target.value)} />
-      </label>
+      <label htmlFor={`${id}-from`}>From</label>
+      <select id={`${id}-from`} value={from} onChange={(event) => setFrom(event.target.value)}>
+        {candidates.map((candidate) => (
+          <option key={candidate.address} value={candidate.address}>
+            {candidate.name} &lt;{candidate.address}&gt;
+          </option>
+        ))}
+      </select>
+      <label htmlFor={`${id}-to`}>To</label>
+      <select id={`${id}-to`} value={to} onChange={(event) => setTo(event.target.value)}>
+        {mailboxes.map((mailbox) => (
+          <option key={`${mailbox.provider} ${mailbox.email}`} value={`${mailbox.provider} ${mailbox.email}`}>
+            {mailbox.name} &lt;{mailbox.email}&gt; at {mailbox.provider === 'google' ? 'Google' : 'Microsoft'}
+          </option>
+        ))}
+      </select>
+      <label htmlFor={`${id}-subject`}>Subject</label>
+      <input
+        id={`${id}-subject`}
+        value={subject}
+        maxLength={200}
+        onChange={(event) => setSubject(event.target.value)}
+      />
+      <label htmlFor={`${id}-message`}>Message</label>
+      <textarea
+        id={`${id}-message`}
+        value={text}
+        maxLength={10000}
+        rows={3}
+        onChange={(event) => setText(event.target.value)}
+      />
       <p>
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Sending…' : 'Send as the candidate'}
@@ -238,6 +238,7 @@ function Reply({
   const [to, setTo] = useState(candidates[0]?.address ?? '');
   const [text, setText] = useState('Thanks! Does Tuesday work for a call?');
   const { busy, problem, run } = useAction(onSent);
+  const id = useId();
   const reply = subject.toLowerCase().startsWith('re:') ? subject : `Re: ${subject}`;
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -250,20 +251,22 @@ function Reply({
   };
   return (
     <form onSubmit={submit} className="reply" aria-label={`Reply to “${subject}” as ${mailbox.name}`}>
-      <label>
-        To
-        <select value={to} onChange={(event) => setTo(event.target.value)}>
-          {candidates.map((candidate) => (
-            <option key={candidate.address} value={candidate.address}>
-              {candidate.name} &lt;{candidate.address}&gt;
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Reply
-        <textarea value={text} maxLength={10000} rows={2} onChange={(event) => setText(event.target.value)} />
-      </label>
+      <label htmlFor={`${id}-to`}>To</label>
+      <select id={`${id}-to`} value={to} onChange={(event) => setTo(event.target.value)}>
+        {candidates.map((candidate) => (
+          <option key={candidate.address} value={candidate.address}>
+            {candidate.name} &lt;{candidate.address}&gt;
+          </option>
+        ))}
+      </select>
+      <label htmlFor={`${id}-reply`}>Reply</label>
+      <textarea
+        id={`${id}-reply`}
+        value={text}
+        maxLength={10000}
+        rows={2}
+        onChange={(event) => setText(event.target.value)}
+      />
       <button type="submit" className="button primary" disabled={busy}>
         {busy ? 'Sending…' : `Send as ${mailbox.name}`}
       </button>
