@@ -109,7 +109,7 @@ export async function seedDemo(context: AppContext, sandboxUrl: string): Promise
     `  2. a candidate writes to Rex (the provider sandbox delivers it):`,
     `     curl -H 'content-type: application/json' ${sandboxUrl}/_sandbox/google/mailboxes/rex@${DOMAIN}/deliver \\`,
     `       -d '{"from":{"name":"Grace","address":"grace.candidate@gmail.com"},"to":[{"address":"rex@${DOMAIN}"}],"subject":"Hello","text":"My CV"}'`,
-    `  3. it is on Rex's Threads page within seconds (reload), or: curl -H "Authorization: Bearer ${recruiter}" ${context.publicUrl}/api/threads`,
+    `  3. it is on Rex's Threads page within seconds, without a reload (or use the app's Sandbox mail page), or: curl -H "Authorization: Bearer ${recruiter}" ${context.publicUrl}/api/threads`,
     `  provider sandbox: ${sandboxUrl} (control API: ${sandboxUrl}/_sandbox, see docs/sandbox.md)`,
   ];
 }
