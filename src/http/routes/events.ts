@@ -89,7 +89,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{
         if (!raw.writableEnded) raw.end();
       };
       streams.add(end);
-      request.raw.on('close', end);
+      // The response's close: the browser went away, or the stream ended (the request's own close may come
+      // as soon as its body is read, which says nothing about the connection).
+      raw.on('close', end);
       raw.on('error', end);
     },
   );
