@@ -12,6 +12,9 @@
  * to the top and must not drag the next page's start with it (which would repeat entries). Each branch is
  * cut at the position and limited before the union, so a page reads at most `limit` rows of each kind;
  * a thread's latest message, participants and count are looked up only for the threads of the page.
+ * A member's threads are walked in activity order through `member_threads` (migration 0014, kept by
+ * triggers), so a page stops after the threads it shows (plus those the viewer may not see) instead of
+ * sorting every thread of the member.
  */
 import { sql } from 'kysely';
 import type { Access, Visibility } from '../domain/visibility.ts';
@@ -85,14 +88,12 @@ export async function listMemberHistory(
         (select count(*) from messages m where m.org_id = t.org_id and m.thread_id = t.id) as message_count,
         ${content(viewer, 't.subject')} as subject, ${content(viewer, 'last.snippet')} as snippet
       from (
-        select t.* from threads t
-        where ${visibleTo(viewer)}
-          and t.last_message_at is not null
-          and t.id in (
-            select mm.thread_id from message_members mm
-            where mm.org_id = ${viewer.orgId} and mm.member_id = ${memberId})
-          and ${before('t.last_message_at', 't.id')}
-        order by t.last_message_at desc, t.id desc
+        select t.* from member_threads mt
+        join threads t on t.org_id = mt.org_id and t.id = mt.thread_id
+        where mt.org_id = ${viewer.orgId} and mt.member_id = ${memberId}
+          and ${visibleTo(viewer)}
+          and ${before('mt.last_message_at', 'mt.thread_id')}
+        order by mt.last_message_at desc, mt.thread_id desc
         limit ${page.limit}) t
       join users u on u.org_id = t.org_id and u.id = t.owner_user_id
       cross join lateral (

@@ -68,6 +68,22 @@ export async function findProposal(
   return row && toProposal(row);
 }
 
+/** The proposals of one conversation of the organization, newest first (at most `limit`). */
+export async function listConversationProposals(
+  db: Database,
+  orgId: string,
+  conversationId: string,
+  limit: number,
+): Promise<Proposal[]> {
+  const rows = await selectProposals(db, { orgId })
+    .where('conversation_id', '=', conversationId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toProposal);
+}
+
 /** Locks the proposal for a booking: one booker at a time decides whether it is still open. */
 export async function lockProposal(
   db: Database,

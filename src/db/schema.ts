@@ -167,6 +167,17 @@ export interface MessageMembersTable {
   thread_id: string;
 }
 
+/**
+ * A member's threads in order of activity (migration 0014), kept by triggers from `message_members`
+ * and `threads.last_message_at`; read by the history (R17) and never written by our code.
+ */
+export interface MemberThreadsTable {
+  org_id: string;
+  member_id: string;
+  thread_id: string;
+  last_message_at: Date;
+}
+
 /** Search data of one message (migration 0008); written and read only by `db/search.ts`. */
 export interface MessageSearchTable {
   org_id: string;
@@ -362,6 +373,7 @@ export interface DB {
   threads: ThreadsTable;
   messages: MessagesTable;
   message_members: MessageMembersTable;
+  member_threads: MemberThreadsTable;
   message_search: MessageSearchTable;
   sync_decisions: SyncDecisionsTable;
   suppressions: SuppressionsTable;

@@ -5,7 +5,7 @@
  */
 import { bookedBetween, latestForProposal } from '../db/bookings.ts';
 import { findConversation, insertMessage } from '../db/inmail.ts';
-import { findProposal, insertProposal, type Proposal } from '../db/proposals.ts';
+import { findProposal, insertProposal, listConversationProposals, type Proposal } from '../db/proposals.ts';
 import {
   findSchedulingSettings,
   type SchedulingSettings,
@@ -185,6 +185,28 @@ export async function readProposal(
   if (!proposal) throw notFound('proposal');
   const rules = proposal.rules as SlotRules;
   return proposalView(context, proposal, timeZone ?? (principal.kind === 'user' ? rules.timeZone : 'UTC'));
+}
+
+/** How many of a conversation's proposals its list shows, newest first. */
+export const CONVERSATION_PROPOSALS = 50;
+
+/** The proposals made in a conversation of the user's organization, newest first, in the recruiter's zone. */
+export async function conversationProposals(
+  context: AppContext,
+  user: UserPrincipal,
+  conversationId: string,
+): Promise<ProposalView[]> {
+  const conversation = await findConversation(context.db, { orgId: user.orgId }, conversationId);
+  if (!conversation) throw notFound('conversation');
+  const proposals = await listConversationProposals(
+    context.db,
+    user.orgId,
+    conversationId,
+    CONVERSATION_PROPOSALS,
+  );
+  return Promise.all(
+    proposals.map((proposal) => proposalView(context, proposal, (proposal.rules as SlotRules).timeZone)),
+  );
 }
 
 export async function proposalView(

@@ -53,7 +53,6 @@ const clock = (minutes: number) =>
   minutes === 24 * 60
     ? '24:00'
     : `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3));
 
 const zoneAndNow = fc.constantFrom(...Object.keys(ZONES)).chain((timeZone) =>
   fc.record({
@@ -129,18 +128,35 @@ const horizonEnd = (now: Date, days: number, timeZone: string) =>
 const overlaps = (a: { start: number; end: number }, b: Interval) =>
   a.start < b.end.getTime() && b.start.getTime() < a.end;
 
+/**
+ * A working-hours bound of a local date as an instant, by the convention the module documents (RFC 5545
+ * §3.3.5's, and Temporal's `compatible`): a time the clocks skip moves forward by the gap (02:15 on New York's
+ * spring-forward night is 03:15 EDT, so 01:00–02:15 stays 75 real minutes), a repeated time is its earlier
+ * instant (02:15–03:15 on Adelaide's fall-back night opens at 02:15 ACDT and holds the repeated hour: 2 real hours).
+ * The bounds are compared as instants, since a wall-clock reading cannot order times inside a repeated hour.
+ */
+function workingBound(date: string, time: string, timeZone: string): number {
+  const day = Temporal.PlainDate.from(date);
+  if (time === '24:00') return day.add({ days: 1 }).toZonedDateTime({ timeZone }).epochMilliseconds;
+  return Temporal.PlainDateTime.from(`${date}T${time}`).toZonedDateTime(timeZone, {
+    disambiguation: 'compatible',
+  }).epochMilliseconds;
+}
+
 function assertWithinWorkingHours(slot: Interval, rules: SlotRules) {
   const start = wall(slot.start, rules.timeZone);
-  const end = wall(slot.end, rules.timeZone);
+  // The slot's last minute, on the wall clock, is still the start's local day.
+  const last = wall(new Date(slot.end.getTime() - MINUTE), rules.timeZone);
   assert.ok(rules.workingHours.days.includes(start.weekday), 'on a working day');
   assert.ok(
-    start.minutes >= minutesOf(rules.workingHours.start),
+    slot.start.getTime() >= workingBound(start.date, rules.workingHours.start, rules.timeZone),
     'starts at or after the working-hours start',
   );
-  const endLimit = rules.workingHours.end === '24:00' ? 24 * 60 : minutesOf(rules.workingHours.end);
-  const endMinutes =
-    end.date === start.date ? end.minutes : end.minutes === 0 ? 24 * 60 : Number.POSITIVE_INFINITY;
-  assert.ok(endMinutes <= endLimit, 'ends at or before the working-hours end, the same local day');
+  assert.equal(last.date, start.date, 'ends the same local day');
+  assert.ok(
+    slot.end.getTime() <= workingBound(start.date, rules.workingHours.end, rules.timeZone),
+    'ends at or before the working-hours end',
+  );
 }
 
 describe('R18: slot properties across five zones and their daylight-saving changes', () => {

@@ -5,6 +5,7 @@ import { api } from './api/client.ts';
 import { Loading, Problem } from './components/Status.tsx';
 import { useLoad } from './components/useLoad.ts';
 import { CandidatePage } from './pages/Candidate.tsx';
+import { CandidatesPage } from './pages/Candidates.tsx';
 import { DemoMailPage } from './pages/DemoMail.tsx';
 import { IntegrationPage } from './pages/Integration.tsx';
 import { MemberHome } from './pages/MemberHome.tsx';
@@ -63,6 +64,7 @@ function Frame() {
       nav={
         <>
           <NavLink to={PAGES.threads}>Threads</NavLink>
+          <NavLink to={PAGES.candidates}>Candidates</NavLink>
           <NavLink to={PAGES.integration}>My integration</NavLink>
           {admin && <NavLink to={PAGES.settings}>Settings</NavLink>}
           <DemoNavLink />
@@ -82,6 +84,7 @@ function Frame() {
         </Route>
         <Route path={PAGES.threads} component={ThreadsPage} />
         <Route path={PAGES.thread}>{(params) => <ThreadPage id={params.id} />}</Route>
+        <Route path={PAGES.candidates} component={CandidatesPage} />
         <Route path={PAGES.candidate}>{(params) => <CandidatePage id={params.id} />}</Route>
         <Route path={PAGES.integration} component={IntegrationPage} />
         <Route path={PAGES.demoMail} component={DemoMailPage} />

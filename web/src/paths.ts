@@ -9,6 +9,7 @@ export const PAGES = {
   integration: '/integration',
   threads: '/threads',
   thread: '/threads/:id',
+  candidates: '/candidates',
   candidate: '/candidates/:id',
   settings: '/settings',
   /** Demo only: the sandbox's mailboxes (the API answers 404 outside the demo). */

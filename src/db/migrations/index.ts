@@ -13,6 +13,8 @@ import * as exports from './0010_export.ts';
 import * as historyIndexes from './0011_history_indexes.ts';
 import * as sessions from './0012_sessions.ts';
 import * as inmailSearch from './0013_inmail_search.ts';
+import * as memberThreads from './0014_member_threads.ts';
+import * as conversationProposals from './0015_conversation_proposals.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -28,4 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011_history_indexes': historyIndexes,
   '0012_sessions': sessions,
   '0013_inmail_search': inmailSearch,
+  '0014_member_threads': memberThreads,
+  '0015_conversation_proposals': conversationProposals,
 };

@@ -13,7 +13,9 @@ import { book, SlotTaken } from '../../services/booking.ts';
 import { cancelInterview, moveInterview } from '../../services/booking-changes.ts';
 import type { AppContext } from '../../services/context.ts';
 import {
+  CONVERSATION_PROPOSALS,
   changeSchedulingSettings,
+  conversationProposals,
   EXPIRY_WEEKS,
   propose,
   readProposal,
@@ -198,6 +200,25 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
     },
     async (request, reply) =>
       reply.status(201).send(await propose(context, userOf(request), request.params.id, request.body)),
+  );
+
+  app.get(
+    '/api/inmail/conversations/:id/proposals',
+    {
+      config: { allow: ['user'] },
+      schema: {
+        tags: ['scheduling'],
+        summary: `The proposals made in a conversation of your organization, newest first (at most ${CONVERSATION_PROPOSALS}), in the recruiter's zone`,
+        params: Params,
+        response: {
+          200: Type.Object({ proposals: Type.Array(ProposalView) }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => ({
+      proposals: await conversationProposals(context, userOf(request), request.params.id),
+    }),
   );
 
   app.get(

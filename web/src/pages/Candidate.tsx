@@ -1,78 +1,75 @@
 /**
- * A candidate: their profile and their communication history (R17), InMail and email in one timeline,
- * newest first; each email thread opens in place, and its owner sets who can see it (R15).
+ * A candidate: their profile, their communication history (R17) with InMail and email in one timeline,
+ * newest first, each entry opening in place; search within it; per thread its owner's visibility
+ * control (R15) and erasure (R16); an InMail to write, and from the InMail conversation an interview to
+ * schedule (R18). `history.refresh()` is the one call that shows new mail.
  */
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client.ts';
-import type { GetMembersIdHistoryResponse } from '../api/types.ts';
-import { Empty, Show, When } from '../components/Status.tsx';
+import { HistoryEntry } from '../components/candidate/HistoryEntry.tsx';
+import { HistorySearch } from '../components/candidate/HistorySearch.tsx';
+import { PagedList } from '../components/candidate/PagedList.tsx';
+import { useHistory } from '../components/candidate/useHistory.ts';
+import { WriteInMail } from '../components/candidate/WriteInMail.tsx';
+import { Show } from '../components/Status.tsx';
 import { useLoad } from '../components/useLoad.ts';
-import { VISIBILITY_WORDS, VisibilityControl } from '../components/VisibilityControl.tsx';
-import { pathTo } from '../paths.ts';
-import { useUser } from '../session.tsx';
-
-type Entry = GetMembersIdHistoryResponse['entries'][number];
+import { PAGES } from '../paths.ts';
 
 export function CandidatePage({ id }: { id: string }) {
   const profile = useLoad(() => api('GET /api/members/:id', { params: { id } }), [id]);
-  const history = useLoad(() => api('GET /api/members/:id/history', { params: { id } }), [id]);
+  const history = useHistory(id);
+  const [notice, setNotice] = useState<string>();
   return (
-    <section>
+    <section className="candidate">
+      <p>
+        <Link href={PAGES.candidates}>← Find a candidate</Link>
+      </p>
       <Show loaded={profile} what="the candidate">
         {(member) => (
-          <header className="profile">
-            <h1>{member.name}</h1>
-            <p>{member.headline || 'No headline'}</p>
-          </header>
+          <>
+            <header className="profile card">
+              <h1>{member.name}</h1>
+              <p>{member.headline || 'No headline'}</p>
+              {'emails' in member && member.emails.length > 0 ? (
+                <p className="muted">Addresses: {member.emails.join(', ')}</p>
+              ) : (
+                <p className="muted">The directory does not show a candidate’s addresses to recruiters.</p>
+              )}
+            </header>
+            <div className="history-head">
+              <h2>Communication history</h2>
+              <button type="button" onClick={history.refresh}>
+                Refresh
+              </button>
+            </div>
+            <p className="status" role="status">
+              {notice}
+            </p>
+            <PagedList
+              paged={history}
+              what="the history"
+              moreLabel="Show older entries"
+              className="timeline"
+              empty="No InMail or email with this candidate that you may see yet."
+            >
+              {(entry) => (
+                <HistoryEntry
+                  key={`${entry.kind}-${entry.id}`}
+                  entry={entry}
+                  onChange={history.refresh}
+                  onErased={(words) => {
+                    setNotice(words);
+                    history.refresh();
+                  }}
+                />
+              )}
+            </PagedList>
+            <HistorySearch memberId={id} />
+            <WriteInMail memberId={id} memberName={member.name} onSent={history.refresh} />
+          </>
         )}
-      </Show>
-      <h2>Communication history</h2>
-      <p>
-        <button type="button" onClick={history.reload}>
-          Refresh
-        </button>
-      </p>
-      <Show loaded={history} what="the history">
-        {({ entries }) =>
-          entries.length === 0 ? (
-            <Empty>No InMail or email with this candidate that you may see yet.</Empty>
-          ) : (
-            <ol className="timeline">
-              {entries.map((entry) => (
-                <HistoryItem key={`${entry.kind}-${entry.id}`} entry={entry} />
-              ))}
-            </ol>
-          )
-        }
       </Show>
     </section>
-  );
-}
-
-function HistoryItem({ entry }: { entry: Entry }) {
-  const me = useUser();
-  const [visibility, setVisibility] = useState(entry.visibility);
-  const mine = entry.kind === 'email' && entry.owner.id === me.user.id;
-  const title =
-    entry.access === 'full' ? entry.subject || '(no subject)' : `A thread of ${entry.owner.name}’s`;
-  return (
-    <li className={`entry ${entry.kind} ${entry.direction}`}>
-      <p className="entry-head">
-        <span className="badge">{entry.kind === 'inmail' ? 'InMail' : 'Email'}</span>{' '}
-        {entry.kind === 'email' && entry.access === 'full' ? (
-          <Link href={pathTo('thread', { id: entry.id })}>{title}</Link>
-        ) : (
-          <span>{title}</span>
-        )}
-      </p>
-      <p className="muted">
-        {entry.direction === 'sent' ? 'Last sent' : 'Last received'} <When at={entry.at} /> ·{' '}
-        {entry.messageCount} {entry.messageCount === 1 ? 'message' : 'messages'} · {entry.owner.name}
-        {entry.kind === 'email' && <> · {VISIBILITY_WORDS[visibility]}</>}
-      </p>
-      {entry.snippet && <p className="snippet">{entry.snippet}</p>}
-      {mine && <VisibilityControl threadId={entry.id} visibility={visibility} onChange={setVisibility} />}
-    </li>
   );
 }
