@@ -62,6 +62,11 @@ const MEMBERS = [
   },
 ] as const;
 
+/** The demo candidates the sandbox mail panel writes as: the members anyone may find by address. */
+export const DEMO_CANDIDATES = MEMBERS.filter((member) => member.discoverability === 'anyone').map(
+  (member) => ({ name: member.name, address: member.emails[0] }),
+);
+
 /** Registers the demo OAuth apps (and the sign-on client) and the demo people's mailboxes with the sandbox. */
 export async function prepareSandbox(sandboxUrl: string, publicUrl: string): Promise<void> {
   const post = async (path: string, body: unknown) => {
@@ -70,6 +75,8 @@ export async function prepareSandbox(sandboxUrl: string, publicUrl: string): Pro
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
+    // 409: the user is there already, kept by the sandbox from an earlier start (its state file).
+    if (response.status === 409 && path.endsWith('/users')) return;
     if (!response.ok) throw new Error(`sandbox ${path}: ${response.status} ${await response.text()}`);
   };
   for (const provider of ['google', 'microsoft'] as const) {
@@ -102,7 +109,7 @@ export async function seedDemo(context: AppContext, sandboxUrl: string): Promise
     `  2. a candidate writes to Rex (the provider sandbox delivers it):`,
     `     curl -H 'content-type: application/json' ${sandboxUrl}/_sandbox/google/mailboxes/rex@${DOMAIN}/deliver \\`,
     `       -d '{"from":{"name":"Grace","address":"grace.candidate@gmail.com"},"to":[{"address":"rex@${DOMAIN}"}],"subject":"Hello","text":"My CV"}'`,
-    `  3. it is on Rex's Threads page within seconds (reload), or: curl -H "Authorization: Bearer ${recruiter}" ${context.publicUrl}/api/threads`,
+    `  3. it is on Rex's Threads page within seconds, without a reload (or use the app's Sandbox mail page), or: curl -H "Authorization: Bearer ${recruiter}" ${context.publicUrl}/api/threads`,
     `  provider sandbox: ${sandboxUrl} (control API: ${sandboxUrl}/_sandbox, see docs/sandbox.md)`,
   ];
 }

@@ -1,12 +1,15 @@
 /** The long-running commands: `start` (API + worker), `api`, `worker`; `start --demo` adds the sandbox. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { type Config, loadConfig } from '../config.ts';
 import { buildApp } from '../http/app.ts';
 import { startWorker } from '../jobs/worker.ts';
 import { createLogger } from '../log.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
-import { startSandbox } from '../sandbox/server.ts';
+import { type SandboxOptions, startSandbox } from '../sandbox/server.ts';
 import { createContext } from '../services/context.ts';
 import {
+  DEMO_CANDIDATES,
   DEMO_CLIENTS,
   DEMO_DOMAIN,
   DEMO_MEMBER_SIGN_INS,
@@ -48,19 +51,15 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (options.demo) {
     // The demo talks to the provider sandbox instead of Google and Microsoft, whatever the environment says.
     const webhook = `${loaded.publicUrl}/webhooks/google`;
-    const sandbox = await listening(
-      'SANDBOX_PORT',
-      loaded.sandboxPort ?? 0,
-      startSandbox({
-        port: loaded.sandboxPort ?? 0,
-        logger: logger.child({ component: 'sandbox' }, { level: 'warn' }),
-        google: {
-          pushEndpoint: webhook,
-          pushAudience: webhook,
-          pushServiceAccount: DEMO_PUSH.serviceAccountEmail,
-        },
-      }),
-    );
+    const sandbox = await startDemoSandbox(loaded.dataDir, loaded.sandboxPort, {
+      logger: logger.child({ component: 'sandbox' }, { level: 'warn' }),
+      google: {
+        pushEndpoint: webhook,
+        pushAudience: webhook,
+        pushServiceAccount: DEMO_PUSH.serviceAccountEmail,
+      },
+    });
+    if (sandbox.restored.restored) logger.info('the provider sandbox picked up where it left off');
     runtime.onClose(() => sandbox.close());
     config = withSandbox(loaded, sandbox.url);
     sandboxUrl = sandbox.url;
@@ -82,12 +81,15 @@ export async function serve(options: ServeOptions): Promise<void> {
     const app = await buildApp({
       context,
       metricsToken: config.metricsToken,
-      demo: options.demo ? { domain: DEMO_DOMAIN, members: DEMO_MEMBER_SIGN_INS } : undefined,
+      demo: options.demo
+        ? { domain: DEMO_DOMAIN, members: DEMO_MEMBER_SIGN_INS, sandboxUrl, candidates: DEMO_CANDIDATES }
+        : undefined,
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
       webDist: WEB_DIST,
       sso: config.sso,
       sessionLifetimes: config.sessions,
+      listenPool: apiConnection.pool,
     });
     runtime.onClose(() => app.close());
     await listening('PORT', config.port, app.listen({ port: config.port, host: config.host }));
@@ -103,6 +105,42 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (options.demo) lines.push(...(await seedDemo(context, sandboxUrl)));
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * The demo's sandbox keeps its state in `DATA_DIR` (connections, mail, calendars and sign-ins survive a
+ * restart) and its port too: the app keeps URLs of it (Graph's delta links are whole URLs). A port taken
+ * since is given up for a free one, with a word in the log. `SANDBOX_PORT` wins.
+ */
+async function startDemoSandbox(dataDir: string, sandboxPort: number | undefined, options: SandboxOptions) {
+  const stateFile = path.join(dataDir, 'sandbox-state.json');
+  const portFile = path.join(dataDir, 'sandbox-port');
+  // SANDBOX_PORT (validated with the configuration) wins, and a port in use then is a ConfigError.
+  if (sandboxPort !== undefined) {
+    const sandbox = await listening(
+      'SANDBOX_PORT',
+      sandboxPort,
+      startSandbox({ ...options, port: sandboxPort, stateFile }),
+    );
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(portFile, `${new URL(sandbox.url).port}\n`);
+    return sandbox;
+  }
+  const saved = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : 0;
+  const wanted = Number.isInteger(saved) && saved > 0 && saved < 65536 ? saved : 0;
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  try {
+    sandbox = await startSandbox({ ...options, port: wanted, stateFile });
+  } catch (error) {
+    if (!wanted || (error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    options.logger?.warn(
+      `the sandbox's port ${wanted} is taken now; it moves, and links it gave out may break`,
+    );
+    sandbox = await startSandbox({ ...options, port: 0, stateFile });
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(portFile, `${new URL(sandbox.url).port}\n`);
+  return sandbox;
 }
 
 function withSandbox(config: Config, sandboxUrl: string): Config {

@@ -49,7 +49,10 @@ export async function writeApiTypes(): Promise<void> {
   const connection = connect('postgres://unused@127.0.0.1:1/unused', logger, { max: 1 });
   const context = createContext(config, connection.db, logger);
   // With the demo's routes, so that the app's demo sign-in is typed too.
-  const app = await buildApp({ context, demo: { domain: 'demo.invalid' } });
+  const app = await buildApp({
+    context,
+    demo: { domain: 'demo.invalid', sandboxUrl: 'http://sandbox.invalid' },
+  });
   try {
     await app.ready();
     const document = app.swagger() as unknown as OpenApi;

@@ -9,6 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type pg from 'pg';
 import {
   type Config,
   DEFAULT_RATE_LIMITS,
@@ -18,6 +19,7 @@ import {
   type SsoConfig,
 } from '../config.ts';
 import type { AppContext } from '../services/context.ts';
+import { createLiveEvents } from '../services/live-events.ts';
 import { createSessions } from '../services/sessions.ts';
 
 import { auth } from './auth.ts';
@@ -27,8 +29,10 @@ import { limitJsonDepth } from './json-depth.ts';
 import { rateLimiting } from './rate-limits.ts';
 import { connectionRoutes } from './routes/connection.ts';
 import { demoRoutes } from './routes/demo.ts';
+import { demoMailRoutes } from './routes/demo-mail.ts';
 import { demoSignInRoutes } from './routes/demo-sign-in.ts';
 import { erasureRoutes } from './routes/erasure.ts';
+import { eventRoutes } from './routes/events.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -57,7 +61,15 @@ export interface AppOptions {
   /** Unset: `/metrics` is not served (see routes/metrics.ts). */
   metricsToken?: string | undefined;
   /** Demo mode (`npm start`) adds the demo's shortcut routes for its organization, and its sign-in picker. */
-  demo?: { domain: string; members?: readonly string[] } | undefined;
+  demo?:
+    | {
+        domain: string;
+        members?: readonly string[];
+        /** The provider sandbox, for the demo mail panel (`/api/demo/mailboxes`); unset: no panel. */
+        sandboxUrl?: string;
+        candidates?: readonly { name: string; address: string }[];
+      }
+    | undefined;
   /** Unset: the defaults (`DEFAULT_RATE_LIMITS`). */
   rateLimits?: RateLimits | undefined;
   /** Which proxies to believe about the client's address (`TRUST_PROXY`); per-address limits depend on it. */
@@ -68,6 +80,8 @@ export interface AppOptions {
   sso?: SsoConfig | undefined;
   /** Unset: the defaults (`DEFAULT_SESSIONS`). */
   sessionLifetimes?: SessionConfig | undefined;
+  /** The pool live updates (`GET /api/events`) take their `LISTEN` connection from; unset: that route answers 503. */
+  listenPool?: pg.Pool | undefined;
 }
 
 export async function buildApp({
@@ -79,6 +93,7 @@ export async function buildApp({
   webDist,
   sso,
   sessionLifetimes = DEFAULT_SESSIONS,
+  listenPool,
 }: AppOptions): Promise<FastifyInstance> {
   const { db, logger, publicUrl } = context;
   const app = Fastify({
@@ -142,11 +157,17 @@ export async function buildApp({
   await app.register(operatorRoutes, { context });
   await app.register(schedulingRoutes, { context });
   await app.register(webhookRoutes, { context });
+  const live = listenPool ? createLiveEvents(listenPool, logger) : undefined;
+  await app.register(eventRoutes, { live });
   await app.register(metricsRoutes, { context, token: metricsToken });
   if (demo) {
     await app.register(demoRoutes, { context, domain: demo.domain });
     const members = demo.members ?? [];
     await app.register(demoSignInRoutes, { db, sessions, cookies, publicUrl, domain: demo.domain, members });
+    if (demo.sandboxUrl) {
+      const { sandboxUrl, candidates = [] } = demo;
+      await app.register(demoMailRoutes, { db, domain: demo.domain, sandboxUrl, candidates });
+    }
   }
   if (webDist) await app.register(webApp, { dist: webDist });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>

@@ -37,6 +37,12 @@ export interface ProviderSandbox {
   routes: FastifyPluginAsync;
   /** Registered under `/_sandbox/{provider}`. */
   control: FastifyPluginAsync;
+  /**
+   * What a saved sandbox keeps (persistence.ts): the emulator's state, whole, and the objects inside it
+   * that are configuration or runtime rather than state (options, timers' windows), which a restart builds
+   * afresh and a snapshot leaves alone.
+   */
+  snapshot: { state: object; config: object[] };
   reset(): void;
 }
 

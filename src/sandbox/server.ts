@@ -2,7 +2,8 @@
  * The provider sandbox: emulators of Google (OAuth/OIDC, Gmail, Calendar, Pub/Sub push) and Microsoft
  * (identity platform v2.0, Graph mail, calendar, subscriptions) on one HTTP server, plus a control API.
  * It imports nothing of the app: it stands in for the outside world, and the app talks to it over HTTP
- * exactly as it would to Google and Microsoft. All state is in memory.
+ * exactly as it would to Google and Microsoft. All state is in memory, and with `stateFile` also on disk
+ * (persistence.ts), restored at start.
  *
  * URL layout (base = the sandbox URL):
  *   {base}/google/...     Google: issuer {base}/google, Gmail and Calendar under the root {base}/google/
@@ -17,6 +18,7 @@ import { controlRoutes } from './control.ts';
 import { createCore, type SandboxCore } from './core.ts';
 import { createGoogleSandbox, type GoogleOptions } from './google/index.ts';
 import { createMicrosoftSandbox, type MicrosoftOptions } from './microsoft/index.ts';
+import { stateFile } from './persistence.ts';
 import { selfSignedCertificate } from './tls.ts';
 
 export interface SandboxOptions {
@@ -30,6 +32,11 @@ export interface SandboxOptions {
   logger?: Logger;
   google?: GoogleOptions;
   microsoft?: MicrosoftOptions;
+  /**
+   * Keep the state in this file: restored at start, saved shortly after each change and on close (the
+   * demo's `DATA_DIR/sandbox-state.json`). Unset: memory only.
+   */
+  stateFile?: string;
 }
 
 export interface Sandbox {
@@ -38,6 +45,8 @@ export interface Sandbox {
   certificate: string | undefined;
   app: FastifyInstance;
   core: SandboxCore;
+  /** With `stateFile`: whether a saved state was restored, or what was wrong with the file. */
+  restored: { restored: boolean; problem?: string };
   close(): Promise<void>;
 }
 
@@ -58,10 +67,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await app.register(microsoft.routes, { prefix: '/microsoft' });
   await app.register(google.control, { prefix: '/_sandbox/google' });
   await app.register(microsoft.control, { prefix: '/_sandbox/microsoft' });
-  controlRoutes(app, core, () => {
+  const reset = () => {
     google.reset();
     microsoft.reset();
-  });
+  };
+  controlRoutes(app, core, reset);
+  const saved = options.stateFile
+    ? stateFile(
+        options.stateFile,
+        () => ({ google: google.snapshot.state, microsoft: microsoft.snapshot.state }),
+        () =>
+          new Set<object>([
+            core,
+            ...Object.values(core).filter((value) => typeof value === 'object' && value !== null),
+            ...google.snapshot.config,
+            ...microsoft.snapshot.config,
+          ]),
+        { logger, onBadFile: reset },
+      )
+    : undefined;
+  const restored = saved?.load() ?? { restored: false };
+  // Whatever changes state is a request that is not a read (a token, a consent, a delivery, a move).
+  if (saved) {
+    app.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') saved.changed();
+    });
+  }
   const host = options.host ?? '127.0.0.1';
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
@@ -74,9 +105,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     certificate: tls?.cert,
     app,
     core,
+    restored,
     close: async () => {
       core.push.reset();
       await app.close();
+      saved?.flush();
     },
   };
 }

@@ -1,5 +1,6 @@
 /** R15: the owner of a synced thread sets who else sees it; every change is audited without content. */
 import { insertAuditEvent } from '../db/audit.ts';
+import { notifyLiveChange } from '../db/live-events.ts';
 import { lockVisibleThread, updateThreadVisibility } from '../db/threads.ts';
 import type { Viewer } from '../db/visibility.ts';
 import { AppError, notFound } from '../domain/errors.ts';
@@ -24,6 +25,13 @@ export async function setThreadVisibility(
     }
     if (thread.visibility !== visibility) {
       await updateThreadVisibility(trx, viewer.orgId, threadId, visibility);
+      // Two different levels: at least one is not private, so colleagues' views change.
+      await notifyLiveChange(trx, {
+        orgId: viewer.orgId,
+        ownerUserId: viewer.userId,
+        shared: true,
+        memberIds: [],
+      });
       // Ids and levels only: the audit log never holds a subject, an address or a body.
       await insertAuditEvent(trx, viewer.orgId, {
         actorUserId: viewer.userId,

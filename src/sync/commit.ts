@@ -4,6 +4,7 @@
  * (compare-and-set), so a page is committed once however many runs read it.
  */
 import { type Connection, findConnection } from '../db/connections.ts';
+import { notifyLiveChange, touchesSharedThread } from '../db/live-events.ts';
 import { deleteMessages, recordDecisions, storeMessages } from '../db/mail.ts';
 import { advanceCursor, lockSyncState } from '../db/sync-state.ts';
 import type { MatchMailbox } from '../domain/candidate-match.ts';
@@ -27,6 +28,11 @@ export async function commitPage(
     if (!locked || !sameCursor(locked.cursor, from)) return undefined;
     // A connection ended while the page was being read (R4, R12) writes nothing more.
     if ((await findConnection(trx, orgId, connectionId))?.status !== 'connected') return undefined;
+    // Asked before the deletions, which take their threads' levels with them.
+    const shared = await touchesSharedThread(trx, orgId, connectionId, {
+      deletedMessageIds: plan.deletes,
+      providerThreadIds: plan.messages.map((message) => message.providerThreadId),
+    });
     const deleted = await deleteMessages(trx, orgId, connectionId, plan.deletes);
     // R16: an erasure that suppressed an address while the page was read wins over the page.
     const erased = await suppressedSinceDecided(trx, context.vault, plan.messages, mailbox);
@@ -50,6 +56,13 @@ export async function commitPage(
       .map((message) => unreadableDecision(message.providerMessageId, message.rfcMessageId));
     await recordDecisions(trx, orgId, connectionId, [...plan.decisions, ...suppressed, ...setAside]);
     await advanceCursor(trx, orgId, connectionId, page.cursor, stored);
+    // Web app viewers hear of it at commit and refetch through the routes that enforce R15.
+    if (stored > 0 || deleted > 0) {
+      const memberIds = plan.messages
+        .filter((message) => !erased.has(message.providerMessageId))
+        .flatMap((message) => message.memberIds);
+      await notifyLiveChange(trx, { orgId, ownerUserId: connection.userId, shared, memberIds });
+    }
     return { stored, deleted, refused: setAside.length };
   });
 }

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { DEMO_DOMAIN, DEMO_MEMBER_SIGN_INS } from '../../src/cli/demo.ts';
+import { DEMO_CANDIDATES, DEMO_DOMAIN, DEMO_MEMBER_SIGN_INS } from '../../src/cli/demo.ts';
 import { WEB_DIST } from '../../src/cli/web-build.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { findOrganization } from '../../src/db/organizations.ts';
@@ -54,7 +54,14 @@ export interface Person {
 }
 
 export async function testApp(
-  options: { logger?: Logger; config?: Partial<Config>; web?: boolean; demo?: boolean } = {},
+  options: {
+    logger?: Logger;
+    config?: Partial<Config>;
+    web?: boolean;
+    demo?: boolean;
+    /** With `demo`: the sandbox the demo mail panel relays to. */
+    demoSandboxUrl?: string;
+  } = {},
 ): Promise<TestApp> {
   const database = await testDatabase();
   const { db } = database;
@@ -74,7 +81,16 @@ export async function testApp(
     webDist: options.web ? WEB_DIST : undefined,
     sso: config.sso,
     sessionLifetimes: config.sessions,
-    demo: options.demo ? { domain: DEMO_DOMAIN, members: DEMO_MEMBER_SIGN_INS } : undefined,
+    demo: options.demo
+      ? {
+          domain: DEMO_DOMAIN,
+          members: DEMO_MEMBER_SIGN_INS,
+          ...(options.demoSandboxUrl
+            ? { sandboxUrl: options.demoSandboxUrl, candidates: DEMO_CANDIDATES }
+            : {}),
+        }
+      : undefined,
+    listenPool: database.pool,
   });
   onCleanup(() => app.close());
   const unique = () => randomBytes(4).toString('hex');

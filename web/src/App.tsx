@@ -1,10 +1,13 @@
 /** The app's frame: who is signed in, the navigation, and the page the address names. */
 import type { ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import { api } from './api/client.ts';
 import { MemberFrame, RememberAndSignIn, ReturnNote } from './components/member/MemberFrame.tsx';
 import { Loading, Problem } from './components/Status.tsx';
+import { useLoad } from './components/useLoad.ts';
 import { CandidatePage } from './pages/Candidate.tsx';
 import { CandidatesPage } from './pages/Candidates.tsx';
+import { DemoMailPage } from './pages/DemoMail.tsx';
 import { IntegrationPage } from './pages/Integration.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 import { SignInPage } from './pages/SignIn.tsx';
@@ -83,6 +86,7 @@ function Frame() {
           <NavLink to={PAGES.candidates}>Candidates</NavLink>
           <NavLink to={PAGES.integration}>My integration</NavLink>
           {admin && <NavLink to={PAGES.settings}>Settings</NavLink>}
+          <DemoNavLink />
           <span className="who">
             {me.user.name} · {me.organization.name}
           </span>
@@ -102,6 +106,7 @@ function Frame() {
         <Route path={PAGES.candidates} component={CandidatesPage} />
         <Route path={PAGES.candidate}>{(params) => <CandidatePage id={params.id} />}</Route>
         <Route path={PAGES.integration} component={IntegrationPage} />
+        <Route path={PAGES.demoMail} component={DemoMailPage} />
         <Route path={PAGES.settings}>
           {admin ? <SettingsPage /> : <Problem message="Settings are for admins." />}
         </Route>
@@ -146,6 +151,19 @@ function NavLink({ to, children }: { to: string; children: ReactNode }) {
       {children}
     </Link>
   );
+}
+
+/** The sandbox mail panel's link, in the demo only (its routes answer 404 elsewhere). */
+function DemoNavLink() {
+  const demo = useLoad(
+    () =>
+      api('GET /api/demo/people').then(
+        () => true,
+        () => false,
+      ),
+    [],
+  );
+  return demo.state === 'done' && demo.data ? <NavLink to={PAGES.demoMail}>Sandbox mail</NavLink> : null;
 }
 
 function SignOut() {

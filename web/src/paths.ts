@@ -15,6 +15,8 @@ export const PAGES = {
   myData: '/my-data',
   inbox: '/inbox/:id',
   booking: '/book/:id',
+  /** Demo only: the sandbox's mailboxes (the API answers 404 outside the demo). */
+  demoMail: '/demo/mail',
 } as const;
 
 /** `/threads/:id` with `{ id }` → `/threads/0f…`. */

@@ -62,6 +62,9 @@ export interface Grants {
   codes: Map<string, AuthCode>;
   access: Map<string, IssuedToken>;
   refresh: Map<string, IssuedToken>;
+  /** Every grant given, revoked ones included, and the next grant id (data a snapshot keeps). */
+  list: Grant[];
+  sequence: { next: number };
   /** The user's live grant to a client, created if there is none. */
   grantFor(email: string, clientId: string, now: number): Grant;
   grantsOf(email: string): Grant[];
@@ -81,21 +84,23 @@ export function createGrants(): Grants {
   const codes = new Map<string, AuthCode>();
   const access = new Map<string, IssuedToken>();
   const refresh = new Map<string, IssuedToken>();
-  let grants: Grant[] = [];
-  let next = 1;
+  const grants: Grant[] = [];
+  const sequence = { next: 1 };
   return {
     clients,
     pending,
     codes,
     access,
     refresh,
+    list: grants,
+    sequence,
     grantFor(email, clientId, now) {
       let grant = grants.find(
         (entry) => entry.email === email && entry.clientId === clientId && !entry.revoked,
       );
       if (!grant) {
         grant = {
-          id: next++,
+          id: sequence.next++,
           email,
           clientId,
           scopes: new Set(),
@@ -124,7 +129,7 @@ export function createGrants(): Grants {
       codes.clear();
       access.clear();
       refresh.clear();
-      grants = [];
+      grants.length = 0;
     },
   };
 }

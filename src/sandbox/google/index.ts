@@ -69,6 +69,7 @@ export async function createGoogleSandbox(
   return {
     routes,
     control: async (app: FastifyInstance) => controlRoutes(app, state),
+    snapshot: { state, config: [state.options, state.deps, state.quota] },
     reset: () => state.reset(),
   };
 }

@@ -52,6 +52,14 @@ export interface Directory {
   client(clientId: string): Client | undefined;
   /** Whether an account may sign in through this authority. */
   admits(authority: Authority, user: User): boolean;
+  /** The stores themselves (data a snapshot keeps). */
+  data: {
+    tenants: Map<string, Tenant>;
+    tenantsByDomain: Map<string, Tenant>;
+    users: Map<string, User>;
+    usersById: Map<string, User>;
+    clients: Map<string, Client>;
+  };
   reset(): void;
 }
 
@@ -144,6 +152,7 @@ export function createDirectory(ids: Ids): Directory {
           return authority.tenant.id === user.tenantId;
       }
     },
+    data: { tenants, tenantsByDomain, users, usersById, clients },
     reset() {
       tenants.clear();
       tenantsByDomain.clear();

@@ -75,6 +75,8 @@ export interface Calendars {
   blank(user: User, now: number): CalendarEvent;
   /** A Teams meeting join URL for a meeting organized by this user. */
   teamsJoinUrl(user: User): string | undefined;
+  /** Every user's events by id (data a snapshot keeps). */
+  byUser: Map<string, Map<string, CalendarEvent>>;
   reset(): void;
 }
 
@@ -83,6 +85,7 @@ export function createCalendars(ids: Ids): Calendars {
   const conferenceFaults = new Map<string, ConferenceFault>();
   return {
     conferenceFaults,
+    byUser: calendars,
     live(user) {
       return [...(calendars.get(user.email)?.values() ?? [])].filter(
         (event) => event.deletedAt === undefined,

@@ -59,11 +59,18 @@ export interface Grants {
   refreshToken(token: string): RefreshToken | undefined;
   storeAccessToken(token: string, record: AccessToken): void;
   accessToken(token: string): AccessToken | undefined;
+  /** The stores themselves (data a snapshot keeps). */
+  data: {
+    grants: Grant[];
+    codes: Map<string, AuthorizationCode>;
+    refreshTokens: Map<string, RefreshToken>;
+    accessTokens: Map<string, AccessToken>;
+  };
   reset(): void;
 }
 
 export function createGrants(): Grants {
-  let grants: Grant[] = [];
+  const grants: Grant[] = [];
   const codes = new Map<string, AuthorizationCode>();
   const refreshTokens = new Map<string, RefreshToken>();
   const accessTokens = new Map<string, AccessToken>();
@@ -118,8 +125,9 @@ export function createGrants(): Grants {
       accessTokens.set(token, record);
     },
     accessToken: (token) => accessTokens.get(token),
+    data: { grants, codes, refreshTokens, accessTokens },
     reset() {
-      grants = [];
+      grants.length = 0;
       codes.clear();
       refreshTokens.clear();
       accessTokens.clear();

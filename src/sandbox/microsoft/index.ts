@@ -56,6 +56,10 @@ export async function createMicrosoftSandbox(
   return {
     routes: publicRoutes(ctx, graph),
     control: controlRoutes(ctx, notifier),
+    snapshot: {
+      state: { ...ctx, subscriptions: notifier.subscriptions },
+      config: [settings, ids],
+    },
     reset() {
       ctx.directory.reset();
       ctx.grants.reset();

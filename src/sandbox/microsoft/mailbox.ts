@@ -9,6 +9,7 @@
  * Soft deletion moves a message to Recoverable Items (outside the folder tree under msgfolderroot).
  */
 import type { BuiltMessage } from '../mime.ts';
+import { restorable } from '../persistence.ts';
 import type { User } from './directory.ts';
 import type { Ids } from './ids.ts';
 
@@ -66,6 +67,12 @@ export interface Mailbox {
   cursorEpoch: number;
   /** Immutable ids of messages whose content (body, preview or MIME) was served: privacy tests read it. */
   bodyReads: Set<string>;
+  /** Its lookups: folders by well-known name, messages by either id and by RFC Message-ID. */
+  index: {
+    wellKnown: Map<string, MailFolder>;
+    byId: Map<string, StoredMessage>;
+    byRfcId: Map<string, StoredMessage>;
+  };
   /** Folder by id or well-known name (case-insensitive). */
   folder(idOrName: string): MailFolder | undefined;
   /** Folder by display name or well-known name, created under the root when missing. */
@@ -93,6 +100,8 @@ export interface Mailboxes {
   /** Called after every change in any mailbox. */
   onChange(listener: (mailbox: Mailbox, change: MailChange) => void): void;
   all(): Mailbox[];
+  /** Mailboxes by address (data a snapshot keeps). */
+  boxes: Map<string, Mailbox>;
   reset(): void;
 }
 
@@ -145,6 +154,7 @@ export function createMailboxes(ids: Ids, now: () => number): Mailboxes {
       seq: 0,
       cursorEpoch: 0,
       bodyReads: new Set(),
+      index: { wellKnown, byId, byRfcId },
       folder: (idOrName) => folders.get(idOrName) ?? wellKnown.get(idOrName.toLowerCase()),
       ensureFolder(name) {
         const existing =
@@ -221,7 +231,10 @@ export function createMailboxes(ids: Ids, now: () => number): Mailboxes {
     return mailbox;
   };
 
+  // A saved mailbox comes back with its methods: built for its user, then given the saved folders and mail.
+  restorable(boxes, (_email, saved) => create(saved.user));
   return {
+    boxes,
     of(user) {
       let mailbox = boxes.get(user.email);
       if (!mailbox) {

@@ -4,6 +4,7 @@ import { api } from '../api/client.ts';
 import type { GetThreadsIdResponse } from '../api/types.ts';
 import { MailBody } from '../components/MailBody.tsx';
 import { Show, When } from '../components/Status.tsx';
+import { useLiveEvents } from '../components/useLiveEvents.ts';
 import { useLoad } from '../components/useLoad.ts';
 import { VisibilityControl } from '../components/VisibilityControl.tsx';
 import { PAGES, pathTo } from '../paths.ts';
@@ -14,6 +15,10 @@ type Message = GetThreadsIdResponse['messages'][number];
 export function ThreadPage({ id }: { id: string }) {
   const me = useUser();
   const loaded = useLoad(() => api('GET /api/threads/:id', { params: { id } }), [id]);
+  // A new message, a deletion or a change of level shows without a reload.
+  useLiveEvents((event) => {
+    if (event.type === 'threads') loaded.reload();
+  });
   return (
     <section>
       <p>

@@ -2,6 +2,7 @@
 import { Link } from 'wouter';
 import { api } from '../api/client.ts';
 import { Empty, Show, When } from '../components/Status.tsx';
+import { useLiveEvents } from '../components/useLiveEvents.ts';
 import { useLoad } from '../components/useLoad.ts';
 import { VISIBILITY_WORDS } from '../components/VisibilityControl.tsx';
 import { pathTo } from '../paths.ts';
@@ -10,13 +11,19 @@ import { useUser } from '../session.tsx';
 export function ThreadsPage() {
   const me = useUser();
   const loaded = useLoad(() => api('GET /api/threads'), []);
+  const live = useLiveEvents((event) => {
+    if (event.type === 'threads') loaded.reload();
+  });
   return (
     <section>
       <h1>Threads</h1>
       <p>
         <button type="button" onClick={loaded.reload}>
           Refresh
-        </button>
+        </button>{' '}
+        <span className="muted live-state">
+          {live === 'live' ? 'New mail appears here by itself.' : 'Connecting for live updates…'}
+        </span>
       </p>
       <Show loaded={loaded} what="threads">
         {({ threads }) =>
