@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { Loading, Problem } from './components/Status.tsx';
+import { AuditPage } from './pages/Audit.tsx';
 import { CandidatePage } from './pages/Candidate.tsx';
 import { IntegrationPage } from './pages/Integration.tsx';
 import { MemberHome } from './pages/MemberHome.tsx';
@@ -62,6 +63,7 @@ function Frame() {
           <NavLink to={PAGES.threads}>Threads</NavLink>
           <NavLink to={PAGES.integration}>My integration</NavLink>
           {admin && <NavLink to={PAGES.settings}>Settings</NavLink>}
+          {admin && <NavLink to={PAGES.audit}>Audit log</NavLink>}
           <span className="who">
             {me.user.name} · {me.organization.name}
           </span>
@@ -82,6 +84,9 @@ function Frame() {
         <Route path={PAGES.integration} component={IntegrationPage} />
         <Route path={PAGES.settings}>
           {admin ? <SettingsPage /> : <Problem message="Settings are for admins." />}
+        </Route>
+        <Route path={PAGES.audit}>
+          {admin ? <AuditPage /> : <Problem message="The audit log is for admins." />}
         </Route>
         <Route>
           <h1>Page not found</h1>

@@ -11,6 +11,7 @@ export const PAGES = {
   thread: '/threads/:id',
   candidate: '/candidates/:id',
   settings: '/settings',
+  audit: '/audit',
 } as const;
 
 /** `/threads/:id` with `{ id }` → `/threads/0f…`. */

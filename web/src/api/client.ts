@@ -9,10 +9,18 @@ export class ApiError extends Error {
   override name = 'ApiError';
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** Per-field problems of a refused request (`validation_failed`), in words. */
+  readonly details: { field: string; message: string }[];
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: { field: string; message: string }[] = [],
+  ) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -25,7 +33,8 @@ export function setCsrfToken(token: string | undefined): void {
 
 type Call<K extends keyof Routes> = {
   params?: Record<string, string>;
-  query?: Record<string, string | number | undefined>;
+  /** A list repeats its parameter (`?action=a&action=b`). */
+  query?: Record<string, string | number | undefined | readonly string[]>;
 } & (Routes[K] extends { body: infer B } ? { body: B } : { body?: never });
 
 /** Calls `route` (`'GET /api/threads/:id'`), filling its `:params`, and answers its parsed JSON. */
@@ -39,7 +48,8 @@ export async function api<K extends keyof Routes>(
   );
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(call?.query ?? {})) {
-    if (value !== undefined && value !== '') search.set(key, String(value));
+    if (Array.isArray(value)) for (const item of value) search.append(key, item);
+    else if (value !== undefined && value !== '') search.set(key, String(value));
   }
   const headers: Record<string, string> = { accept: 'application/json' };
   if (call?.body !== undefined) headers['content-type'] = 'application/json';
@@ -53,11 +63,16 @@ export async function api<K extends keyof Routes>(
   const text = await response.text();
   const parsed: unknown = text ? JSON.parse(text) : undefined;
   if (!response.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const error = (
+      parsed as
+        | { error?: { code?: string; message?: string; details?: { field: string; message: string }[] } }
+        | undefined
+    )?.error;
     throw new ApiError(
       response.status,
       error?.code ?? 'error',
       error?.message ?? `the server answered ${response.status}`,
+      error?.details,
     );
   }
   return parsed as Routes[K]['response'];
