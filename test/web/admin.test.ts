@@ -73,7 +73,7 @@ test('R5: Ada switches Google to Microsoft 365; the confirmation names 1 user, w
   await page.getByText('Needs reconnecting: your organization changed its provider').waitFor();
   await connectThroughConsent(page, 'rex@acme.example');
   await page.getByText('Connected: mail you exchange with candidates is synced.').waitFor();
-  await page.getByText('rex@acme.example (Microsoft 365)').waitFor();
+  await page.getByText('rex@acme.example (Microsoft)').waitFor();
   assert.deepEqual(pageErrors, []);
 });
 

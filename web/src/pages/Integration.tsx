@@ -6,7 +6,8 @@
 import { useState } from 'react';
 import { api } from '../api/client.ts';
 import type { GetConnectionResponse, GetOrganizationResponse } from '../api/types.ts';
-import { PROVIDER_NAMES, problemText } from '../components/admin/words.ts';
+import { ProblemText } from '../components/admin/ProblemText.tsx';
+import { lastProblem, MAILBOX_PROVIDERS, PROVIDER_NAMES, problemText } from '../components/admin/words.ts';
 import { Problem, Show, When } from '../components/Status.tsx';
 import { useLoad } from '../components/useLoad.ts';
 import { WhyNotSynced } from '../components/WhyNotSynced.tsx';
@@ -77,14 +78,14 @@ function ConnectionCard({
   const needsReconnect =
     connection?.status === 'reauthorization_required' || connection?.status === 'deauthorized';
   const provider = organization.provider;
-  const problemNow = connection && (connection.sync.error ?? connection.lastError);
+  const problemNow = connection ? lastProblem(connection) : undefined;
   return (
     <div className="card">
       {connection ? (
         <dl className="facts">
           <dt>Mailbox</dt>
           <dd>
-            {connection.address} ({PROVIDER_NAMES[connection.provider]})
+            {connection.address} ({MAILBOX_PROVIDERS[connection.provider]})
           </dd>
           <dt>Status</dt>
           <dd data-status={connection.status} className={needsReconnect ? 'attention' : undefined}>
@@ -107,7 +108,7 @@ function ConnectionCard({
           </dd>
           <dt>Last problem</dt>
           <dd>
-            {problemNow ?? 'None'}
+            {problemNow ? <ProblemText problem={problemNow} /> : 'None'}
             {problemNow && connection.lastErrorAt && (
               <>
                 {' '}

@@ -7,11 +7,10 @@ import { api } from '../../api/client.ts';
 import { Empty, Show, When } from '../Status.tsx';
 import { useLoad } from '../useLoad.ts';
 import { Pager } from './Pager.tsx';
-import { ADMIN_STATUS, lastProblem } from './words.ts';
+import { ProblemText } from './ProblemText.tsx';
+import { ADMIN_STATUS, lastProblem, MAILBOX_PROVIDERS } from './words.ts';
 
 const PAGE_SIZE = 25;
-
-const PROVIDER = { google: 'Google', microsoft: 'Microsoft' } as const;
 
 export function UsersTable({ round }: { round: number }) {
   // The cursors of the pages before this one; the last is this page's own (undefined: the first page).
@@ -57,7 +56,7 @@ export function UsersTable({ round }: { round: number }) {
                           {status ? (
                             <>
                               <span className={`state ${connection.status}`}>{status.label}</span>
-                              <span className="muted"> · {PROVIDER[connection.provider]}</span>
+                              <span className="muted"> · {MAILBOX_PROVIDERS[connection.provider]}</span>
                               <br />
                               <span className="muted">{status.meaning}</span>
                             </>
@@ -79,7 +78,7 @@ export function UsersTable({ round }: { round: number }) {
                           )}
                         </td>
                         <td>
-                          {problem ?? 'None'}
+                          {problem ? <ProblemText problem={problem} /> : 'None'}
                           {problem && connection?.lastErrorAt && (
                             <>
                               <br />

@@ -5,6 +5,12 @@ import type { GetConnectionsResponse, GetOrganizationResponse } from '../../api/
 export type ProviderSetting = GetOrganizationResponse['provider'];
 export type Connection = NonNullable<GetConnectionsResponse['users'][number]['connection']>;
 
+/** A mailbox's provider, which may be a personal account (gmail.com, outlook.com) as well as a company's. */
+export const MAILBOX_PROVIDERS: Record<Connection['provider'], string> = {
+  google: 'Google',
+  microsoft: 'Microsoft',
+};
+
 export const PROVIDER_NAMES: Record<ProviderSetting, string> = {
   google: 'Google Workspace',
   microsoft: 'Microsoft 365',
@@ -26,11 +32,38 @@ export const ADMIN_STATUS: Record<Connection['status'], { label: string; meaning
   disconnected: { label: 'Disconnected', meaning: 'They disconnected their mailbox themselves.' },
 };
 
-/** The latest problem of a connection in words, or undefined when there is none worth showing. */
-export function lastProblem(connection: Connection): string | undefined {
+/** A connection's problem: a sentence for people, and the provider's own words for whoever needs them. */
+export interface ProblemWords {
+  words: string;
+  detail?: string;
+}
+
+/**
+ * The latest problem of a connection in words, or undefined when there is none worth showing. The
+ * server's texts end in the provider's own message (`invalid_grant: …`), which goes to `detail`.
+ */
+export function lastProblem(connection: Connection): ProblemWords | undefined {
   if (connection.sync.backoffUntil)
-    return 'The provider asked talentsync to slow down; sync resumes shortly.';
-  return connection.sync.error ?? connection.lastError ?? undefined;
+    return { words: 'The provider asked talentsync to slow down; sync resumes shortly.' };
+  const raw = connection.sync.error ?? connection.lastError ?? undefined;
+  if (raw === undefined) return undefined;
+  if (connection.status === 'reauthorization_required') {
+    return {
+      words:
+        'The provider stopped accepting talentsync’s access: it was revoked (for example in the account’s security settings) or it expired. Connecting again resumes sync where it stopped, with nothing lost.',
+      detail: raw,
+    };
+  }
+  if (connection.status === 'connected' && connection.sync.error) {
+    if (raw.startsWith('The provider did not answer properly'))
+      return { words: 'The provider did not answer properly; sync tries again shortly.', detail: raw };
+    if (raw.startsWith('Sync stopped on an error'))
+      return {
+        words: 'Sync stopped on an error the provider reported; it tries again on the next change.',
+        detail: raw,
+      };
+  }
+  return { words: raw };
 }
 
 /** An error from the API (or anything thrown) as sentences for the page, field problems included. */
