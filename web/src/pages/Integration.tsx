@@ -8,6 +8,7 @@ import { api } from '../api/client.ts';
 import type { GetConnectionResponse, GetOrganizationResponse } from '../api/types.ts';
 import { ProblemText } from '../components/admin/ProblemText.tsx';
 import { lastProblem, MAILBOX_PROVIDERS, PROVIDER_NAMES, problemText } from '../components/admin/words.ts';
+import { focusOnMount } from '../components/focus.ts';
 import { Problem, Show, When } from '../components/Status.tsx';
 import { useLoad } from '../components/useLoad.ts';
 import { WhyNotSynced } from '../components/WhyNotSynced.tsx';
@@ -147,7 +148,13 @@ function ConnectionCard({
         ))}
       {live &&
         (confirming ? (
-          <div className="confirm" role="alertdialog" aria-labelledby="confirm-disconnect">
+          <div
+            className="confirm"
+            role="alertdialog"
+            aria-labelledby="confirm-disconnect"
+            tabIndex={-1}
+            ref={focusOnMount}
+          >
             <p id="confirm-disconnect">
               Disconnect {connection.address}? Sync stops and talentsync’s access is revoked; mail synced so
               far stays.

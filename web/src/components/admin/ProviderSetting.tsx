@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { GetOrganizationResponse } from '../../api/types.ts';
+import { focusOnMount } from '../focus.ts';
 import { Problem } from '../Status.tsx';
 import { count, PROVIDER_NAMES, type ProviderSetting as Provider, problemText } from './words.ts';
 
@@ -98,7 +99,13 @@ export function ProviderSetting({
               Counting the connected users…
             </p>
           ) : (
-            <div role="alertdialog" aria-labelledby="confirm-provider" className="confirm">
+            <div
+              role="alertdialog"
+              aria-labelledby="confirm-provider"
+              className="confirm"
+              tabIndex={-1}
+              ref={focusOnMount}
+            >
               <p id="confirm-provider">
                 Switching to {PROVIDER_NAMES[choice]} un-authorizes {count(affected, 'user')}: their sync
                 stops, their access is revoked at the provider, and each must connect again
