@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { insertAuditEvent } from '../../src/db/audit.ts';
+import { createUser } from '../../src/services/accounts.ts';
 import { onCleanup } from '../support/cleanup.ts';
 import { browserPage, connectThroughConsent, demoWorld, signInAs, signOut, skip } from './admin-world.ts';
 
@@ -182,5 +184,60 @@ test('Audit (R4, R5): Ada reads the audit log in words and filters it by action'
   await page.getByText('No entries match these filters.').waitFor();
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await page.getByRole('listitem').filter({ hasText: 'changed the provider' }).waitFor();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('R15: Ada reads users’ connection health and the audit log a page at a time', {
+  skip,
+}, async (t) => {
+  const world = await demoWorld();
+  const { page, snap, pageErrors } = await browserPage(t);
+  const { db } = world.database;
+  const org = await db
+    .selectFrom('organizations')
+    .select('id')
+    .where('primary_domain', '=', 'acme.example')
+    .executeTakeFirstOrThrow();
+  for (let n = 0; n < 30; n += 1) {
+    const two = String(n).padStart(2, '0');
+    await createUser(db, org.id, { email: `user-${two}@acme.example`, name: `User ${two}`, role: 'member' });
+  }
+  for (let n = 0; n < 60; n += 1) {
+    await insertAuditEvent(db, org.id, {
+      actorUserId: null,
+      action: 'member_mail_exported',
+      details: { exportId: `export-${n}`, messages: n },
+    });
+  }
+  await signInAs(page, world.publicUrl, 'Ada Admin');
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const rows = page.locator('table.users tbody tr');
+  await rows.first().waitFor();
+  // 33 users by email: ada, cleo, rex, then user-00 … user-29; 25 a page.
+  assert.equal(await rows.count(), 25);
+  await page.getByText('Page 1', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Next page →' }).click();
+  await page.getByText('Page 2', { exact: true }).waitFor();
+  assert.equal(await rows.count(), 8);
+  assert.equal(await page.locator('tr[data-user="user-29@acme.example"]').count(), 1);
+  assert.equal(await page.getByRole('button', { name: 'Next page →' }).isDisabled(), true);
+  await snap('admin-09-users-page-2');
+  await page.getByRole('button', { name: '← Previous page' }).click();
+  await page.locator('tr[data-user="ada@acme.example"]').waitFor();
+  assert.equal(await rows.count(), 25);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+  const entries = page.getByRole('list', { name: 'Audit entries' }).getByRole('listitem');
+  await entries.first().waitFor();
+  assert.equal(await entries.count(), 50);
+  await entries
+    .first()
+    .getByText('A member (their own data request) exported their synced mail held here: 59 messages.')
+    .waitFor();
+  await page.getByRole('button', { name: 'Next page →' }).click();
+  await page.getByText('Page 2', { exact: true }).waitFor();
+  assert.equal(await entries.count(), 10);
+  await entries.last().getByText('exported their synced mail held here: 0 messages.').waitFor();
+  await snap('admin-10-audit-page-2');
   assert.deepEqual(pageErrors, []);
 });
