@@ -6,7 +6,7 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.ts';
 import { ACTION_NAMES, type AuditAction, actorOf, whatOf } from '../components/admin/auditWords.ts';
 import { Pager } from '../components/admin/Pager.tsx';
-import { Empty, Problem, Show, When } from '../components/Status.tsx';
+import { Empty, Loading, Problem, Show, When } from '../components/Status.tsx';
 import { useLoad } from '../components/useLoad.ts';
 
 const PAGE_SIZE = 50;
@@ -41,9 +41,12 @@ export function AuditPage() {
     }
     return found;
   }, []);
+  // Each answer carries the filter and cursor it is for: while another page loads, the old one is not shown.
   const events = useLoad(
-    () =>
-      api('GET /api/organization/audit', {
+    async () => ({
+      filter,
+      cursor,
+      ...(await api('GET /api/organization/audit', {
         query: {
           limit: PAGE_SIZE,
           cursor,
@@ -51,7 +54,8 @@ export function AuditPage() {
           from: instant(filter.from),
           to: instant(filter.to),
         },
-      }),
+      })),
+    }),
     [filter, cursor],
   );
   const apply = (event: FormEvent) => {
@@ -124,7 +128,9 @@ export function AuditPage() {
       {problem && <Problem message={problem} />}
       <Show loaded={events} what="the audit log">
         {(page) =>
-          page.events.length === 0 ? (
+          page.filter !== filter || page.cursor !== cursor ? (
+            <Loading what="the audit log" />
+          ) : page.events.length === 0 ? (
             <Empty>{filtered ? 'No entries match these filters.' : 'Nothing has been recorded yet.'}</Empty>
           ) : (
             <>

@@ -4,7 +4,7 @@
  */
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
-import { Empty, Show, When } from '../Status.tsx';
+import { Empty, Loading, Show, When } from '../Status.tsx';
 import { useLoad } from '../useLoad.ts';
 import { Pager } from './Pager.tsx';
 import { ProblemText } from './ProblemText.tsx';
@@ -16,16 +16,19 @@ export function UsersTable({ round }: { round: number }) {
   // The cursors of the pages before this one; the last is this page's own (undefined: the first page).
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors.at(-1);
+  // Each answer carries the cursor it is for: while another page loads, the old one is not shown as it.
   const loaded = useLoad(
-    () => api('GET /api/connections', { query: { limit: PAGE_SIZE, cursor } }),
+    async () => ({ cursor, ...(await api('GET /api/connections', { query: { limit: PAGE_SIZE, cursor } })) }),
     [cursor, round],
   );
   return (
     <section aria-labelledby="users">
       <h2 id="users">Users and their mailboxes</h2>
       <Show loaded={loaded} what="the users">
-        {({ users, nextCursor }) =>
-          users.length === 0 ? (
+        {({ users, nextCursor, cursor: shown }) =>
+          shown !== cursor ? (
+            <Loading what="the users" />
+          ) : users.length === 0 ? (
             <Empty>No users yet.</Empty>
           ) : (
             <>
