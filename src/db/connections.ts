@@ -115,6 +115,17 @@ export async function lockLiveConnections(db: Database, orgId: string): Promise<
   }));
 }
 
+/** How many users of an organization have a live connection: those a provider change un-authorizes (R4, R5). */
+export async function countUsersWithLiveConnection(db: Database, orgId: string): Promise<number> {
+  const { count } = await db
+    .selectFrom('mailbox_connections')
+    .select((eb) => eb.fn.count<string>('user_id').distinct().as('count'))
+    .where('org_id', '=', orgId)
+    .where('status', 'in', LIVE_STATUSES)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
 /** The live connection of a mailbox anywhere (a mailbox is connected once). */
 export async function findLiveConnectionByAddress(
   db: Database,

@@ -148,7 +148,7 @@ export async function buildApp({
   await app.register(inmailRoutes, { db });
   await app.register(organizationRoutes, { context });
   await app.register(connectionRoutes, { context });
-  await app.register(oauthRoutes, { context });
+  await app.register(oauthRoutes, { context, webApp: Boolean(webDist) });
   await app.register(mailRoutes, { context });
   await app.register(historyRoutes, { context });
   await app.register(searchRoutes, { context });

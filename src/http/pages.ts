@@ -22,8 +22,20 @@ export interface PageForm {
   buttons: { name: string; value: string; label: string }[];
 }
 
-/** A page with a title, lines of text and, optionally, a form. */
-export function resultPage(title: string, lines: string[], ok: boolean, form?: PageForm): string {
+/** A same-origin link onward, such as back into the web app. */
+export interface PageLink {
+  href: string;
+  label: string;
+}
+
+/** A page with a title, lines of text and, optionally, a form and a link onward. */
+export function resultPage(
+  title: string,
+  lines: string[],
+  ok: boolean,
+  form?: PageForm,
+  link?: PageLink,
+): string {
   const body = lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n    ');
   return `<!doctype html>
 <html lang="en">
@@ -37,12 +49,14 @@ export function resultPage(title: string, lines: string[], ok: boolean, form?: P
       h1 { font-size: 1.4rem; color: ${ok ? '#1b7f3b' : '#b42318'}; }
       label, input { display: block; width: 100%; margin: 0.5rem 0; }
       button { margin: 0.5rem 0.5rem 0 0; font: inherit; }
+      a { color: #1d4ed8; }
     </style>
   </head>
   <body>
     <h1>${escapeHtml(title)}</h1>
     ${body}
     ${form ? renderForm(form) : ''}
+    ${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : ''}
   </body>
 </html>
 `;

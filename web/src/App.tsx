@@ -5,6 +5,7 @@ import { api } from './api/client.ts';
 import { MemberFrame, RememberAndSignIn, ReturnNote } from './components/member/MemberFrame.tsx';
 import { Loading, Problem } from './components/Status.tsx';
 import { useLoad } from './components/useLoad.ts';
+import { AuditPage } from './pages/Audit.tsx';
 import { CandidatePage } from './pages/Candidate.tsx';
 import { CandidatesPage } from './pages/Candidates.tsx';
 import { DemoMailPage } from './pages/DemoMail.tsx';
@@ -87,6 +88,7 @@ function Frame() {
           <NavLink to={PAGES.integration}>My integration</NavLink>
           {admin && <NavLink to={PAGES.settings}>Settings</NavLink>}
           <DemoNavLink />
+          {admin && <NavLink to={PAGES.audit}>Audit log</NavLink>}
           <span className="who">
             {me.user.name} · {me.organization.name}
           </span>
@@ -109,6 +111,9 @@ function Frame() {
         <Route path={PAGES.demoMail} component={DemoMailPage} />
         <Route path={PAGES.settings}>
           {admin ? <SettingsPage /> : <Problem message="Settings are for admins." />}
+        </Route>
+        <Route path={PAGES.audit}>
+          {admin ? <AuditPage /> : <Problem message="The audit log is for admins." />}
         </Route>
         <Route path={PAGES.booking}>
           <h1>A candidate’s booking page</h1>

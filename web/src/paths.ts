@@ -17,6 +17,7 @@ export const PAGES = {
   booking: '/book/:id',
   /** Demo only: the sandbox's mailboxes (the API answers 404 outside the demo). */
   demoMail: '/demo/mail',
+  audit: '/audit',
 } as const;
 
 /** `/threads/:id` with `{ id }` → `/threads/0f…`. */

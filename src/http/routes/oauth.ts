@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { PAGES } from '../../../web/src/paths.ts';
 import {
   confirmPersonalMailbox,
   describeLink,
@@ -25,23 +26,39 @@ import type { AppContext } from '../../services/context.ts';
 import { FlowError, PROVIDER_NAMES } from '../../services/flow-error.ts';
 import { sessionUser, signedInUser } from '../browser-user.ts';
 import { oauthCookies } from '../oauth-browser.ts';
-import { resultPage } from '../pages.ts';
+import { type PageLink, resultPage } from '../pages.ts';
 
 const FORM_LIMIT = 4096;
 
-export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (app, { context }) => {
+export const oauthRoutes: FastifyPluginAsync<{ context: AppContext; webApp?: boolean }> = async (
+  app,
+  { context, webApp = false },
+) => {
   const cookies = oauthCookies(context.publicUrl.startsWith('https:'));
+  /** Where a flow's last page leads back to, when this process serves the web app. */
+  const back = (to: 'integration' | 'settings'): PageLink | undefined =>
+    webApp
+      ? to === 'integration'
+        ? { href: PAGES.integration, label: 'Back to My integration in talentsync' }
+        : { href: PAGES.settings, label: 'Back to Settings in talentsync' }
+      : undefined;
   // Form bodies are parsed only in this plugin's scope: the API takes JSON alone.
   await app.register(formbody, { bodyLimit: FORM_LIMIT });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
   });
 
-  const page = (reply: FastifyReply, status: number, title: string, lines: string[]) =>
+  const page = (
+    reply: FastifyReply,
+    status: number,
+    title: string,
+    lines: string[],
+    link = back('integration'),
+  ) =>
     reply
       .status(status)
       .type('text/html; charset=utf-8')
-      .send(resultPage(title, lines, status < 400));
+      .send(resultPage(title, lines, status < 400, undefined, link));
 
   /** The sign-in page of a start link, with a fresh form secret. */
   const signInPage = async (
@@ -115,17 +132,23 @@ export const oauthRoutes: FastifyPluginAsync<{ context: AppContext }> = async (a
     }
     cookies.unbind(reply);
     if (result.kind === 'admin_consented') {
-      return page(reply, 200, 'Admin consent granted', [
-        `talentsync may now be used by everyone in your Microsoft 365 organization (tenant ${result.tenantId}).`,
-        'Each recruiter still connects their own mailbox.',
-      ]);
+      return page(
+        reply,
+        200,
+        'Admin consent granted',
+        [
+          `talentsync may now be used by everyone in your Microsoft 365 organization (tenant ${result.tenantId}).`,
+          'Each recruiter still connects their own mailbox.',
+        ],
+        back('settings'),
+      );
     }
     const lines = [
       `${result.address} is ${result.reconnected ? 'connected again; sync resumes where it stopped' : 'connected'} (${PROVIDER_NAMES[result.provider]}).`,
       'Mail you exchange with candidates from now on will appear on their communication history, private to you until you share it.',
     ];
     if (result.warning) lines.push(`Warning: ${result.warning}`);
-    lines.push('You can close this page.');
+    lines.push(webApp ? 'Your mailbox’s status is on My integration.' : 'You can close this page.');
     return page(reply, 200, 'Mailbox connected', lines);
   };
 

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AUDIT_ACTIONS, listAuditEvents } from '../../db/audit.ts';
+import { countUsersWithLiveConnection } from '../../db/connections.ts';
 import { findOrganization, findSettings } from '../../db/organizations.ts';
 import { notFound } from '../../domain/errors.ts';
 import { startFlow } from '../../services/connect.ts';
@@ -111,6 +112,26 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       const { deauthorized } = await changeSettings(context, admin, request.body);
       return { organization: await view(admin.orgId), deauthorizedUsers: deauthorized };
     },
+  );
+
+  app.get(
+    '/api/organization/connected-users',
+    {
+      config: { allow: ['admin'] },
+      schema: {
+        tags: ['organization'],
+        summary: 'How many users a provider change would un-authorize now (admins)',
+        description:
+          'Users whose mailbox connection is live (`connected` or `reauthorization_required`): choosing `none` or switching between `google` and `microsoft` ends every one of them (R4, R5). Read-only; a count, never who.',
+        response: {
+          200: Type.Object({
+            users: Type.Integer({ minimum: 0, description: 'Users with a live connection.' }),
+          }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async (request) => ({ users: await countUsersWithLiveConnection(context.db, userOf(request).orgId) }),
   );
 
   app.post(

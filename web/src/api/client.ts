@@ -11,11 +11,20 @@ export class ApiError extends Error {
   readonly code: string;
   /** The whole error answer, for the few that carry more than a message (a taken time's `remaining`). */
   readonly body: unknown;
-  constructor(status: number, code: string, message: string, body?: unknown) {
+  /** Per-field problems of a refused request (`validation_failed`), in words. */
+  readonly details: { field: string; message: string }[];
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    body?: unknown,
+    details: { field: string; message: string }[] = [],
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.body = body;
+    this.details = details;
   }
 }
 
@@ -28,7 +37,8 @@ export function setCsrfToken(token: string | undefined): void {
 
 type Call<K extends keyof Routes> = {
   params?: Record<string, string>;
-  query?: Record<string, string | number | undefined>;
+  /** A list repeats its parameter (`?action=a&action=b`). */
+  query?: Record<string, string | number | undefined | readonly string[]>;
 } & (Routes[K] extends { body: infer B } ? { body: B } : { body?: never });
 
 /** Calls `route` (`'GET /api/threads/:id'`), filling its `:params`, and answers its parsed JSON. */
@@ -42,7 +52,8 @@ export async function api<K extends keyof Routes>(
   );
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(call?.query ?? {})) {
-    if (value !== undefined && value !== '') search.set(key, String(value));
+    if (Array.isArray(value)) for (const item of value) search.append(key, item);
+    else if (value !== undefined && value !== '') search.set(key, String(value));
   }
   const headers: Record<string, string> = { accept: 'application/json' };
   if (call?.body !== undefined) headers['content-type'] = 'application/json';
@@ -56,12 +67,17 @@ export async function api<K extends keyof Routes>(
   const text = await response.text();
   const parsed: unknown = text ? JSON.parse(text) : undefined;
   if (!response.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const error = (
+      parsed as
+        | { error?: { code?: string; message?: string; details?: { field: string; message: string }[] } }
+        | undefined
+    )?.error;
     throw new ApiError(
       response.status,
       error?.code ?? 'error',
       error?.message ?? `the server answered ${response.status}`,
       parsed,
+      error?.details,
     );
   }
   return parsed as Routes[K]['response'];
