@@ -54,6 +54,14 @@ program
   .option('--port <port>', 'port to listen on', process.env.SANDBOX_PORT ?? '4010')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--https', 'serve HTTPS with a self-signed certificate (for the Graph JS client)')
+  .option(
+    '--strict-refresh-tokens',
+    'Microsoft fault option: refuse a refresh token once it was exchanged (AADSTS70008); Entra keeps it valid',
+  )
+  .option(
+    '--http-notification-urls',
+    'Microsoft: accept plain http Graph subscription notification URLs (Graph demands https)',
+  )
   .action(action(sandboxCommand));
 
 const org = program.command('org').description('organizations');

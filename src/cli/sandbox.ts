@@ -14,6 +14,8 @@ export async function sandboxCommand(options: {
   port: string;
   host: string;
   https?: boolean;
+  strictRefreshTokens?: boolean;
+  httpNotificationUrls?: boolean;
 }): Promise<void> {
   if (process.env.NODE_ENV === 'production') {
     throw new UsageError(
@@ -32,6 +34,11 @@ export async function sandboxCommand(options: {
     host: options.host,
     logger,
     https: options.https ?? false,
+    microsoft: {
+      // Both also change at run time: POST /_sandbox/microsoft/settings (docs/sandbox.md).
+      usedRefreshTokens: options.strictRefreshTokens ? 'refuse' : 'allow',
+      allowHttpNotificationUrls: options.httpNotificationUrls ?? false,
+    },
     ...(process.env.SANDBOX_PUBLIC_URL ? { publicUrl: process.env.SANDBOX_PUBLIC_URL } : {}),
   });
   if (sandbox.certificate) {

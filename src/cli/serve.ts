@@ -50,6 +50,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     const sandbox = await startSandbox({
       port: Number(process.env.SANDBOX_PORT ?? 0),
       logger: logger.child({ component: 'sandbox' }, { level: 'warn' }),
+      // The demo's webhooks are on plain http locally; Graph would demand https.
+      microsoft: { allowHttpNotificationUrls: true },
       google: {
         pushEndpoint: webhook,
         pushAudience: webhook,
