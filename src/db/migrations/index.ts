@@ -13,6 +13,7 @@ import * as exports from './0010_export.ts';
 import * as historyIndexes from './0011_history_indexes.ts';
 import * as sessions from './0012_sessions.ts';
 import * as inmailSearch from './0013_inmail_search.ts';
+import * as microsoftTenantBinding from './0014_microsoft_tenant_binding.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_history_indexes': historyIndexes,
   '0012_sessions': sessions,
   '0013_inmail_search': inmailSearch,
+  '0014_microsoft_tenant_binding': microsoftTenantBinding,
 };
