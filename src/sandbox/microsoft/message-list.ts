@@ -11,7 +11,8 @@
  * - `internetMessageId eq '<…>'` (exact),
  * - `isRead eq true|false`.
  * String literals are OData's: a quote inside is doubled. Anything else (`or`, `not`, functions, other
- * properties) answers Graph's 400 envelope `ErrorInvalidUrlQueryFilter`, never a silently empty list.
+ * properties) answers Graph's 400 envelope `ErrorInvalidUrlQueryFilter`, never a silently empty list; so do
+ * `$search`, `$count=true` and `$expand`, which lists here do not model (docs/sandbox.md).
  * As Graph, with both `$filter` and `$orderby` the sorted properties must come first in the filter, in
  * the same order, or the request answers 400 `InefficientFilter` ("Use $filter and $orderby in the same
  * query", List messages).
@@ -144,6 +145,16 @@ export function listMessages(
   const skip = Number(query.get('$skip') ?? 0);
   if (!Number.isInteger(top) || top < 1 || top > MAX_TOP || !Number.isInteger(skip) || skip < 0) {
     throw new GraphFailure(400, 'BadRequest', 'Invalid $top or $skip value.');
+  }
+  for (const option of ['$search', '$count', '$expand']) {
+    // Not modelled for lists: refused rather than ignored, so nobody reads an unfiltered list as filtered.
+    if (query.has(option) && !(option === '$count' && query.get(option)?.toLowerCase() === 'false')) {
+      throw new GraphFailure(
+        400,
+        'BadRequest',
+        `The sandbox does not support ${option} on message lists (docs/sandbox.md, known differences).`,
+      );
+    }
   }
   const clauses = parseFilter(query.get('$filter'));
   const order = parseOrderBy(query.get('$orderby'));

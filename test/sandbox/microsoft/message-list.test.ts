@@ -175,6 +175,12 @@ describe('Graph message lists through the official client (conformance)', () => 
         return true;
       });
     }
+    for (const request of [
+      graph.api('/me/messages').search('"day 1"'),
+      graph.api('/me/messages').count(true),
+    ]) {
+      await assert.rejects(request.get(), (error: GraphError) => error.statusCode === 400);
+    }
     await assert.rejects(
       graph
         .api('/me/messages')
