@@ -75,6 +75,14 @@ program
     'Gmail push: the OIDC token audience (default: the endpoint)',
   )
   .option('--meet <mode>', 'Meet conferences: success (default), pending, stuck or fail')
+  .option(
+    '--strict-refresh-tokens',
+    'Microsoft fault option: refuse a refresh token once it was exchanged (AADSTS70008); Entra keeps it valid',
+  )
+  .option(
+    '--http-notification-urls',
+    'Microsoft: accept plain http Graph subscription notification URLs (Graph demands https)',
+  )
   .action(action(sandboxCommand));
 
 const org = program.command('org').description('organizations');

@@ -21,6 +21,8 @@ export async function sandboxCommand(options: {
   pushAuthServiceAccount?: string;
   pushAuthTokenAudience?: string;
   meet?: string;
+  strictRefreshTokens?: boolean;
+  httpNotificationUrls?: boolean;
 }): Promise<void> {
   if (process.env.NODE_ENV === 'production') {
     throw new UsageError(
@@ -57,6 +59,11 @@ export async function sandboxCommand(options: {
         ...(options.meet && options.meet !== 'success'
           ? { conferenceFault: options.meet as 'pending' | 'stuck' | 'fail' }
           : {}),
+      },
+      microsoft: {
+        // Both also change at run time: POST /_sandbox/microsoft/settings (docs/sandbox.md).
+        usedRefreshTokens: options.strictRefreshTokens ? 'refuse' : 'allow',
+        allowHttpNotificationUrls: options.httpNotificationUrls ?? false,
       },
       ...(process.env.SANDBOX_PUBLIC_URL ? { publicUrl: process.env.SANDBOX_PUBLIC_URL } : {}),
     }),

@@ -53,6 +53,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     const webhook = `${loaded.publicUrl}/webhooks/google`;
     const sandbox = await startDemoSandbox(loaded.dataDir, loaded.sandboxPort, {
       logger: logger.child({ component: 'sandbox' }, { level: 'warn' }),
+      // The demo's webhooks are on plain http locally; Graph would demand https.
+      microsoft: { allowHttpNotificationUrls: true },
       google: {
         pushEndpoint: webhook,
         pushAudience: webhook,

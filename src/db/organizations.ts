@@ -14,8 +14,11 @@ export interface OrganizationSettings {
   provider: ProviderSetting;
   internalDomains: string[];
   backfillDays: number;
+  /** The Entra tenant the organization is bound to (admin consent, or its first admin's connection). */
   microsoftTenantId: string | null;
   microsoftAdminConsentAt: Date | null;
+  /** Other Entra tenants whose mailboxes an admin allowed to connect. */
+  microsoftAllowedTenantIds: string[];
 }
 
 export async function insertOrganization(
@@ -53,6 +56,7 @@ const SETTINGS = [
   'backfill_days',
   'microsoft_tenant_id',
   'microsoft_admin_consent_at',
+  'microsoft_allowed_tenant_ids',
 ] as const;
 
 export async function findSettings(db: Database, orgId: string): Promise<OrganizationSettings | undefined> {
@@ -88,6 +92,9 @@ export async function updateSettings(
     ...(changes.microsoftAdminConsentAt !== undefined && {
       microsoft_admin_consent_at: changes.microsoftAdminConsentAt,
     }),
+    ...(changes.microsoftAllowedTenantIds !== undefined && {
+      microsoft_allowed_tenant_ids: changes.microsoftAllowedTenantIds,
+    }),
   };
   if (Object.keys(values).length === 0) return;
   await db.updateTable('organizations').set(values).where('id', '=', orgId).execute();
@@ -99,6 +106,7 @@ function toSettings(row: {
   backfill_days: number;
   microsoft_tenant_id: string | null;
   microsoft_admin_consent_at: Date | null;
+  microsoft_allowed_tenant_ids: string[];
 }): OrganizationSettings {
   return {
     provider: row.provider,
@@ -106,7 +114,27 @@ function toSettings(row: {
     backfillDays: row.backfill_days,
     microsoftTenantId: row.microsoft_tenant_id,
     microsoftAdminConsentAt: row.microsoft_admin_consent_at,
+    microsoftAllowedTenantIds: row.microsoft_allowed_tenant_ids,
   };
+}
+
+/**
+ * Binds the organization to an Entra tenant unless it already is bound; answers the tenant it is bound to
+ * afterwards (this one, or the one bound first).
+ */
+export async function bindMicrosoftTenant(db: Database, orgId: string, tenantId: string): Promise<string> {
+  await db
+    .updateTable('organizations')
+    .set({ microsoft_tenant_id: tenantId })
+    .where('id', '=', orgId)
+    .where('microsoft_tenant_id', 'is', null)
+    .execute();
+  const row = await db
+    .selectFrom('organizations')
+    .select('microsoft_tenant_id')
+    .where('id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return row.microsoft_tenant_id ?? tenantId;
 }
 
 function toOrganization(row: { id: string; name: string; primary_domain: string; created_at: Date }) {

@@ -22,6 +22,7 @@ export interface OrganizationsTable {
   backfill_days: ColumnType<number, number | undefined, number>;
   microsoft_tenant_id: ColumnType<string | null, string | null | undefined, string | null>;
   microsoft_admin_consent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  microsoft_allowed_tenant_ids: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 export interface AuditEventsTable {

@@ -60,7 +60,7 @@ function microsoft(config: MicrosoftConfig, publicUrl: string): ProviderAdapter 
       notificationUrl: `${publicUrl}/webhooks/microsoft`,
       lifecycleNotificationUrl: `${publicUrl}/webhooks/microsoft/lifecycle`,
     }),
-    // A subscription to messages lives about three days: renew when less than one is left.
+    // A subscription to messages lives up to 10,080 minutes (7 days): renew when less than one day is left.
     pushRenewMarginMs: DAY_MS,
     readNotifications: async (request) => {
       const { notifications, ignored } = parseGraphNotifications(request.body);

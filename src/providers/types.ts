@@ -22,6 +22,12 @@ export interface ConsentIdentity {
   subject: string;
   /** Microsoft's tenant (`tid`). */
   tenantId: string | undefined;
+  /**
+   * Addresses the provider vouches for as the account's own (Microsoft: `userPrincipalName` and the SMTP
+   * `proxyAddresses`, on domains the tenant verified), lowercased; `address` must be one of them. Absent
+   * when `address` is itself the provider-verified address (Google).
+   */
+  addressesOfRecord?: string[];
 }
 
 export interface ConnectFlow {

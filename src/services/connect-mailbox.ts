@@ -3,6 +3,13 @@
  * acceptable for the flow's user (`domain/mailbox-fit.ts`). The user's own or an organization mailbox
  * connects at once; a consumer mailbox (R8) waits, its grant sealed on the flow, until the user confirms
  * in the same browser; any other mailbox is refused, nothing is stored, and its grant is revoked.
+ *
+ * On Microsoft an organization is also bound to its Entra tenant (`tid`): by admin consent, or else by the
+ * first connection of one of its admins. A work account from another tenant is then refused the same way
+ * unless an admin allowed that tenant; personal Microsoft accounts (the consumer tenant) are R8's matter.
+ * Members connecting before anything bound the organization are not refused for their tenant: the mailbox
+ * fit already demands an address of record on the organization's domains, which only the tenant that
+ * verified those domains can issue.
  */
 import { insertAuditEvent } from '../db/audit.ts';
 import {
@@ -14,7 +21,13 @@ import {
 } from '../db/connections.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { holdGrant, type OAuthFlow, takeAbandonedGrants } from '../db/oauth-flows.ts';
-import { findOrganization, findSettings } from '../db/organizations.ts';
+import {
+  bindMicrosoftTenant,
+  findOrganization,
+  findSettings,
+  type Organization,
+  type OrganizationSettings,
+} from '../db/organizations.ts';
 import { findUser } from '../db/users.ts';
 import { isConsumerDomain } from '../domain/consumer-domains.ts';
 import { emailDomain } from '../domain/email.ts';
@@ -27,6 +40,9 @@ import { enqueuePushStart, enqueueSync } from './sync.ts';
 
 /** How long a consumer mailbox's grant waits for its user's confirmation. */
 const HOLD_MS = 10 * 60_000;
+
+/** The tenant of personal Microsoft accounts ("id_token claims reference", `tid`). */
+const MICROSOFT_CONSUMER_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 export interface Consented {
   tokens: TokenSet;
@@ -67,11 +83,15 @@ export async function placeMailbox(
       `${address} was not connected: talentsync needs to read your mail, and that permission was unticked. Nothing was stored. Start again from talentsync and, on ${PROVIDER_NAMES[flow.provider]}'s consent screen, keep ${missing.mail} ticked.`,
     );
   }
-  const fit = mailboxFit(address, {
-    userEmail: user.email,
-    primaryDomain: organization.primaryDomain,
-    internalDomains: settings.internalDomains,
-  });
+  const fit = mailboxFit(
+    address,
+    {
+      userEmail: user.email,
+      primaryDomain: organization.primaryDomain,
+      internalDomains: settings.internalDomains,
+    },
+    consented.identity.addressesOfRecord,
+  );
   if (fit === 'foreign') {
     await revokeUnlessLive(context, flow.provider, consented);
     const domains = [organization.primaryDomain, ...settings.internalDomains].join(', ');
@@ -90,7 +110,38 @@ export async function placeMailbox(
       organization: organization.name,
     };
   }
-  return recordConnection(context, flow, consented);
+  const bindTenant =
+    flow.provider === 'microsoft'
+      ? await checkTenant(context, flow, consented, { organization, settings, admin: user.role === 'admin' })
+      : undefined;
+  return recordConnection(context, flow, consented, bindTenant);
+}
+
+/**
+ * Refuses a Microsoft work account from a tenant the organization is not bound to (nor allowed); answers
+ * the tenant to bind the organization to when this is its first admin's connection.
+ */
+async function checkTenant(
+  context: AppContext,
+  flow: OAuthFlow,
+  consented: Consented,
+  {
+    organization,
+    settings,
+    admin,
+  }: { organization: Organization; settings: OrganizationSettings; admin: boolean },
+): Promise<string | undefined> {
+  const tenant = consented.identity.tenantId?.toLowerCase();
+  if (tenant === MICROSOFT_CONSUMER_TENANT) return undefined;
+  const bound = settings.microsoftTenantId;
+  if (tenant !== undefined && bound === null) return admin ? tenant : undefined;
+  if (tenant !== undefined && (tenant === bound || settings.microsoftAllowedTenantIds.includes(tenant)))
+    return undefined;
+  await revokeUnlessLive(context, flow.provider, consented);
+  throw new FlowError(
+    'tenant_not_allowed',
+    `${consented.identity.address} was not connected: it belongs to another Microsoft 365 organization (tenant ${tenant ?? 'unknown'}) than ${organization.name} (tenant ${bound}). Nothing was stored. Sign in with your ${organization.name} account, or ask your admin to allow that tenant in talentsync.`,
+  );
 }
 
 /** Opens a held grant (sealed at the flow's place) back into tokens and identity. */
@@ -128,6 +179,7 @@ export async function recordConnection(
   context: AppContext,
   flow: OAuthFlow,
   { tokens, identity }: Consented,
+  bindTenant?: string,
 ): Promise<MailboxOutcome> {
   const { db, vault } = context;
   const domain = emailDomain(identity.address);
@@ -186,6 +238,21 @@ export async function recordConnection(
           warning,
           authorizedAt: new Date(),
           accessTokenExpiresAt: tokens.expiresAt,
+        });
+      }
+      if (bindTenant !== undefined) {
+        // The first admin's connection binds the organization to its tenant, unless another bound it first.
+        const bound = await bindMicrosoftTenant(trx, flow.orgId, bindTenant);
+        if (bound !== bindTenant) {
+          throw new FlowError(
+            'tenant_not_allowed',
+            `${identity.address} was not connected: your organization was just bound to another Microsoft 365 tenant (${bound}). Nothing was stored.`,
+          );
+        }
+        await insertAuditEvent(trx, flow.orgId, {
+          actorUserId: flow.userId,
+          action: 'settings_changed',
+          details: { before: { microsoftTenantId: null }, after: { microsoftTenantId: bindTenant } },
         });
       }
       await saveTokens(trx, vault, flow.orgId, connectionId, tokens);

@@ -21,6 +21,8 @@ export interface SettingsChange {
   provider?: ProviderSetting | undefined;
   internalDomains?: string[] | undefined;
   backfillDays?: number | undefined;
+  /** Entra tenants besides the bound one whose work accounts may connect (issue 12, item 15). */
+  microsoftAllowedTenantIds?: string[] | undefined;
 }
 
 /** Applies an admin's change; answers the new settings and how many users lost their connection. */
@@ -58,13 +60,22 @@ export async function changeSettings(
     const other = {
       ...(internalDomains !== undefined && { internalDomains }),
       ...(change.backfillDays !== undefined && { backfillDays: change.backfillDays }),
+      ...(change.microsoftAllowedTenantIds !== undefined && {
+        microsoftAllowedTenantIds: [
+          ...new Set(change.microsoftAllowedTenantIds.map((id) => id.toLowerCase())),
+        ].sort(),
+      }),
     };
     if (Object.keys(other).length > 0) {
       await insertAuditEvent(trx, admin.orgId, {
         actorUserId: admin.userId,
         action: 'settings_changed',
         details: {
-          before: { internalDomains: before.internalDomains, backfillDays: before.backfillDays },
+          before: {
+            internalDomains: before.internalDomains,
+            backfillDays: before.backfillDays,
+            microsoftAllowedTenantIds: before.microsoftAllowedTenantIds,
+          },
           after: other,
         },
       });

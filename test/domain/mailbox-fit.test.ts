@@ -52,4 +52,13 @@ describe('which mailbox a user may connect', () => {
     assert.equal(mailboxFit('rex@gmail.com', consumerOrg), 'personal');
     assert.equal(mailboxFit('stranger@gmail.com', consumerOrg), 'personal');
   });
+
+  it('hardening: an address the provider does not vouch for is foreign, whatever its domain (Microsoft mail, issue 12)', () => {
+    const records = ['mallory@evil.example', 'm@evil.example'];
+    assert.equal(mailboxFit('rex@acme.co.uk', acme, records), 'foreign');
+    assert.equal(mailboxFit('team@acme-labs.example', acme, records), 'foreign');
+    assert.equal(mailboxFit('rex@acme.co.uk', acme, ['REX@acme.co.uk']), 'own', 'compared as addresses');
+    assert.equal(mailboxFit('team@acme.co.uk', acme, ['x@acme.co.uk', 'team@acme.co.uk']), 'organization');
+    assert.equal(mailboxFit('rex@acme.co.uk', acme, []), 'foreign');
+  });
 });

@@ -28,6 +28,8 @@ export async function liveTest(
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const sandbox = await testSandbox({
+    // The app listens on plain http here; Graph would demand https for its notification URL.
+    microsoft: { allowHttpNotificationUrls: true },
     google: {
       pushEndpoint: `${publicUrl}/webhooks/google`,
       pushAudience: `${publicUrl}/webhooks/google`,

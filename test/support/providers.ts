@@ -54,7 +54,11 @@ export async function sandboxProviders(
 export async function providerTest(
   options: { logger?: Logger; sandbox?: SandboxOptions; config?: Partial<Config> } = {},
 ): Promise<ProviderTest> {
-  const sandbox = await testSandbox(options.sandbox);
+  // PUBLIC_URL is plain http; Graph would demand https for the notification URL, so it is allowed explicitly.
+  const sandbox = await testSandbox({
+    ...options.sandbox,
+    microsoft: { allowHttpNotificationUrls: true, ...options.sandbox?.microsoft },
+  });
   const config = { ...(await sandboxProviders(sandbox, PUBLIC_URL)), ...options.config };
   const t = await testApp({ config, ...(options.logger ? { logger: options.logger } : {}) });
   return { ...t, sandbox };

@@ -15,6 +15,7 @@ import * as sessions from './0012_sessions.ts';
 import * as inmailSearch from './0013_inmail_search.ts';
 import * as memberThreads from './0014_member_threads.ts';
 import * as conversationProposals from './0015_conversation_proposals.ts';
+import * as microsoftTenantBinding from './0016_microsoft_tenant_binding.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_inmail_search': inmailSearch,
   '0014_member_threads': memberThreads,
   '0015_conversation_proposals': conversationProposals,
+  '0016_microsoft_tenant_binding': microsoftTenantBinding,
 };

@@ -37,8 +37,14 @@ const Settings = Type.Object({
     description: 'Providers configured on this server.',
   }),
   microsoft: Type.Object({
-    tenantId: Type.Union([Type.String(), Type.Null()]),
+    tenantId: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'The Entra tenant the organization is bound to (admin consent, or its first admin connecting); work accounts of other tenants are refused.',
+    }),
     adminConsentAt: Type.Union([Timestamp, Type.Null()]),
+    allowedTenantIds: Type.Array(Type.String(), {
+      description: 'Other Entra tenants whose mailboxes may connect, as an admin allowed.',
+    }),
   }),
 });
 
@@ -60,7 +66,11 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       internalDomains: settings.internalDomains,
       backfillDays: settings.backfillDays,
       availableProviders: (['google', 'microsoft'] as const).filter((name) => context.providers[name]),
-      microsoft: { tenantId: settings.microsoftTenantId, adminConsentAt: settings.microsoftAdminConsentAt },
+      microsoft: {
+        tenantId: settings.microsoftTenantId,
+        adminConsentAt: settings.microsoftAdminConsentAt,
+        allowedTenantIds: settings.microsoftAllowedTenantIds,
+      },
     };
   };
 
@@ -83,7 +93,8 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       config: { allow: ['admin'] },
       schema: {
         tags: ['organization'],
-        summary: 'Change the provider, internal domains or backfill window (admins)',
+        summary:
+          'Change the provider, internal domains, backfill window or other allowed Microsoft tenants (admins)',
         description:
           'Choosing `none`, or switching between `google` and `microsoft`, un-authorizes every connected user at once: sync stops, tokens are erased and revoked at the provider. Synced mail stays.',
         body: Type.Object(
@@ -93,6 +104,15 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
               Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 50 }),
             ),
             backfillDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
+            microsoftAllowedTenantIds: Type.Optional(
+              Type.Array(
+                Type.String({
+                  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+                  description: 'An Entra tenant id (GUID).',
+                }),
+                { maxItems: 50 },
+              ),
+            ),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

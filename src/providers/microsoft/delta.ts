@@ -10,6 +10,12 @@
  *
  * The cursor is JSON the engine stores with the page's writes, so a later call (in another process)
  * resumes exactly where the last committed one stopped.
+ *
+ * A link Graph forgot answers 410 `SyncStateNotFound` with a `Location` to start over from ("Synchronization
+ * reset"). That `Location` is not followed: it restarts the lost round's own query, from the round's
+ * original `since`, so every message since authorization would be listed again. The 410 is reported as
+ * `cursor_expired` instead, and the engine anchors a new cursor at its last safe time and checks what it
+ * stored since then (sync/engine.ts, `recover`).
  */
 import { ProviderError } from '../errors.ts';
 import type { MailCursor } from '../types.ts';

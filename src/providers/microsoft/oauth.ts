@@ -54,26 +54,61 @@ export function createMicrosoftOAuth(config: MicrosoftConfig): OAuthClient {
     refresh: oidc.refresh,
     async exchange(flow, callbackUrl) {
       const { tokens, identity } = await oidc.exchange(flow, callbackUrl);
-      const response = await send(`${config.graphUrl}/v1.0/me?$select=id,mail,userPrincipalName`, {
-        accessToken: tokens.accessToken,
-      });
+      const response = await send(
+        `${config.graphUrl}/v1.0/me?$select=id,mail,userPrincipalName,proxyAddresses`,
+        { accessToken: tokens.accessToken },
+      );
       if (response.status !== 200) throw mapGraphError(response, 'me');
-      const me = response.body as { id?: string; mail?: string | null; userPrincipalName?: string };
-      // The id_token's oid is the user object's id; the mailbox's address is its primary SMTP address
-      // (`mail`), which may differ from the sign-in name (`preferred_username`).
+      const me = response.body as MeRecord;
+      // The id_token's oid is the user object's id.
       if (!sameAccount(me.id ?? '', identity.subject)) {
         throw new ProviderError(
           'permanent',
           'the token opens another account’s mailbox than the one that consented',
         );
       }
+      const addressesOfRecord = recordAddresses(me);
       return {
         tokens,
-        identity: { ...identity, address: String(me.mail ?? me.userPrincipalName ?? '').toLowerCase() },
+        identity: { ...identity, address: mailboxAddress(me, addressesOfRecord), addressesOfRecord },
       };
     },
     revoke: async () => false,
   };
+}
+
+interface MeRecord {
+  id?: string;
+  mail?: string | null;
+  userPrincipalName?: string;
+  proxyAddresses?: string[] | null;
+}
+
+/**
+ * The addresses Entra vouches for: the sign-in name (`userPrincipalName`) and the mailbox's SMTP
+ * `proxyAddresses`, which must be on domains the tenant verified (and a domain is verified in one tenant
+ * only). `mail` is not among them: an admin can set it to any address at all
+ * (https://learn.microsoft.com/graph/api/resources/user, `mail`; the "nOAuth" advisory).
+ */
+function recordAddresses(me: MeRecord): string[] {
+  const addresses = new Set<string>();
+  if (typeof me.userPrincipalName === 'string' && me.userPrincipalName.includes('@'))
+    addresses.add(me.userPrincipalName.toLowerCase());
+  for (const proxy of me.proxyAddresses ?? []) {
+    if (/^smtp:/i.test(proxy)) addresses.add(proxy.slice(5).toLowerCase());
+  }
+  return [...addresses];
+}
+
+/**
+ * The mailbox's address: `mail` when it is one of the addresses of record (usually the primary SMTP
+ * address), otherwise the primary SMTP address (`SMTP:` in capitals) or the sign-in name.
+ */
+function mailboxAddress(me: MeRecord, records: string[]): string {
+  const mail = me.mail?.toLowerCase();
+  if (mail && records.includes(mail)) return mail;
+  const primary = (me.proxyAddresses ?? []).find((proxy) => proxy.startsWith('SMTP:'));
+  return (primary?.slice(5) ?? me.userPrincipalName ?? '').toLowerCase();
 }
 
 /**

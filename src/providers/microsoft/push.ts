@@ -14,8 +14,11 @@ import type { PushChannel, PushState } from '../types.ts';
 import { mapGraphError } from './errors.ts';
 import { createGraphClient } from './graph.ts';
 
-/** The longest lifetime Graph grants a subscription on Outlook messages, in minutes. */
-const MAX_LIFETIME_MINUTES = 4230;
+/**
+ * The longest lifetime Graph grants a subscription on Outlook messages, in minutes: 10,080, under 7 days
+ * (subscription resource, "Subscription lifetime"; 4,230 was the limit before).
+ */
+const MAX_LIFETIME_MINUTES = 10_080;
 /** Kept off the maximum, so a clock ahead of Graph's does not ask for more than it grants. */
 const SAFETY_MARGIN_MINUTES = 30;
 

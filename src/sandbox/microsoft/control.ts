@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { MicrosoftContext } from './context.ts';
 import { calendarControlRoutes } from './control-calendar.ts';
 import { controlError, mailControlRoutes } from './control-mail.ts';
+import type { User } from './directory.ts';
 import { expiryText, type LifecycleEvent, type Notifier } from './notifications.ts';
 
 const LIFECYCLE_EVENTS = new Set<LifecycleEvent>([
@@ -17,6 +18,20 @@ const LIFECYCLE_EVENTS = new Set<LifecycleEvent>([
 
 const isEmail = (value: unknown): value is string =>
   typeof value === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
+
+const settingsJson = (ctx: MicrosoftContext) => ({
+  usedRefreshTokens: ctx.settings.usedRefreshTokens,
+  allowHttpNotificationUrls: ctx.settings.allowHttpNotificationUrls,
+});
+
+const userJson = (user: User) => ({
+  id: user.id,
+  email: user.email,
+  userPrincipalName: user.email,
+  mail: user.mail,
+  name: user.name,
+  tenantId: user.tenantId,
+});
 
 export function controlRoutes(ctx: MicrosoftContext, notifier: Notifier): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
@@ -42,28 +57,53 @@ export function controlRoutes(ctx: MicrosoftContext, notifier: Notifier): Fastif
       },
     );
 
-    app.post<{ Body: { email?: unknown; name?: unknown } }>('/users', async (request, reply) => {
-      const { email, name } = request.body ?? {};
-      if (!isEmail(email)) return controlError(reply, 400, 'email must be an email address');
-      if (name !== undefined && typeof name !== 'string')
-        return controlError(reply, 400, 'name must be a string');
-      const existed = ctx.directory.user(email) !== undefined;
-      const user = ctx.directory.ensureUser(email, name);
-      ctx.mailboxes.of(user);
-      return reply
-        .status(existed ? 200 : 201)
-        .send({ id: user.id, email: user.email, name: user.name, tenantId: user.tenantId });
-    });
+    app.get('/settings', async () => settingsJson(ctx));
+    app.post<{ Body: { usedRefreshTokens?: unknown; allowHttpNotificationUrls?: unknown } }>(
+      '/settings',
+      async (request, reply) => {
+        const { usedRefreshTokens, allowHttpNotificationUrls } = request.body ?? {};
+        const known = new Set(['usedRefreshTokens', 'allowHttpNotificationUrls']);
+        const unknown = Object.keys(request.body ?? {}).find((name) => !known.has(name));
+        if (unknown !== undefined) return controlError(reply, 400, `unknown setting: ${unknown}`);
+        if (
+          usedRefreshTokens !== undefined &&
+          usedRefreshTokens !== 'allow' &&
+          usedRefreshTokens !== 'refuse'
+        )
+          return controlError(reply, 400, "usedRefreshTokens must be 'allow' or 'refuse'");
+        if (allowHttpNotificationUrls !== undefined && typeof allowHttpNotificationUrls !== 'boolean')
+          return controlError(reply, 400, 'allowHttpNotificationUrls must be a boolean');
+        if (usedRefreshTokens !== undefined) ctx.settings.usedRefreshTokens = usedRefreshTokens;
+        if (typeof allowHttpNotificationUrls === 'boolean')
+          ctx.settings.allowHttpNotificationUrls = allowHttpNotificationUrls;
+        return settingsJson(ctx);
+      },
+    );
+
+    app.post<{ Body: { email?: unknown; name?: unknown; mail?: unknown } }>(
+      '/users',
+      async (request, reply) => {
+        const { email, name, mail } = request.body ?? {};
+        if (!isEmail(email)) return controlError(reply, 400, 'email must be an email address');
+        if (name !== undefined && typeof name !== 'string')
+          return controlError(reply, 400, 'name must be a string');
+        if (mail !== undefined && mail !== null && !isEmail(mail))
+          return controlError(reply, 400, 'mail must be an email address or null');
+        const existed = ctx.directory.user(email) !== undefined;
+        const user = ctx.directory.ensureUser(email, name);
+        // An admin may set `mail` to any address (Entra does not check it against the tenant's domains).
+        if (mail !== undefined) user.mail = mail === null ? null : mail.toLowerCase();
+        ctx.mailboxes.of(user);
+        return reply.status(existed ? 200 : 201).send(userJson(user));
+      },
+    );
 
     app.get<{ Params: { email: string } }>('/users/:email', async (request, reply) => {
       const user = ctx.directory.user(request.params.email);
       if (!user) return controlError(reply, 404, `no such user: ${request.params.email}`);
       return {
-        id: user.id,
+        ...userJson(user),
         oid: user.oid,
-        email: user.email,
-        name: user.name,
-        tenantId: user.tenantId,
         grants: ctx.grants.ofUser(user).map((grant) => ({
           clientId: grant.clientId,
           scopes: [...grant.scopes],

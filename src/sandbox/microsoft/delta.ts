@@ -6,7 +6,7 @@
  * `@odata.deltaLink` (`$deltatoken`). The next round reports what changed in the folder since: current
  * messages as full entries, and messages that left the folder — moved or deleted alike — as
  * `{"id", "@removed": {"reason": "deleted"}}` under the id the caller knew. Tokens are opaque, carry the
- * query, and answer 410 SyncStateNotFound once expired (after the configured lifetime, or after the
+ * query, and answer 410 SyncStateNotFound (with a `Location` to restart from) once expired (after the configured lifetime, or after the
  * control API's expire-cursors) or when they are not tokens at all. Page size: `Prefer:
  * odata.maxpagesize=N`, else `$top`, else 10.
  */
@@ -63,11 +63,30 @@ export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
     }
   };
 
-  const gone = (request: GraphRequest) =>
+  // "Synchronization reset" (delta query overview): the 410 carries a `Location` to start over from, a
+  // fresh round with the query of the one that was lost (when the token still tells it).
+  const restartUrl = (folder: MailFolder, state: DeltaState | undefined) => {
+    const query = new URLSearchParams();
+    if (state?.select) query.set('$select', state.select.join(','));
+    if (state?.expand) query.set('$expand', state.expand);
+    if (state?.since !== undefined)
+      query.set(
+        '$filter',
+        `receivedDateTime ${state.strict ? 'gt' : 'ge'} ${new Date(state.since).toISOString()}`,
+      );
+    if (state?.descending) query.set('$orderby', 'receivedDateTime desc');
+    if (state?.top !== undefined) query.set('$top', String(state.top));
+    if (state?.changeType) query.set('changeType', state.changeType);
+    const search = query.toString();
+    return `${graphBase(ctx)}/v1.0/me/mailFolders('${folder.id}')/messages/delta${search ? `?${search}` : ''}`;
+  };
+
+  const gone = (request: GraphRequest, folder: MailFolder, state: DeltaState | undefined) =>
     new GraphFailure(
       410,
       'SyncStateNotFound',
       `The sync state generation is not found; generation=${request.mailbox.cursorEpoch};[highest=${request.mailbox.seq}].`,
+      { location: restartUrl(folder, state?.folder === folder.id ? state : undefined) },
     );
 
   const fresh = (request: GraphRequest, folder: MailFolder): DeltaState => {
@@ -165,7 +184,7 @@ export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
         decoded.epoch !== request.mailbox.cursorEpoch ||
         request.now - decoded.issuedAt > ctx.settings.deltaTokenLifetimeMs
       ) {
-        throw gone(request);
+        throw gone(request, folder, decoded?.mailbox === request.user.email ? decoded : undefined);
       }
       state = decoded;
       // A delta token starts a new round: changes from where the last one ended up to now.

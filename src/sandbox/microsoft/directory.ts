@@ -24,7 +24,13 @@ export interface User {
   id: string;
   /** The `oid` claim. */
   oid: string;
+  /** The sign-in name (`userPrincipalName`), on a domain of the tenant, and the primary SMTP address. */
   email: string;
+  /**
+   * Graph's `mail` property: by default the primary SMTP address, but an admin can set it to anything, even
+   * another tenant's address or null; Entra ID does not verify it (the control API sets it).
+   */
+  mail: string | null;
   name: string;
   tenantId: string;
 }
@@ -125,6 +131,7 @@ export function createDirectory(ids: Ids): Directory {
         id: consumerId ?? oid,
         oid,
         email: key,
+        mail: key,
         name: name ?? key.slice(0, key.indexOf('@')),
         tenantId: tenant.id,
       };

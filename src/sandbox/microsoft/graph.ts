@@ -51,6 +51,23 @@ export interface GraphApi {
   handle(call: GraphCall): Promise<GraphReply>;
 }
 
+const GRAPH_AUDIENCES = new Set([
+  '00000003-0000-0000-c000-000000000000',
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.com/',
+]);
+
+/** Whether a JWT payload names Graph as its audience (`unknown` when it cannot be read). */
+function audienceOf(payload: string): 'graph' | 'other' | 'unknown' {
+  try {
+    const { aud } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { aud?: unknown };
+    if (typeof aud !== 'string') return 'unknown';
+    return GRAPH_AUDIENCES.has(aud) ? 'graph' : 'other';
+  } catch {
+    return 'unknown';
+  }
+}
+
 export function createGraphApi(ctx: MicrosoftContext, throttle: Throttle, routes: GraphRoute[]): GraphApi {
   const { core } = ctx;
   const compiled = routes.map((route) => ({ route, parts: route.path.split('/') }));
@@ -85,7 +102,17 @@ export function createGraphApi(ctx: MicrosoftContext, throttle: Throttle, routes
       graphError(401, 'InvalidAuthenticationToken', message, now, requestId, challenge);
     if (!token) return reject('Access token is empty.');
     const record = ctx.grants.accessToken(token);
-    if (!record) return reject('IDX14100: JWT is not well formed, there are no dots (.).');
+    if (!record) {
+      // Graph's words: a value that is not a JWT at all, or a JWT it does not accept (another audience, a
+      // bad signature, a token the sandbox never issued or forgot on reset).
+      const parts = token.split('.');
+      if (parts.length < 3) return reject('IDX14100: JWT is not well formed, there are no dots (.).');
+      return reject(
+        audienceOf(parts[1] ?? '') === 'other'
+          ? 'Access token validation failure. Invalid audience.'
+          : 'Access token validation failure.',
+      );
+    }
     if (record.grant.revokedAt !== undefined) {
       return reject(
         'Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp',

@@ -32,6 +32,7 @@ export async function createMicrosoftSandbox(
   options: MicrosoftOptions,
 ): Promise<ProviderSandbox> {
   const settings = resolveSettings(options);
+  const initialSettings = { ...settings };
   const ids = createIds(core.random);
   const ctx: MicrosoftContext = {
     core,
@@ -61,6 +62,8 @@ export async function createMicrosoftSandbox(
       config: [settings, ids],
     },
     reset() {
+      // The control API's settings changes last until reset, like every other piece of state.
+      Object.assign(settings, initialSettings);
       ctx.directory.reset();
       ctx.grants.reset();
       ctx.mailboxes.reset();

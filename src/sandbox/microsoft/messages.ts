@@ -124,16 +124,21 @@ export function mailRoutes(ctx: MicrosoftContext): GraphRoute[] {
       displayName: user.name,
       givenName: givenName ?? null,
       jobTitle: null,
-      mail: user.email,
+      mail: user.mail,
       mobilePhone: null,
       officeLocation: null,
       preferredLanguage: null,
       surname: rest.length > 0 ? rest.join(' ') : null,
       userPrincipalName: user.email,
+      // `$select` only, as Graph returns it: not among the default properties.
+      proxyAddresses: [`SMTP:${user.email}`],
       id: user.id,
     };
     const select = request.call.query.get('$select');
-    if (!select) return ok({ '@odata.context': `${v1()}/$metadata#users/$entity`, ...entity });
+    if (!select) {
+      const { proxyAddresses: _, ...defaults } = entity;
+      return ok({ '@odata.context': `${v1()}/$metadata#users/$entity`, ...defaults });
+    }
     const picked: Record<string, unknown> = {};
     for (const raw of select.split(',')) {
       const name = Object.keys(entity).find((key) => key.toLowerCase() === raw.trim().toLowerCase());
@@ -187,6 +192,12 @@ export function mailRoutes(ctx: MicrosoftContext): GraphRoute[] {
     });
   };
 
+  const listOptions = (request: GraphRequest) => ({
+    v1: v1(),
+    immutableIds: wantsImmutableIds(request),
+    bodyType: bodyType(request),
+  });
+
   const get = (request: GraphRequest) =>
     messageEntity(request, findMessage(request.mailbox, request.params.message ?? '', request.params.folder));
 
@@ -225,12 +236,19 @@ export function mailRoutes(ctx: MicrosoftContext): GraphRoute[] {
       path: 'me/messages',
       op: 'graph.messages.list',
       scopes: REQUIRES.readMail,
+      handle: (request) => listMessages(request, { kind: 'tree' }, listOptions(request)),
+    },
+    {
+      method: 'GET',
+      path: 'me/mailFolders/{folder}/messages',
+      op: 'graph.messages.list',
+      scopes: REQUIRES.readMail,
       handle: (request) =>
-        listMessages(request, {
-          v1: v1(),
-          immutableIds: wantsImmutableIds(request),
-          bodyType: bodyType(request),
-        }),
+        listMessages(
+          request,
+          { kind: 'folder', folder: findFolder(request.mailbox, request.params.folder ?? '') },
+          listOptions(request),
+        ),
     },
   ];
   for (const prefix of ['me', 'me/mailFolders/{folder}']) {

@@ -109,7 +109,7 @@ export function publicRoutes(ctx: MicrosoftContext, graph: GraphApi): FastifyPlu
           family_name: family.join(' ') || undefined,
           given_name: given,
           picture: `${ctx.core.baseUrl}/microsoft/graph/v1.0/me/photo/$value`,
-          email: record.scopes.has('email') ? user.email : undefined,
+          email: record.scopes.has('email') ? (user.mail ?? undefined) : undefined,
         };
       });
     });

@@ -57,14 +57,15 @@ export function parseScopes(value: string): ScopeRequest {
   return request;
 }
 
-/** The `scope` a token response reports: OIDC scopes (but `offline_access`) and Graph permissions in full. */
+/**
+ * The `scope` a token response reports: Graph permissions by their short names (Graph is the default
+ * resource, and Entra reports its permissions without the resource prefix), then the OIDC scopes granted.
+ */
 export function formatScopes(scopes: Iterable<string>): string {
   const list = [...scopes];
   return [
-    ...list.filter((scope) => scope === 'openid' || scope === 'profile' || scope === 'email'),
-    ...list
-      .filter((scope) => CANONICAL.has(scope.toLowerCase()))
-      .map((scope) => `${GRAPH_RESOURCE}/${scope}`),
+    ...list.filter((scope) => CANONICAL.has(scope.toLowerCase())),
+    ...OIDC.filter((scope) => list.includes(scope)),
   ].join(' ');
 }
 

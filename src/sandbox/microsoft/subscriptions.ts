@@ -3,8 +3,9 @@
  * the body, then validates the notification URL (and the lifecycle URL) the documented way: a POST with
  * `?validationToken=…` and `Content-Type: text/plain; charset=utf-8`, which must be answered within 10
  * seconds by 200, `text/plain`, and the decoded token as the body; otherwise creation fails with 400 and
- * Graph's message. Messages subscriptions live at most 4,230 minutes (configurable). Deviation: plain
- * `http:` notification URLs are accepted, so tests and the demo can listen locally (Graph demands https).
+ * Graph's message. Outlook message subscriptions live at most 10,080 minutes (the subscription resource's
+ * lifetime table; configurable). Notification URLs must be https, as Graph demands; the sandbox setting
+ * `allowHttpNotificationUrls` (off by default) admits plain `http:` for endpoints that listen locally.
  */
 import { graphBase, type MicrosoftContext } from './context.ts';
 import type { User } from './directory.ts';
@@ -86,10 +87,17 @@ export function subscriptionRoutes(ctx: MicrosoftContext, notifier: Notifier): G
   };
 
   const url = (value: unknown, name: string) => {
+    let parsed: URL | undefined;
     try {
-      const parsed = new URL(String(value));
-      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return String(value);
+      parsed = new URL(String(value));
     } catch {}
+    if (parsed?.protocol === 'https:') return String(value);
+    if (parsed?.protocol === 'http:') {
+      if (settings.allowHttpNotificationUrls) return String(value);
+      // Graph's words for it (microsoft-graph-docs-contrib issue 7821).
+      const field = name === 'notificationUrl' ? 'NotificationUrl' : 'LifecycleNotificationUrl';
+      throw bad('InvalidRequest', `${field} scheme='http' is not supported.`);
+    }
     throw bad('InvalidRequest', `Invalid '${name}' value: it must be an absolute https URL.`);
   };
 

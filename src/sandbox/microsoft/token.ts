@@ -2,8 +2,11 @@
  * The token endpoint (`/{tenant}/oauth2/v2.0/token`): authorization_code (with PKCE), refresh_token and
  * client_credentials grants, client_secret_post and client_secret_basic authentication, and the documented error bodies
  * (HTTP 400, or 401 for `invalid_client`). Every refresh returns a new refresh token ("Refresh the access
- * token"); by default the one presented is refused afterwards (see `usedRefreshTokens`). A refresh token
- * exists only when `offline_access` was granted, an id_token only when `openid` was.
+ * token"); the one presented keeps working, as Entra's do, unless the `usedRefreshTokens: 'refuse'` fault
+ * option is on. A refresh token exists only when `offline_access` was granted, an id_token only when
+ * `openid` was. `scope` names Graph permissions short (`Mail.Read`), as Entra reports them for Graph, the
+ * default resource, so MSAL's cache finds the token again; `client_info=1` (what MSAL sends) adds
+ * `client_info`, base64url JSON `{"uid": oid, "utid": tid}`, from which MSAL builds `homeAccountId`.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -46,7 +49,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: MicrosoftContext): void {
     return client;
   };
 
-  const issue = async (grant: Grant, scopes: string[], nonce: string | undefined) => {
+  const issue = async (grant: Grant, scopes: string[], nonce: string | undefined, clientInfo: boolean) => {
     const now = core.clock.now();
     const { user, clientId } = grant;
     const graphScopes = scopes.filter((scope) => scope.includes('.'));
@@ -88,6 +91,11 @@ export function tokenRoutes(app: FastifyInstance, ctx: MicrosoftContext): void {
     };
     if (scopes.includes('offline_access'))
       response.refresh_token = ctx.grants.issueRefreshToken(grant, scopes, now);
+    if (clientInfo) {
+      response.client_info = Buffer.from(JSON.stringify({ uid: user.oid, utid: user.tenantId })).toString(
+        'base64url',
+      );
+    }
     if (scopes.includes('openid')) {
       response.id_token = await ctx.key.sign(
         {
@@ -98,7 +106,8 @@ export function tokenRoutes(app: FastifyInstance, ctx: MicrosoftContext): void {
           nbf: Math.floor(now / 1000),
           ...(nonce === undefined ? {} : { nonce }),
           ...(scopes.includes('profile') ? { name: user.name, preferred_username: user.email } : {}),
-          ...(scopes.includes('email') ? { email: user.email } : {}),
+          // The `email` claim is the user's `mail`, which an admin can set to anything (unverified).
+          ...(scopes.includes('email') && user.mail !== null ? { email: user.mail } : {}),
           rh: `0.${secret(24)}.`,
           uti: secret(16),
         },
@@ -244,7 +253,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: MicrosoftContext): void {
     else if (body.grant_type === 'client_credentials') return issueAppToken(client, body, authority);
     else return AADSTS.unsupportedGrantType(body.grant_type);
     if ('error' in redeemed) return redeemed;
-    return issue(redeemed.grant, redeemed.scopes, redeemed.nonce);
+    return issue(redeemed.grant, redeemed.scopes, redeemed.nonce, body.client_info === '1');
   };
 }
 

@@ -4,7 +4,8 @@ import PostalMime from 'postal-mime';
 import { APP, graphFetch, json, microsoftSandbox, REDIRECT_URI, receiver, signIn } from './helpers.ts';
 
 const CONSUMER_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
-const sandbox = await microsoftSandbox();
+// Its receivers listen on plain http, which Graph refuses: the sandbox's switch is turned on for them.
+const sandbox = await microsoftSandbox({ microsoft: { allowHttpNotificationUrls: true } });
 await sandbox.control.post('/microsoft/users', { email: 'rex@acme.example', name: 'Rex Recruiter' });
 const { access_token: token } = await signIn(sandbox, 'rex@acme.example');
 const base = '/microsoft/mailboxes/rex@acme.example';

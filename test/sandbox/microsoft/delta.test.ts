@@ -265,6 +265,44 @@ describe('delta tokens expire with 410 SyncStateNotFound', () => {
     assert.deepEqual((await round(later, kept.deltaLink)).items, [], 'a link issued 2 days ago still works');
   });
 
+  test("the 410 carries a Location to restart from: a fresh round with the lost round's query", async () => {
+    const box = await mailbox('location@acme.example');
+    await box.deliver('Old', { date: '2026-01-01T00:00:00Z' });
+    await box.deliver('New', { date: '2026-06-01T00:00:00Z' });
+    const done = await round(
+      box.graph,
+      '/me/mailFolders/inbox/messages/delta?$select=subject&$filter=receivedDateTime ge 2026-03-01T00:00:00Z',
+    );
+    assert.equal(done.items.length, 1);
+    await sandbox.control.post('/microsoft/mailboxes/location@acme.example/expire-cursors');
+    const response = await graphFetch(
+      sandbox,
+      box.token,
+      done.deltaLink.slice(done.deltaLink.indexOf('/v1.0/') + 6),
+    );
+    assert.equal(response.status, 410);
+    const location = response.headers.get('location') ?? '';
+    assert.match(location, /\/v1\.0\/me\/mailFolders\('[^']+'\)\/messages\/delta\?/);
+    assert.ok(!/deltatoken|skiptoken/i.test(location), location);
+    const restarted = await round(box.graph, location);
+    assert.deepEqual(
+      restarted.items.map((item) =>
+        Object.keys(item)
+          .filter((key) => !key.startsWith('@'))
+          .sort(),
+      ),
+      [['id', 'subject']],
+      'the same $select and $filter: only the newer message, with its subject',
+    );
+    const garbage = await graphFetch(
+      sandbox,
+      box.token,
+      'me/mailFolders/inbox/messages/delta?$deltatoken=bm90LWEtdG9rZW4.AAAAAAAAAAAAAAAAAAAAAA',
+    );
+    assert.equal(garbage.status, 410);
+    assert.match(garbage.headers.get('location') ?? '', /\/messages\/delta$/);
+  });
+
   test('a token that was never issued', async () => {
     const box = await mailbox('garbage@acme.example');
     await assert.rejects(

@@ -6,12 +6,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
 import { Client } from '@microsoft/microsoft-graph-client';
 import type { MicrosoftOptions } from '../../../src/sandbox/microsoft/index.ts';
 import { testSandbox } from '../../support/sandbox.ts';
-import { startTlsProxy } from './tls.ts';
+import { startTlsProxy, trustedCertificate } from './tls.ts';
 
 export const APP = {
   clientId: '11112222-bbbb-3333-cccc-4444dddd5555',
@@ -191,7 +192,7 @@ export interface Receiver {
   waitFor(count: number, timeoutMs?: number): Promise<Delivery[]>;
 }
 
-const servers = new Set<http.Server>();
+const servers = new Set<http.Server | https.Server>();
 // Registered when the test file loads, so endpoints opened inside tests live until the file's tests end.
 after(async () => {
   for (const server of servers) {
@@ -200,8 +201,11 @@ after(async () => {
   }
 });
 
-/** A webhook endpoint on a free port, closed after the file's tests. */
-export async function receiver(): Promise<Receiver> {
+/**
+ * A webhook endpoint on a free port, closed after the file's tests: plain http (which the sandbox takes
+ * only with `allowHttpNotificationUrls`), or `https` with a self-signed certificate this process trusts.
+ */
+export async function receiver(options: { https?: boolean } = {}): Promise<Receiver> {
   const state: Receiver = {
     url: '',
     received: [],
@@ -217,7 +221,7 @@ export async function receiver(): Promise<Receiver> {
       return state.received;
     },
   };
-  const server = http.createServer((request, response) => {
+  const handler: http.RequestListener = (request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
@@ -240,9 +244,15 @@ export async function receiver(): Promise<Receiver> {
         .writeHead(200, { 'content-type': 'text/plain' })
         .end(state.mode === 'wrong' ? 'not the token' : token);
     });
-  });
+  };
+  let server: http.Server | https.Server;
+  if (options.https) {
+    const { key, cert } = trustedCertificate();
+    server = https.createServer({ key, cert }, handler);
+  } else server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.add(server);
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notifications`;
+  const scheme = options.https ? 'https' : 'http';
+  state.url = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}/notifications`;
   return state;
 }

@@ -342,6 +342,28 @@ describe('Graph refuses what the token does not allow', () => {
     assert.equal(response.headers.get('client-request-id'), 'abc-123');
   });
 
+  test("a well-formed token Graph does not accept is refused in Graph's words, not as a JWT without dots", async () => {
+    const signedIn = await signIn(sandbox, 'amy@acme.example');
+    const jwt = (payload: Record<string, unknown>) =>
+      [{ alg: 'RS256', typ: 'JWT' }, payload]
+        .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+        .concat('c2lnbmF0dXJl')
+        .join('.');
+    const cases: [string, string][] = [
+      [jwt({ aud: '00000003-0000-0000-c000-000000000000', tid: 'x' }), 'Access token validation failure.'],
+      [signedIn.id_token ?? '', 'Access token validation failure. Invalid audience.'],
+      ['not-a-jwt', 'IDX14100: JWT is not well formed, there are no dots (.).'],
+    ];
+    for (const [token, message] of cases) {
+      await assert.rejects(graphClient(sandbox, token).api('/me').get(), (error: GraphError) => {
+        assert.equal(error.statusCode, 401);
+        assert.equal(error.code, 'InvalidAuthenticationToken');
+        assert.equal(error.message, message);
+        return true;
+      });
+    }
+  });
+
   test('mail needs a Mail scope (ErrorAccessDenied); /me needs User.Read (Authorization_RequestDenied)', async () => {
     const profileOnly = graphClient(
       sandbox,

@@ -18,10 +18,24 @@ export interface TlsProxy {
   close(): Promise<void>;
 }
 
+let trusted: { key: string; cert: string } | undefined;
+
+/**
+ * One self-signed certificate for this process, trusted from its first use. Node's fetch keeps the CA
+ * store it first connected with, so a certificate trusted later would not be: every TLS server in a test
+ * file (the proxy, https webhook endpoints) shares this one.
+ */
+export function trustedCertificate(): { key: string; cert: string } {
+  if (!trusted) {
+    trusted = selfSignedCertificate();
+    tls.setDefaultCACertificates([...tls.getCACertificates('default'), trusted.cert]);
+  }
+  return trusted;
+}
+
 /** Starts a TLS proxy on a free port and makes this process trust its certificate. */
 export async function startTlsProxy(): Promise<TlsProxy> {
-  const { key, cert } = selfSignedCertificate();
-  tls.setDefaultCACertificates([...tls.getCACertificates('default'), cert]);
+  const { key, cert } = trustedCertificate();
   let target = 0;
   const server = https.createServer({ key, cert }, (request, response) => {
     const upstream = http.request(

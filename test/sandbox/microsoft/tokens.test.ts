@@ -15,12 +15,15 @@ import {
 } from './helpers.ts';
 
 const sandbox = await microsoftSandbox();
-const lenient = await microsoftSandbox({ microsoft: { usedRefreshTokens: 'allow' } });
-for (const box of [sandbox, lenient]) {
+const strict = await microsoftSandbox({ microsoft: { usedRefreshTokens: 'refuse' } });
+for (const box of [sandbox, strict]) {
   await box.control.post('/microsoft/users', { email: 'rex@acme.example', name: 'Rex Recruiter' });
   await box.control.post('/microsoft/users', { email: 'amy@acme.example', name: 'Amy' });
 }
-const { tenantId } = await sandbox.control.get<{ tenantId: string }>('/microsoft/users/rex@acme.example');
+const { tenantId: entraTenantId } = await sandbox.control.get<{ tenantId: string }>(
+  '/microsoft/users/rex@acme.example',
+);
+const { tenantId } = await strict.control.get<{ tenantId: string }>('/microsoft/users/rex@acme.example');
 
 async function token(box: MicrosoftSandbox, form: Record<string, string>, tenant = 'common') {
   const response = await fetch(`${box.url}/microsoft/login/${tenant}/oauth2/v2.0/token`, {
@@ -84,9 +87,9 @@ const refresh = (box: MicrosoftSandbox, refreshToken: string, extra: Record<stri
   });
 
 describe('refresh tokens rotate', () => {
-  test('openid-client refreshes, gets a new refresh token, and the old one is then refused (AADSTS70008)', async () => {
+  test("with the usedRefreshTokens 'refuse' fault, openid-client gets a new refresh token and the old one is then refused (AADSTS70008)", async () => {
     const config = await client.discovery(
-      new URL(`${sandbox.url}/microsoft/login/${tenantId}/v2.0`),
+      new URL(`${strict.url}/microsoft/login/${tenantId}/v2.0`),
       APP.clientId,
       APP.clientSecret,
       undefined,
@@ -94,11 +97,11 @@ describe('refresh tokens rotate', () => {
         execute: [client.allowInsecureRequests],
       },
     );
-    const first = await signIn(sandbox, 'rex@acme.example', { tenant: tenantId });
+    const first = await signIn(strict, 'rex@acme.example', { tenant: tenantId });
     const second = await client.refreshTokenGrant(config, first.refresh_token ?? '');
     assert.ok(second.refresh_token);
     assert.notEqual(second.refresh_token, first.refresh_token);
-    assert.equal((await graphFetch(sandbox, second.access_token, 'me')).status, 200);
+    assert.equal((await graphFetch(strict, second.access_token, 'me')).status, 200);
     const third = await client.refreshTokenGrant(config, second.refresh_token ?? '');
     assert.notEqual(third.refresh_token, second.refresh_token);
     await assert.rejects(
@@ -111,13 +114,50 @@ describe('refresh tokens rotate', () => {
     );
   });
 
-  test("with usedRefreshTokens 'allow', an exchanged refresh token keeps working, as Entra ID documents", async () => {
-    const first = await signIn(lenient, 'rex@acme.example');
-    const second = await refresh(lenient, first.refresh_token ?? '');
+  test('by default an exchanged refresh token keeps working: Entra "doesn\'t revoke old refresh tokens when used"', async () => {
+    const config = await client.discovery(
+      new URL(`${sandbox.url}/microsoft/login/${entraTenantId}/v2.0`),
+      APP.clientId,
+      APP.clientSecret,
+      undefined,
+      { execute: [client.allowInsecureRequests] },
+    );
+    const first = await signIn(sandbox, 'rex@acme.example', { tenant: entraTenantId });
+    const second = await client.refreshTokenGrant(config, first.refresh_token ?? '');
+    assert.notEqual(second.refresh_token, first.refresh_token);
+    const again = await client.refreshTokenGrant(config, first.refresh_token ?? '');
+    assert.ok(again.refresh_token);
+    assert.notEqual(again.refresh_token, second.refresh_token);
+    assert.equal((await graphFetch(sandbox, again.access_token, 'me')).status, 200);
+  });
+
+  test('the strict mode is a fault option of the control API, and reset turns it off again', async () => {
+    assert.deepEqual(await sandbox.control.get('/microsoft/settings'), {
+      usedRefreshTokens: 'allow',
+      allowHttpNotificationUrls: false,
+    });
+    const first = await signIn(sandbox, 'rex@acme.example');
+    const second = await refresh(sandbox, first.refresh_token ?? '');
     assert.equal(second.status, 200);
-    const again = await refresh(lenient, first.refresh_token ?? '');
-    assert.equal(again.status, 200);
-    assert.notEqual(again.body.refresh_token, second.body.refresh_token);
+    await sandbox.control.post('/microsoft/settings', { usedRefreshTokens: 'refuse' });
+    const refused = await refresh(sandbox, first.refresh_token ?? '');
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.body.error_codes, [70008]);
+    assert.equal((await refresh(sandbox, second.body.refresh_token)).status, 200, 'the newest still works');
+    const bad = await fetch(`${sandbox.url}/_sandbox/microsoft/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ usedRefreshTokens: 'sometimes' }),
+    });
+    assert.equal(bad.status, 400);
+    const fresh = await microsoftSandbox();
+    await fresh.control.post('/microsoft/settings', { usedRefreshTokens: 'refuse' });
+    await fresh.control.post('/reset');
+    assert.equal(
+      (await fresh.control.get<{ usedRefreshTokens: string }>('/microsoft/settings')).usedRefreshTokens,
+      'allow',
+    );
+    await sandbox.control.post('/microsoft/settings', { usedRefreshTokens: 'allow' });
   });
 
   test('a refresh may ask for any consented scope, but not for one never consented (AADSTS65001)', async () => {
@@ -128,7 +168,7 @@ describe('refresh tokens rotate', () => {
       scope: 'https://graph.microsoft.com/Mail.Read offline_access',
     });
     assert.equal(narrowed.status, 200);
-    assert.equal(narrowed.body.scope, 'https://graph.microsoft.com/Mail.Read');
+    assert.equal(narrowed.body.scope, 'Mail.Read offline_access');
     const widened = await refresh(sandbox, narrowed.body.refresh_token, {
       scope: 'Mail.Send offline_access',
     });
@@ -142,7 +182,7 @@ describe('refresh tokens rotate', () => {
     assert.equal(tokens.status, 200);
     assert.equal(tokens.body.refresh_token, undefined);
     assert.equal(tokens.body.id_token, undefined);
-    assert.equal(tokens.body.scope, 'https://graph.microsoft.com/Mail.Read');
+    assert.equal(tokens.body.scope, 'Mail.Read', 'short names, as Entra reports Graph permissions');
   });
 });
 
@@ -271,24 +311,24 @@ describe('grants end', () => {
   });
 
   test('access tokens expire after 3,599 s of sandbox time; the refresh token still works', async () => {
-    const tokens = await signIn(lenient, 'rex@acme.example');
+    const tokens = await signIn(strict, 'rex@acme.example');
     assert.equal(tokens.expires_in, 3599);
-    await lenient.control.post('/clock', { advanceMs: 3599 * 1000 });
-    const expired = await graphFetch(lenient, tokens.access_token, 'me');
+    await strict.control.post('/clock', { advanceMs: 3599 * 1000 });
+    const expired = await graphFetch(strict, tokens.access_token, 'me');
     assert.equal(expired.status, 401);
     assert.match(expired.headers.get('www-authenticate') ?? '', /^Bearer /);
     assert.match((await json(expired)).error.message, /Lifetime validation failed, the token is expired/);
-    const renewed = await refresh(lenient, tokens.refresh_token ?? '');
-    assert.equal((await graphFetch(lenient, renewed.body.access_token, 'me')).status, 200);
+    const renewed = await refresh(strict, tokens.refresh_token ?? '');
+    assert.equal((await graphFetch(strict, renewed.body.access_token, 'me')).status, 200);
   });
 
   test('a refresh token unused for 90 days expires (AADSTS700082), and a code after 10 minutes (AADSTS70008)', async () => {
-    const tokens = await signIn(lenient, 'rex@acme.example');
-    const grant = await code(lenient);
-    await lenient.control.post('/clock', { advanceMs: 11 * 60 * 1000 });
-    assert.deepEqual((await redeem(lenient, grant)).body.error_codes, [70008]);
-    await lenient.control.post('/clock', { advanceMs: 91 * 24 * 3600 * 1000 });
-    const stale = await refresh(lenient, tokens.refresh_token ?? '');
+    const tokens = await signIn(strict, 'rex@acme.example');
+    const grant = await code(strict);
+    await strict.control.post('/clock', { advanceMs: 11 * 60 * 1000 });
+    assert.deepEqual((await redeem(strict, grant)).body.error_codes, [70008]);
+    await strict.control.post('/clock', { advanceMs: 91 * 24 * 3600 * 1000 });
+    const stale = await refresh(strict, tokens.refresh_token ?? '');
     assert.equal(stale.body.error, 'invalid_grant');
     assert.deepEqual(stale.body.error_codes, [700082]);
   });
