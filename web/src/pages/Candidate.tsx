@@ -13,6 +13,7 @@ import { PagedList } from '../components/candidate/PagedList.tsx';
 import { useHistory } from '../components/candidate/useHistory.ts';
 import { WriteInMail } from '../components/candidate/WriteInMail.tsx';
 import { Show } from '../components/Status.tsx';
+import { useLiveEvents } from '../components/useLiveEvents.ts';
 import { useLoad } from '../components/useLoad.ts';
 import { PAGES } from '../paths.ts';
 
@@ -20,6 +21,11 @@ export function CandidatePage({ id }: { id: string }) {
   const profile = useLoad(() => api('GET /api/members/:id', { params: { id } }), [id]);
   const history = useHistory(id);
   const [notice, setNotice] = useState<string>();
+  // New mail shows without a reload: the owner hears `history` for this member; a colleague hears only
+  // `threads` (which member changed is not theirs to know), and the history is read again either way.
+  useLiveEvents((event) => {
+    if (event.type === 'threads' || event.memberId === id) history.refresh();
+  });
   return (
     <section className="candidate">
       <p>
