@@ -14,9 +14,18 @@ import {
   savePushState,
 } from '../db/sync-state.ts';
 import { ProviderError } from '../providers/errors.ts';
+import type { SyncContext } from '../sync/context.ts';
 import { syncMailbox } from '../sync/engine.ts';
 import type { AppContext } from './context.ts';
 import { accessToken } from './grants.ts';
+
+/** The sync engine's view of the application: the context, with the token lookup bound to it. */
+export function syncContextOf(context: AppContext): SyncContext {
+  return {
+    ...context,
+    accessToken: (orgId, connectionId, options) => accessToken(context, orgId, connectionId, options),
+  };
+}
 
 /** The job key and queue of a mailbox's sync: one pending run at most, and runs one after another. */
 export function syncJob(connectionId: string) {
@@ -59,7 +68,7 @@ export async function runSync(context: AppContext, orgId: string, connectionId: 
     return;
   }
   try {
-    const result = await syncMailbox(context, orgId, connectionId);
+    const result = await syncMailbox(syncContextOf(context), orgId, connectionId);
     if (result.status === 'more') await enqueueSync(context.db, orgId, connectionId);
   } catch (error) {
     const failure =

@@ -9,13 +9,13 @@ import { deleteMessages, recordDecisions, storeMessages } from '../db/mail.ts';
 import { advanceCursor, lockSyncState } from '../db/sync-state.ts';
 import type { MatchMailbox } from '../domain/candidate-match.ts';
 import type { ChangePage, MailCursor } from '../providers/types.ts';
-import type { AppContext } from '../services/context.ts';
+import type { CommitContext } from './context.ts';
 import { suppressedSinceDecided } from './decide.ts';
 import { hashMessageId, type PlannedPage, unreadableDecision } from './ingest.ts';
 
 /** Commits a planned page read from cursor `from`; undefined when another run moved the cursor or the connection ended. */
 export async function commitPage(
-  context: AppContext,
+  context: CommitContext,
   connection: Connection,
   mailbox: MatchMailbox,
   from: MailCursor,

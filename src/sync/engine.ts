@@ -23,9 +23,8 @@ import {
 import { type MatchMailbox, syncWindowStart } from '../domain/candidate-match.ts';
 import { ProviderError } from '../providers/errors.ts';
 import type { ChangePage, MailCursor, MailSource } from '../providers/types.ts';
-import type { AppContext } from '../services/context.ts';
-import { accessToken } from '../services/grants.ts';
 import { commitPage, sameCursor } from './commit.ts';
+import type { SyncContext } from './context.ts';
 import { matchMailboxOf } from './decide.ts';
 import { type PlannedPage, planPage } from './ingest.ts';
 import { metrics } from './metrics.ts';
@@ -45,7 +44,7 @@ const RECOVERY_MARGIN_MS = 60 * 60_000;
 
 /** Syncs one connected mailbox as far as one run goes. */
 export async function syncMailbox(
-  context: AppContext,
+  context: SyncContext,
   orgId: string,
   connectionId: string,
 ): Promise<SyncResult> {
@@ -55,21 +54,28 @@ export async function syncMailbox(
   const mail = mailSourceOf(context, connection);
   const mailbox = await matchMailboxOf(db, connection);
   const startedAt = new Date();
-  let token = await accessToken(context, orgId, connectionId);
+  let token = await context.accessToken(orgId, connectionId);
+  // A 401 with a token we thought valid: the grant may have been revoked early; refresh once, and a dead
+  // grant moves the connection to reauthorization_required (R7). Once per run, wherever it happens.
+  let retriedAuth = false;
+  const refreshOnce = async (error: unknown) => {
+    if (!(error instanceof ProviderError && error.kind === 'auth_revoked') || retriedAuth) throw error;
+    retriedAuth = true;
+    token = await context.accessToken(orgId, connectionId, { force: true });
+  };
   let state = await findSyncState(db, orgId, connectionId);
   if (!state?.cursor) {
-    await saveAnchor(
-      db,
-      orgId,
-      connectionId,
-      await mail.anchor(token, syncWindowStart(mailbox.authorizedAt, mailbox.backfillDays)),
-    );
+    const since = syncWindowStart(mailbox.authorizedAt, mailbox.backfillDays);
+    const anchor = await mail.anchor(token, since).catch(async (error: unknown) => {
+      await refreshOnce(error);
+      return mail.anchor(token, since);
+    });
+    await saveAnchor(db, orgId, connectionId, anchor);
     state = await findSyncState(db, orgId, connectionId);
   }
   await markSyncStarted(db, orgId, connectionId, startedAt);
   let cursor = state?.cursor as MailCursor;
   const result: SyncResult = { status: 'more', pages: 0, stored: 0, deleted: 0 };
-  let retriedAuth = false;
   while (result.pages < PAGES_PER_RUN) {
     let page: ChangePage;
     let plan: PlannedPage;
@@ -104,14 +110,9 @@ export async function syncMailbox(
         result.deleted += recovered.deleted;
         continue;
       }
-      // A 401 with a token we thought valid, on the page or its messages: the token may have been revoked
-      // early; refresh once (a dead grant moves the connection to reauthorization_required, R7).
-      if (error instanceof ProviderError && error.kind === 'auth_revoked' && !retriedAuth) {
-        retriedAuth = true;
-        token = await accessToken(context, orgId, connectionId, { force: true });
-        continue;
-      }
-      throw error;
+      // A 401 on the page or its messages: refresh once and read the page again, or give up.
+      await refreshOnce(error);
+      continue;
     }
     const committed = await commitPage(context, connection, mailbox, cursor, page, plan);
     if (!committed) return { ...result, status: 'conflict' };
@@ -147,7 +148,7 @@ export async function syncMailbox(
  * then still exist, since their deletion may have been among the forgotten changes (R13).
  */
 async function recover(
-  context: AppContext,
+  context: SyncContext,
   connection: Connection,
   mailbox: MatchMailbox,
   mail: MailSource,
@@ -175,7 +176,7 @@ async function recover(
   });
 }
 
-function mailSourceOf(context: AppContext, connection: Connection): MailSource {
+function mailSourceOf(context: SyncContext, connection: Connection): MailSource {
   const mail = context.providers[connection.provider]?.mail;
   if (!mail)
     throw new ProviderError('permanent', `${connection.provider} mail is not configured on this server`);

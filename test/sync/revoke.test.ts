@@ -16,6 +16,16 @@ const BATCH_API: Record<Provider, string> = { google: 'gmail.batch', microsoft: 
 
 for (const provider of ['google', 'microsoft'] as const) {
   describe(`a grant revoked in the middle of a sync (${provider})`, () => {
+    it('R7: a grant revoked before the first sync moves the connection to reauthorization_required at that sync', async () => {
+      const tag = randomBytes(3).toString('hex');
+      const box = await connectedMailbox(t, provider, `revoked-first-${provider}-${tag}.example`);
+      // Revoked at the provider before anything was read: the first call (the cursor's anchor) gets a 401.
+      await t.sandbox.control.post(`/${provider}/users/${box.recruiter.email}/revoke`);
+      await runSync(t.context, box.orgId, box.connectionId);
+      const { connection } = (await t.call(box.recruiter.token, 'GET', '/api/connection')).json();
+      assert.equal(connection.status, 'reauthorization_required');
+    });
+
     it('R7: moves the connection to reauthorization_required with whole pages stored and no page half-written; reconnecting resumes and ends with every message exactly once', async () => {
       const tag = randomBytes(3).toString('hex');
       const total = MESSAGES[provider];

@@ -171,6 +171,8 @@ test('Audit (R4, R5): Ada reads the audit log in words and filters it by action'
   await page.getByLabel('Action').selectOption({ label: 'Mailbox connected' });
   await page.getByRole('button', { name: 'Show entries' }).click();
   await page.getByRole('listitem').filter({ hasText: 'changed the provider' }).waitFor({ state: 'detached' });
+  // The filtered page replaces the list once it has loaded: wait for it before reading it.
+  await entries.filter({ hasText: 'connected their Google Workspace mailbox' }).waitFor();
   assert.deepEqual(
     (await entries.allInnerTexts()).map((line) => line.split('\n').at(-1)),
     ['Rex Recruiter (rex@acme.example) connected their Google Workspace mailbox.'],
