@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { createLogger } from '../../src/log.ts';
 import { testApp } from '../support/app.ts';
 
@@ -20,7 +21,31 @@ describe('the HTTP API', () => {
     assert.deepEqual(live.json(), { status: 'ok' });
     const ready = await t.call(undefined, 'GET', '/readyz');
     assert.equal(ready.statusCode, 200);
-    assert.deepEqual(ready.json(), { status: 'ok', database: 'ok' });
+    // No worker runs in this test: said, and not a reason to stop routing requests here.
+    assert.deepEqual(ready.json(), { status: 'ok', database: 'ok', migrations: 'ok', worker: 'none' });
+  });
+
+  it('answers /readyz 503 while the schema lacks a migration this code needs', async () => {
+    const { rows } = await sql<{ name: string }>`select max(name) as name from schema_migrations`.execute(
+      t.database.db,
+    );
+    const name = rows[0]?.name;
+    assert.ok(name);
+    await sql`alter table schema_migrations rename to schema_migrations_kept`.execute(t.database.db);
+    await sql`create table schema_migrations as select * from schema_migrations_kept where name <> ${name}`.execute(
+      t.database.db,
+    );
+    try {
+      const ready = await t.call(undefined, 'GET', '/readyz');
+      assert.equal(ready.statusCode, 503);
+      assert.equal(ready.json().migrations, 'pending');
+      assert.ok(ready.headers['retry-after']);
+    } finally {
+      await sql`drop table schema_migrations; alter table schema_migrations_kept rename to schema_migrations`.execute(
+        t.database.db,
+      );
+    }
+    assert.equal((await t.call(undefined, 'GET', '/readyz')).statusCode, 200);
   });
 
   it('publishes an OpenAPI 3.1 document covering every API route, and browsable docs', async () => {

@@ -2,12 +2,16 @@
  * Liveness and readiness, kept apart on purpose. `/healthz` says the process answers and touches nothing
  * else: an orchestrator that restarts a process whose database is down would restart it for nothing (the
  * pools reconnect by themselves) and, under load, a liveness check waiting for a pooled connection would
- * fail for want of one. `/readyz` says whether the database answers too, for a load balancer to route by.
+ * fail for want of one. `/readyz` says whether the database answers and holds every migration this code
+ * knows, for a load balancer to route by (503 otherwise). It also says whether a job worker is alive in that
+ * database, without failing on it: the API serves requests without one (mail waits), and taking every API
+ * process out of rotation because the workers are down would turn a sync delay into an outage.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Database } from '../../db/database.ts';
+import { appliedMigrations, workerSigns } from '../../db/health.ts';
+import { migrations } from '../../db/migrations/index.ts';
 import { RETRY_AFTER_SECONDS } from '../errors.ts';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
@@ -28,22 +32,41 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   const Readiness = Type.Object({
     status: Type.Enum(['ok', 'unavailable']),
     database: Type.Enum(['ok', 'unreachable']),
+    migrations: Type.Optional(
+      Type.Enum(['ok', 'pending'], { description: 'Does the schema hold every migration?' }),
+    ),
+    worker: Type.Optional(
+      Type.Enum(['alive', 'none'], {
+        description: 'Does a job worker run against this database (not part of status)?',
+      }),
+    ),
   });
+  const known = Object.keys(migrations);
   app.get(
     '/readyz',
     {
       config: { public: true },
       schema: {
         tags: ['health'],
-        summary: 'Can the service serve requests: does its database answer?',
+        summary: 'Can the service serve requests: does its database answer, with the schema this code needs?',
         response: { 200: Readiness, 503: Readiness },
       },
       logLevel: 'warn',
     },
     async (_request, reply) => {
       try {
-        await sql`select 1`.execute(db);
-        return { status: 'ok' as const, database: 'ok' as const };
+        const applied = new Set(await appliedMigrations(db));
+        const migrationsState: 'ok' | 'pending' = known.every((name) => applied.has(name)) ? 'ok' : 'pending';
+        const { livePools } = await workerSigns(db);
+        const answer = {
+          status: migrationsState === 'ok' ? ('ok' as const) : ('unavailable' as const),
+          database: 'ok' as const,
+          migrations: migrationsState,
+          worker: livePools > 0 ? ('alive' as const) : ('none' as const),
+        };
+        if (answer.status === 'ok') return answer;
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        return reply.status(503).send(answer);
       } catch {
         reply.header('retry-after', String(RETRY_AFTER_SECONDS));
         return reply.status(503).send({ status: 'unavailable', database: 'unreachable' });
