@@ -23,29 +23,38 @@ import { runSync } from '../src/services/sync.ts';
 import { consent } from '../test/support/browser.ts';
 import { controlClient } from '../test/support/sandbox.ts';
 
-const CLIENTS = {
+/** The OAuth clients the sandbox knows the app by (child processes of a stage need them too). */
+export const CLIENTS = {
   google: { clientId: 'bench.apps.googleusercontent.com', clientSecret: 'google-secret' },
   microsoft: { clientId: '3f0e6c1a-7a55-4b8e-9f51-8d1b2a6c0b0b', clientSecret: 'microsoft-secret' },
 };
-const PUSH = {
+/** Gmail push: the Pub/Sub topic watched and the service account the push tokens name. */
+export const PUSH = {
   topicName: 'projects/talentsync-bench/topics/gmail',
   serviceAccountEmail: 'gmail-push@talentsync-bench.iam.gserviceaccount.com',
 };
 
+/** The key the app seals tokens with (a worker in a child process must be given the same). */
+export const TOKEN_KEY = `bench:${Buffer.alloc(32, 7).toString('base64')}`;
+
 export type Bench = Awaited<ReturnType<typeof startBench>>;
 
-/** Starts everything; `live` makes the app listen, runs the worker and points Gmail push at the app. */
-export async function startBench(options: { live: boolean; sandbox?: SandboxOptions }) {
+/**
+ * Starts everything; `live` makes the app listen, runs the worker and points Gmail push at the app.
+ * `databaseUrl` (a stage's `context.database()`) is used as it is, migrated already; without it, the
+ * database of DATABASE_URL or a fresh embedded server.
+ */
+export async function startBench(options: { live: boolean; sandbox?: SandboxOptions; databaseUrl?: string }) {
   const logger = createLogger('warn');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'talentsync-bench-sync-'));
   let embedded: EmbeddedServer | undefined;
-  let url = process.env.DATABASE_URL;
+  let url = options.databaseUrl ?? process.env.DATABASE_URL;
   if (!url) {
     embedded = await startEmbeddedPostgres(path.join(dir, 'postgres'), logger);
     url = embedded.url;
   }
   const database = connect(url, logger, { max: 10 });
-  await migrate(database.db, database.pool, logger);
+  if (!options.databaseUrl) await migrate(database.db, database.pool, logger);
 
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
@@ -69,7 +78,7 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
   const config: Config = {
     ...loadConfig({
       DATA_DIR: path.join(dir, 'data'),
-      TOKEN_ENCRYPTION_KEY: `bench:${Buffer.alloc(32, 7).toString('base64')}`,
+      TOKEN_ENCRYPTION_KEY: TOKEN_KEY,
     }),
     publicUrl,
     google: {
@@ -185,7 +194,8 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[rank - 1] ?? Number.NaN;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on the loopback address at the time of asking. */
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
