@@ -82,7 +82,7 @@ export async function openFleet(input: { databaseUrl: string; progress: (line: s
     });
   const api = await startChild('api', env(apiPort));
   children.push(api);
-  const startWorker = async (options: { inspect?: boolean } = {}) => {
+  const startWorker = async (options: { inspect?: boolean; nodeArgs?: string[] } = {}) => {
     const worker = await startChild('worker', env(await freePort()), options);
     children.push(worker);
     return worker;

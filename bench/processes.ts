@@ -62,9 +62,14 @@ export function productEnv(input: {
 export async function startChild(
   role: 'api' | 'worker',
   env: Record<string, string>,
-  options: { inspect?: boolean } = {},
+  options: { inspect?: boolean; nodeArgs?: string[] } = {},
 ): Promise<Child> {
-  const args = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), BIN, role];
+  const args = [
+    ...(options.inspect ? ['--inspect=127.0.0.1:0'] : []),
+    ...(options.nodeArgs ?? []),
+    BIN,
+    role,
+  ];
   const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let inspector: string | undefined;

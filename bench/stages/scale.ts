@@ -73,10 +73,10 @@ export const scale: Stage = {
       const steps: Step[] = [];
       let stormNumber = 0;
       for (const size of sizes) {
-        const t0 = performance.now();
         progress(`connecting mailboxes up to ${size}`);
         // A second worker helps with the fleet's first syncs and watches, and is gone before measuring.
         const helper = await fleet.startWorker();
+        const t0 = performance.now();
         await fleet.grow(size, { browserFlows: BROWSER_FLOWS });
         const consentSeconds = (performance.now() - t0) / 1000;
         await fleet.settled(1_800_000);
@@ -96,6 +96,11 @@ export const scale: Stage = {
         await second.stop();
         await fleet.settled(120_000);
         steps.push({ mailboxes: size, consentSeconds, settleSeconds, memory, one, two });
+        const sofar = await fleet.runs();
+        const syncJobsSoFar = sofar.jobs.filter((run) => run.task === 'sync_mailbox');
+        progress(
+          `so far ${syncJobsSoFar.length} sync jobs and ${sofar.syncs.length} sync runs recorded; overlapping: ${overlaps(syncJobsSoFar)} jobs, ${overlaps(sofar.syncs)} runs`,
+        );
       }
 
       const { jobs, syncs } = await fleet.runs();
