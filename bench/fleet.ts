@@ -25,7 +25,8 @@ import { createOrganization, createUser } from '../src/services/accounts.ts';
 import { placeMailbox } from '../src/services/connect-mailbox.ts';
 import { oauthRedirectUri } from '../src/services/context.ts';
 import { consent } from '../test/support/browser.ts';
-import { freePort, PUSH, startBench } from './harness.ts';
+import { freePort } from '../test/support/port.ts';
+import { PUSH, startBench } from './harness.ts';
 import { type Child, productEnv, startChild } from './processes.ts';
 
 const ORG_SIZE = 100;

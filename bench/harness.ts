@@ -4,7 +4,6 @@
  * pointed at it), plus a recruiter whose mailbox is connected through the real consent flow.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type Config, loadConfig } from '../src/config.ts';
@@ -21,6 +20,7 @@ import { createContext } from '../src/services/context.ts';
 import { upsertMember } from '../src/services/directory.ts';
 import { runSync } from '../src/services/sync.ts';
 import { consent } from '../test/support/browser.ts';
+import { freePort } from '../test/support/port.ts';
 import { controlClient } from '../test/support/sandbox.ts';
 
 /** The OAuth clients the sandbox knows the app by (child processes of a stage need them too). */
@@ -192,14 +192,4 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
 export function percentile(sorted: number[], p: number): number {
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[rank - 1] ?? Number.NaN;
-}
-
-/** A TCP port free on the loopback address at the time of asking. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -129,8 +129,11 @@ async function compileType(
   });
 }
 
+/** What the web app builds in from the app's own sources (pure modules, shared so both say the same). */
+export const SHARED_SOURCES = [fileURLToPath(new URL('../domain/slot-text.ts', import.meta.url))];
+
 function newestSource(): number {
-  const files = [path.join(WEB_ROOT, 'index.html'), path.join(WEB_ROOT, 'vite.config.ts')];
+  const files = [path.join(WEB_ROOT, 'index.html'), path.join(WEB_ROOT, 'vite.config.ts'), ...SHARED_SOURCES];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -16,20 +15,12 @@ import { consent } from '../support/browser.ts';
 import { onCleanup } from '../support/cleanup.ts';
 import { testDatabase } from '../support/database.ts';
 import { eventually, PUSH } from '../support/live.ts';
+import { freePort } from '../support/port.ts';
 import { sandboxProviders } from '../support/providers.ts';
 import { testSandbox } from '../support/sandbox.ts';
 import { workerEnv } from '../support/worker-process.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/talentsync.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `talentsync <role>`; resolves once it says it is running, and stops it when the file's tests end. */
 async function start(role: 'api' | 'worker', env: Record<string, string>): Promise<ChildProcess> {

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, SECRET_VARIABLES } from '../../src/config.ts';
 import { testDatabase } from '../support/database.ts';
+import { freePort } from '../support/port.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'talentsync-secrets-'));
 const KEY = `prod:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -126,12 +126,3 @@ describe('nothing secret in logs', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

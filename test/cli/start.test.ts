@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { testDatabase } from '../support/database.ts';
+import { freePort } from '../support/port.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/talentsync.js');
 
@@ -50,15 +50,6 @@ function postgresPids(dataDir: string): number[] {
     .split('\n')
     .filter((line) => line.includes(path.join(dataDir, 'postgres', 'cluster')))
     .map((line) => Number(line.trim().split(/\s+/)[0]));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('npm start on the embedded database', () => {

@@ -3,12 +3,13 @@
  * to its webhooks), the job worker, and the sandbox with Gmail push (Pub/Sub) pointed at the app.
  */
 
-import net from 'node:net';
+import type { GooglePushConfig } from '../../src/config.ts';
 import { startWorker } from '../../src/jobs/worker.ts';
 import type { Logger } from '../../src/log.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 import { type TestApp, testApp } from './app.ts';
 import { onCleanup } from './cleanup.ts';
+import { freePort } from './port.ts';
 import { sandboxProviders } from './providers.ts';
 import { type ControlClient, testSandbox } from './sandbox.ts';
 
@@ -22,26 +23,35 @@ export interface LiveTest extends TestApp {
   publicUrl: string;
 }
 
+/**
+ * The sandbox pushing to an app at `publicUrl`: Gmail through Pub/Sub push to its webhook, Graph's change
+ * notifications allowed to its plain-http URL (Graph would demand https).
+ */
+export function pushingSandbox(publicUrl: string): Promise<Sandbox & { control: ControlClient }> {
+  const webhook = `${publicUrl}/webhooks/google`;
+  return testSandbox({
+    microsoft: { allowHttpNotificationUrls: true },
+    google: { pushEndpoint: webhook, pushAudience: webhook, pushServiceAccount: PUSH.serviceAccountEmail },
+  });
+}
+
+/** The app's Gmail push configuration for the pushes of `pushingSandbox(publicUrl)` at `sandboxUrl`. */
+export function pushConfig(sandboxUrl: string, publicUrl: string): GooglePushConfig {
+  return {
+    ...PUSH,
+    audience: `${publicUrl}/webhooks/google`,
+    issuers: [`${sandboxUrl}/google`],
+    jwksUrl: `${sandboxUrl}/google/oauth2/v3/certs`,
+  };
+}
+
 export async function liveTest(
   options: { pollQuietMs?: number; logger?: Logger; worker?: boolean } = {},
 ): Promise<LiveTest> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
-  const sandbox = await testSandbox({
-    // The app listens on plain http here; Graph would demand https for its notification URL.
-    microsoft: { allowHttpNotificationUrls: true },
-    google: {
-      pushEndpoint: `${publicUrl}/webhooks/google`,
-      pushAudience: `${publicUrl}/webhooks/google`,
-      pushServiceAccount: PUSH.serviceAccountEmail,
-    },
-  });
-  const config = await sandboxProviders(sandbox, publicUrl, {
-    ...PUSH,
-    audience: `${publicUrl}/webhooks/google`,
-    issuers: [`${sandbox.url}/google`],
-    jwksUrl: `${sandbox.url}/google/oauth2/v3/certs`,
-  });
+  const sandbox = await pushingSandbox(publicUrl);
+  const config = await sandboxProviders(sandbox, publicUrl, pushConfig(sandbox.url, publicUrl));
   const t = await testApp({ config, ...(options.logger ? { logger: options.logger } : {}) });
   await t.app.listen({ port, host: '127.0.0.1' });
   if (options.worker !== false) {
@@ -68,13 +78,4 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

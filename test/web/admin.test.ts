@@ -9,15 +9,22 @@ import { test } from 'node:test';
 import { insertAuditEvent } from '../../src/db/audit.ts';
 import { createUser } from '../../src/services/accounts.ts';
 import { onCleanup } from '../support/cleanup.ts';
-import { browserPage, connectThroughConsent, demoWorld, signInAs, signOut, skip } from './admin-world.ts';
+import {
+  browserPage,
+  connectThroughConsent,
+  signInAs,
+  signOut,
+  skip,
+  webWorld,
+} from '../support/web-world.ts';
 
 onCleanup(() => undefined);
 
 test('R5: Ada switches Google to Microsoft 365; the confirmation names 1 user, who then needs to reconnect', {
   skip,
 }, async (t) => {
-  const world = await demoWorld();
-  const { page, snap, pageErrors } = await browserPage(t);
+  const world = await webWorld();
+  const { page, snap, errors } = await browserPage(t);
 
   await signInAs(page, world.publicUrl, 'Rex Recruiter');
   await connectThroughConsent(page, 'rex@acme.example');
@@ -76,14 +83,14 @@ test('R5: Ada switches Google to Microsoft 365; the confirmation names 1 user, w
   await connectThroughConsent(page, 'rex@acme.example');
   await page.getByText('Connected: mail you exchange with candidates is synced.').waitFor();
   await page.getByText('rex@acme.example (Microsoft)').waitFor();
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(errors, []);
 });
 
 test('R11: Ada adds and removes an internal domain; a consumer domain and a non-domain are refused in words', {
   skip,
 }, async (t) => {
-  const world = await demoWorld();
-  const { page, snap, pageErrors } = await browserPage(t);
+  const world = await webWorld();
+  const { page, snap, errors } = await browserPage(t);
   await signInAs(page, world.publicUrl, 'Ada Admin');
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByText('No extra internal domains.').waitFor();
@@ -129,12 +136,12 @@ test('R11: Ada adds and removes an internal domain; a consumer domain and a non-
   await days.fill('30');
   await page.getByRole('button', { name: 'Save window' }).click();
   await page.getByText('Saved: mailboxes connected from now on also sync 30 days of earlier mail.').waitFor();
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(errors, []);
 });
 
 test('Audit (R4, R5): Ada reads the audit log in words and filters it by action', { skip }, async (t) => {
-  const world = await demoWorld();
-  const { page, snap, pageErrors } = await browserPage(t);
+  const world = await webWorld();
+  const { page, snap, errors } = await browserPage(t);
   await signInAs(page, world.publicUrl, 'Rex Recruiter');
   await connectThroughConsent(page, 'rex@acme.example');
   await signOut(page);
@@ -186,14 +193,14 @@ test('Audit (R4, R5): Ada reads the audit log in words and filters it by action'
   await page.getByText('No entries match these filters.').waitFor();
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await page.getByRole('listitem').filter({ hasText: 'changed the provider' }).waitFor();
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(errors, []);
 });
 
 test('R15: Ada reads users’ connection health and the audit log a page at a time', {
   skip,
 }, async (t) => {
-  const world = await demoWorld();
-  const { page, snap, pageErrors } = await browserPage(t);
+  const world = await webWorld();
+  const { page, snap, errors } = await browserPage(t);
   const { db } = world.database;
   const org = await db
     .selectFrom('organizations')
@@ -241,5 +248,5 @@ test('R15: Ada reads users’ connection health and the audit log a page at a ti
   assert.equal(await entries.count(), 10);
   await entries.last().getByText('exported their synced mail held here: 0 messages.').waitFor();
   await snap('admin-10-audit-page-2');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(errors, []);
 });

@@ -1,9 +1,9 @@
 /** The web app served by the API process: its pages, its assets, its policy, and nothing else. */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { WEB_DIST } from '../../src/cli/web-build.ts';
+import { SHARED_SOURCES, WEB_DIST, WEB_ROOT } from '../../src/cli/web-build.ts';
 import { testApp } from '../support/app.ts';
 
 test('the web app: each page answers index.html with a CSP that runs only our own scripts', async () => {
@@ -40,6 +40,25 @@ test('the web app: hashed assets are served and cached for good', async () => {
   assert.match(String(answer.headers['content-type']), /javascript/);
   assert.match(String(answer.headers['cache-control']), /immutable/);
   assert.equal((await app.inject({ method: 'GET', url: '/assets/missing.js' })).statusCode, 404);
+});
+
+test('the web app builds in only the shared modules of the app (which import nothing), so a change to one rebuilds it', () => {
+  const reached = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/\.tsx?$/.test(file))
+        for (const [, from] of readFileSync(file, 'utf8').matchAll(/^import [^;]*? from '(\.[^']+)';$/gm)) {
+          const target = path.resolve(dir, from as string);
+          if (!target.startsWith(WEB_ROOT)) reached.add(target);
+        }
+    }
+  };
+  walk(path.join(WEB_ROOT, 'src'));
+  assert.deepEqual([...reached].sort(), [...SHARED_SOURCES].sort());
+  for (const shared of SHARED_SOURCES)
+    assert.doesNotMatch(readFileSync(shared, 'utf8'), /^import /m, `${shared} imports nothing`);
 });
 
 test('the API alone when the app is not served: GET / stays a JSON 404', async () => {

@@ -11,14 +11,10 @@ import { describe, test } from 'node:test';
 import { describeSlot } from '../../src/domain/slot-text.ts';
 import { PROVIDERS } from '../../src/providers/types.ts';
 import { onCleanup } from '../support/cleanup.ts';
-import { candidatePage, GRACE, memberWorld, pickPerson } from '../support/member-world.ts';
 import { OPEN_SETTINGS, type SlotBody } from '../support/scheduling.ts';
-import { chromiumPath, launchBrowser } from '../support/web-browser.ts';
+import { GRACE, openBrowser, person, pickPerson, skip, webWorld } from '../support/web-world.ts';
 
 onCleanup(() => undefined);
-
-const executable = chromiumPath();
-const skip = executable ? false : 'Chromium is not installed (apt-get install chromium)';
 
 const RECRUITER_ZONE = 'America/New_York';
 const CANDIDATE_ZONE = 'Asia/Tokyo';
@@ -32,7 +28,7 @@ for (const provider of PROVIDERS) {
     test(`R18: the candidate books, reschedules and cancels in their own zone, with the ${provider === 'google' ? 'Meet' : 'Teams'} link (${provider})`, {
       skip,
     }, async (t) => {
-      const world = await memberWorld(provider);
+      const world = await webWorld({ provider, rexConnected: true });
       await world.asRex('PUT', '/api/me/scheduling', { ...OPEN_SETTINGS, timeZone: RECRUITER_ZONE });
       const conversation = await world.asRex(
         'POST',
@@ -50,8 +46,11 @@ for (const provider of PROVIDERS) {
       assert.equal(slots.length, 4);
       const [taken, first, second] = slots as [SlotBody, SlotBody, SlotBody];
 
-      const browser = await launchBrowser(executable as string);
-      const { page, errors, shots, snap } = await candidatePage(browser, { timezoneId: CANDIDATE_ZONE });
+      const browser = await openBrowser();
+      const { page, errors, shots, snap } = await person(browser, {
+        width: 1100,
+        timezoneId: CANDIDATE_ZONE,
+      });
       t.diagnostic(`screenshots: ${shots}`);
 
       // Signed out, the link goes through sign-in and back to the same page.
@@ -153,7 +152,7 @@ for (const provider of PROVIDERS) {
 }
 
 test('R18: an expired proposal is explained, and its times are not offered', { skip }, async () => {
-  const world = await memberWorld('google');
+  const world = await webWorld({ rexConnected: true });
   await world.asRex('PUT', '/api/me/scheduling', OPEN_SETTINGS);
   const conversation = await world.asRex(
     'POST',
@@ -167,8 +166,8 @@ test('R18: an expired proposal is explained, and its times are not offered', { s
     { durationMinutes: 15, horizonDays: 2, maxSlots: 2, expiresInWeeks: 1 },
     201,
   );
-  const browser = await launchBrowser(executable as string);
-  const { page, errors, snap } = await candidatePage(browser, { timezoneId: 'Europe/Lisbon' });
+  const browser = await openBrowser();
+  const { page, errors, snap } = await person(browser, { width: 1100, timezoneId: 'Europe/Lisbon' });
   await page.goto(`${world.publicUrl}/`);
   await pickPerson(page, 'Grace Candidate');
   const realNow = world.context.now;

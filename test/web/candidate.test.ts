@@ -6,120 +6,39 @@
  * thread, writes an InMail and proposes interview times. axe-core passes each step.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
-import path from 'node:path';
 import { test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { DEMO_CLIENTS, DEMO_SSO, prepareSandbox, seedDemo } from '../../src/cli/demo.ts';
 import { createAccessToken } from '../../src/services/accounts.ts';
-import { runSync } from '../../src/services/sync.ts';
-import { testApp } from '../support/app.ts';
 import { onCleanup } from '../support/cleanup.ts';
-import { testSandbox } from '../support/sandbox.ts';
-import { chromiumPath, launchBrowser, screenshotFolder, seriousViolations } from '../support/web-browser.ts';
+import {
+  browserPage,
+  connectThroughConsent,
+  entry,
+  GRACE as GRACE_ADDRESS,
+  REX,
+  signInAs,
+  signOut,
+  skip,
+  type WebWorld,
+  webWorld,
+} from '../support/web-world.ts';
 
 onCleanup(() => undefined);
 
-const executable = chromiumPath();
-const skip = executable ? false : 'Chromium is not installed (apt-get install chromium)';
-const REX = 'rex@acme.example';
-const GRACE = { name: 'Grace Candidate', address: 'grace.candidate@gmail.com' };
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The demo on the sandbox, served on a known port; Rex's mailbox connected through the consent page. */
-async function demoWorld() {
-  const sandbox = await testSandbox();
-  const publicUrl = `http://127.0.0.1:${await freePort()}`;
-  await prepareSandbox(sandbox.url, publicUrl);
-  const testing = await testApp({
-    web: true,
-    demo: true,
-    config: {
-      publicUrl,
-      sso: { ...DEMO_SSO, issuer: `${sandbox.url}/google` },
-      google: {
-        ...DEMO_CLIENTS.google,
-        issuer: `${sandbox.url}/google`,
-        apiRoot: `${sandbox.url}/google`,
-        push: undefined,
-      },
-    },
-  });
-  await seedDemo(testing.context, sandbox.url);
-  await testing.app.listen({ port: Number(new URL(publicUrl).port), host: '127.0.0.1' });
-  onCleanup(() => testing.app.server.closeAllConnections());
-  const syncAll = async () => {
-    const connections = await testing.database.db
-      .selectFrom('mailbox_connections')
-      .select(['org_id', 'id'])
-      .where('status', '=', 'connected')
-      .execute();
-    for (const connection of connections) {
-      for (let run = 0; run < 5; run += 1) await runSync(testing.context, connection.org_id, connection.id);
-    }
-  };
-  return { ...testing, sandbox, publicUrl, syncAll };
-}
-
-async function checkAccessible(page: Page, what: string) {
-  const violations = await seriousViolations(page);
-  assert.deepEqual(
-    violations.map(
-      (v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-    ),
-    [],
-    `axe on ${what}`,
-  );
-}
-
-async function signInAs(page: Page, publicUrl: string, name: string) {
-  await page.goto(`${publicUrl}/`);
-  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
-  await page.getByRole('button', { name }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
-}
+const GRACE = { name: 'Grace Candidate', address: GRACE_ADDRESS };
 
 /** Rex signs in and connects his mailbox through the sandbox's consent page. */
 async function connectRex(page: Page, publicUrl: string) {
   await signInAs(page, publicUrl, 'Rex Recruiter');
-  await page.getByRole('link', { name: 'My integration' }).click();
-  await page.getByRole('button', { name: 'Connect my mailbox' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Account').fill(REX);
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.getByRole('heading', { name: 'Mailbox connected' }).waitFor();
+  await connectThroughConsent(page, REX);
 }
 
 /** Rex's and Grace's API tokens, and Grace's member id. */
-async function people(world: Awaited<ReturnType<typeof demoWorld>>) {
-  const db = world.database.db;
-  const rex = await db
-    .selectFrom('users')
-    .select(['id', 'org_id'])
-    .where('email', '=', REX)
-    .executeTakeFirstOrThrow();
-  const grace = await db
-    .selectFrom('members')
-    .select('id')
-    .where('external_id', '=', 'demo-1')
-    .executeTakeFirstOrThrow();
+async function people(world: WebWorld) {
   return {
-    graceId: grace.id,
-    rexToken: await createAccessToken(db, { kind: 'user', orgId: rex.org_id, userId: rex.id }),
-    graceToken: await createAccessToken(db, { kind: 'member', memberId: grace.id }),
+    graceId: world.graceId,
+    rexToken: world.tokens.rex,
+    graceToken: await createAccessToken(world.database.db, { kind: 'member', memberId: world.graceId }),
   };
 }
 
@@ -131,27 +50,11 @@ async function textOf(locator: Locator): Promise<string> {
   return (await locator.textContent()) ?? '';
 }
 
-/** The timeline entry whose title is `title`. */
-function entry(page: Page, title: string): Locator {
-  return page.locator('.timeline > li.entry', {
-    has: page.getByRole('heading', { name: title, exact: true }),
-  });
-}
-
 test('R17, R15, R16, R18: the candidate page merges the history, shares, erases, writes an InMail and proposes times', {
   skip,
 }, async (t) => {
-  const world = await demoWorld();
-  const shots = screenshotFolder();
-  t.diagnostic(`screenshots: ${shots}`);
-  const browser = await launchBrowser(executable as string);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  const snap = async (name: string) => {
-    await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-    await checkAccessible(page, name);
-  };
+  const world = await webWorld();
+  const { page, errors, snap } = await browserPage(t);
 
   await connectRex(page, world.publicUrl);
 
@@ -332,19 +235,14 @@ test('R17, R15, R16, R18: the candidate page merges the history, shares, erases,
   await chat.getByText(/Please pick a time for a screening interview/).waitFor();
   await snap('08-proposed');
 
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(errors, []);
 });
 
 test('R17, R18: older entries and results load on request; a booked interview shows its Meet link, and its recruiter cancels it', {
   skip,
 }, async (t) => {
-  const world = await demoWorld();
-  const shots = screenshotFolder();
-  t.diagnostic(`screenshots: ${shots}`);
-  const browser = await launchBrowser(executable as string);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const world = await webWorld();
+  const { page, errors, snap } = await browserPage(t);
   await connectRex(page, world.publicUrl);
   const { graceId, rexToken, graceToken } = await people(world);
 
@@ -400,15 +298,13 @@ test('R17, R18: older entries and results load on request; a booked interview sh
   await link.waitFor();
   assert.match((await link.getAttribute('href')) ?? '', /meet/);
   assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
-  await page.screenshot({ path: path.join(shots, '09-booked.png'), fullPage: true });
-  await checkAccessible(page, 'a booked interview');
+  await snap('09-booked');
 
   await chat.getByRole('button', { name: 'Cancel interview…' }).click();
   await chat.getByText(/^Cancel the interview on .+\?$/).waitFor();
   await chat.getByRole('button', { name: 'Cancel the interview' }).click();
   await chat.getByText(/^Cancelled: /).waitFor();
   assert.equal(await chat.getByRole('link', { name: /^https?:\/\// }).count(), 0);
-  await page.screenshot({ path: path.join(shots, '10-cancelled.png'), fullPage: true });
-  await checkAccessible(page, 'a cancelled interview');
-  assert.deepEqual(pageErrors, []);
+  await snap('10-cancelled');
+  assert.deepEqual(errors, []);
 });

@@ -9,7 +9,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { onCleanup } from '../support/cleanup.ts';
-import { browserPage, connectThroughConsent, demoWorld, signInAs, signOut, skip } from './admin-world.ts';
+import {
+  browserPage,
+  connectThroughConsent,
+  signInAs,
+  signOut,
+  skip,
+  webWorld,
+} from '../support/web-world.ts';
 
 onCleanup(() => undefined);
 
@@ -26,8 +33,8 @@ async function ask(page: Page, messageId: string) {
 test('R6: Rex connects through the sandbox consent page and lands back on My integration, connected', {
   skip,
 }, async (t) => {
-  const world = await demoWorld();
-  const { page, snap, pageErrors } = await browserPage(t);
+  const world = await webWorld();
+  const { page, snap, errors } = await browserPage(t);
   await signInAs(page, world.publicUrl, 'Rex Recruiter');
   await page.getByRole('link', { name: 'My integration' }).click();
   await page.getByText('Your mailbox is not connected yet.').waitFor();
@@ -38,12 +45,12 @@ test('R6: Rex connects through the sandbox consent page and lands back on My int
   await page.getByText(CONNECTED).waitFor();
   await page.getByText('rex@acme.example (Google)').waitFor();
   await snap('integration-02-connected');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(errors, []);
 });
 
 test('R19: why an email did or did not sync, in words, by Message-ID', { skip }, async (t) => {
-  const world = await demoWorld();
-  const { page, snap, pageErrors } = await browserPage(t);
+  const world = await webWorld();
+  const { page, snap, errors } = await browserPage(t);
   const { control } = world.sandbox;
   const deliver = (body: object, where = 'deliver') =>
     control.post<{ messageId: string }>(`/google/mailboxes/rex@acme.example/${where}`, {
@@ -109,14 +116,14 @@ test('R19: why an email did or did not sync, in words, by Message-ID', { skip },
   const text = (await page.locator('main').textContent()) ?? '';
   for (const secret of ['Who am I', 'Lunch', 'Win a prize', 'An old one', 'A body the answer never shows'])
     assert.equal(text.includes(secret), false, secret);
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(errors, []);
 });
 
 test('R8 and R7: a personal mailbox connects with its warning; a revoked grant asks to reconnect, and reconnecting resumes', {
   skip,
 }, async (t) => {
-  const world = await demoWorld();
-  const { page, snap, pageErrors } = await browserPage(t);
+  const world = await webWorld();
+  const { page, snap, errors } = await browserPage(t);
   const { control } = world.sandbox;
   await control.post('/google/users', { email: 'rex.private@gmail.com', name: 'Rex Recruiter' });
   await signInAs(page, world.publicUrl, 'Rex Recruiter');
@@ -155,14 +162,14 @@ test('R8 and R7: a personal mailbox connects with its warning; a revoked grant a
   await page.getByText(/connected again; sync resumes where it stopped/).waitFor();
   await page.getByRole('link', { name: 'Back to My integration in talentsync' }).click();
   await page.getByText(CONNECTED).waitFor();
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(errors, []);
 });
 
 test('R12 and R3: disconnecting asks first and keeps the page in words; with no provider nobody can connect', {
   skip,
 }, async (t) => {
-  const world = await demoWorld();
-  const { page, snap, pageErrors } = await browserPage(t);
+  const world = await webWorld();
+  const { page, snap, errors } = await browserPage(t);
   await signInAs(page, world.publicUrl, 'Rex Recruiter');
   await connectThroughConsent(page, 'rex@acme.example');
   await page.getByText(CONNECTED).waitFor();
@@ -198,5 +205,5 @@ test('R12 and R3: disconnecting asks first and keeps the page in words; with no 
   await page.getByText('Your organization has not chosen a mail provider yet').waitFor();
   assert.equal(await page.getByRole('button', { name: /connect my mailbox/i }).count(), 0);
   await snap('integration-10-no-provider');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(errors, []);
 });

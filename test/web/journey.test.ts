@@ -11,131 +11,23 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { test } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { DEMO_CLIENTS, DEMO_SSO, prepareSandbox, seedDemo } from '../../src/cli/demo.ts';
-import { findMemberIdByEmail } from '../../src/db/members.ts';
-import { normalizeEmail } from '../../src/domain/email.ts';
-import { startWorker } from '../../src/jobs/worker.ts';
 import type { Provider } from '../../src/providers/types.ts';
-import { testApp } from '../support/app.ts';
 import { onCleanup } from '../support/cleanup.ts';
-import { eventually, PUSH } from '../support/live.ts';
-import { testSandbox } from '../support/sandbox.ts';
-import { chromiumPath, launchBrowser, screenshotFolder, seriousViolations } from '../support/web-browser.ts';
+import { screenshotFolder } from '../support/web-browser.ts';
+import {
+  connectThroughConsent,
+  entry,
+  GRACE,
+  openBrowser,
+  person,
+  REX,
+  signInAs,
+  skip,
+  webWorld,
+} from '../support/web-world.ts';
 
 onCleanup(() => undefined);
-
-const executable = chromiumPath();
-const skip = executable ? false : 'Chromium is not installed (apt-get install chromium)';
-
-const REX = 'rex@acme.example';
-const GRACE = 'grace.candidate@gmail.com';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The demo as `npm start` runs it: the sandbox pushing to the app, the app on a port, the worker. */
-async function world() {
-  const publicUrl = `http://127.0.0.1:${await freePort()}`;
-  const webhook = `${publicUrl}/webhooks/google`;
-  const sandbox = await testSandbox({
-    // The app listens on plain http here; Graph would demand https for its notification URL.
-    microsoft: { allowHttpNotificationUrls: true },
-    google: { pushEndpoint: webhook, pushAudience: webhook, pushServiceAccount: PUSH.serviceAccountEmail },
-  });
-  await prepareSandbox(sandbox.url, publicUrl);
-  const testing = await testApp({
-    web: true,
-    demo: true,
-    demoSandboxUrl: sandbox.url,
-    config: {
-      publicUrl,
-      sso: { ...DEMO_SSO, issuer: `${sandbox.url}/google` },
-      google: {
-        ...DEMO_CLIENTS.google,
-        issuer: `${sandbox.url}/google`,
-        apiRoot: `${sandbox.url}/google`,
-        push: {
-          ...PUSH,
-          audience: webhook,
-          issuers: [`${sandbox.url}/google`],
-          jwksUrl: `${sandbox.url}/google/oauth2/v3/certs`,
-        },
-      },
-      microsoft: {
-        ...DEMO_CLIENTS.microsoft,
-        loginUrl: `${sandbox.url}/microsoft/login`,
-        graphUrl: `${sandbox.url}/microsoft/graph`,
-        tenant: 'common',
-      },
-    },
-  });
-  await seedDemo(testing.context, sandbox.url);
-  await testing.app.listen({ port: Number(new URL(publicUrl).port), host: '127.0.0.1' });
-  onCleanup(() => testing.app.server.closeAllConnections());
-  const runner = await startWorker(
-    testing.database.pool,
-    testing.context,
-    { pollQuietMs: 3_600_000, decisionTtlMs: 30 * 86_400_000 },
-    2,
-  );
-  onCleanup(() => runner.stop());
-  const graceId = await findMemberIdByEmail(testing.database.db, normalizeEmail(GRACE));
-  assert.ok(graceId, 'the demo seeds Grace');
-  return { ...testing, sandbox, publicUrl, graceId };
-}
-
-/** One person's browser (their own cookies), with a screenshot-and-axe step per page they reach. */
-async function person(
-  browser: Browser,
-  shots: string,
-  prefix: string,
-  options: { timezoneId?: string } = {},
-) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  let navigations = 0;
-  page.on('framenavigated', (frame) => {
-    if (frame === page.mainFrame()) navigations += 1;
-  });
-  const snap = async (name: string) => {
-    await page.screenshot({ path: path.join(shots, `${prefix}-${name}.png`), fullPage: true });
-    const violations = await seriousViolations(page);
-    assert.deepEqual(
-      violations.map(
-        (v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-      ),
-      [],
-      `axe on ${prefix}-${name}`,
-    );
-  };
-  return { page, errors, snap, navigations: () => navigations };
-}
-
-async function signInAs(page: Page, publicUrl: string, name: string) {
-  await page.goto(`${publicUrl}/`);
-  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
-  await page.getByRole('button', { name }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-}
-
-/** The timeline entry whose title is `title`. */
-function entry(page: Page, title: string): Locator {
-  return page.locator('.timeline > li.entry', {
-    has: page.getByRole('heading', { name: title, exact: true }),
-  });
-}
 
 const NAMES: Record<Provider, { product: string; conference: RegExp }> = {
   google: { product: 'Google Workspace', conference: /meet/ },
@@ -147,14 +39,14 @@ for (const provider of ['google', 'microsoft'] as const) {
     skip,
     timeout: 600_000,
   }, async (t) => {
-    const w = await world();
-    const browser = await launchBrowser(executable as string);
+    const w = await webWorld({ live: true });
+    const browser = await openBrowser();
     const { product, conference } = NAMES[provider];
 
     // The admin chooses the provider (R2, R4).
     const shots = screenshotFolder();
     t.diagnostic(`screenshots: ${shots}`);
-    const ada = await person(browser, shots, `${provider}-1-ada`);
+    const ada = await person(browser, { shots, prefix: `${provider}-1-ada` });
     await signInAs(ada.page, w.publicUrl, 'Ada Admin');
     await ada.page.getByRole('link', { name: 'Settings' }).click();
     await ada.page.getByText('uses Google Workspace').waitFor();
@@ -169,24 +61,12 @@ for (const provider of ['google', 'microsoft'] as const) {
     await ada.snap('settings');
 
     // The recruiter connects through the provider's consent page (R6) and the first sync runs.
-    const rex = await person(browser, shots, `${provider}-2-rex`);
+    const rex = await person(browser, { shots, prefix: `${provider}-2-rex` });
     await signInAs(rex.page, w.publicUrl, 'Rex Recruiter');
-    await rex.page.getByRole('link', { name: 'My integration' }).click();
-    await rex.page.getByRole('button', { name: 'Connect my mailbox' }).click();
-    await rex.page.getByRole('button', { name: 'Continue' }).click();
-    await rex.page.getByLabel('Account').or(rex.page.getByLabel('Sign in as')).fill(REX);
-    await rex.page.getByRole('button', { name: /Allow|Accept/ }).click();
-    await rex.page.getByRole('heading', { name: 'Mailbox connected' }).waitFor();
-    await rex.page.getByRole('link', { name: 'Back to My integration in talentsync' }).click();
+    await connectThroughConsent(rex.page, REX);
     await rex.page.getByText('Connected: mail you exchange with candidates is synced.').waitFor();
     await rex.snap('integration');
-    await eventually(async () => {
-      const sync = await w.database.db
-        .selectFrom('mailbox_sync')
-        .select('last_sync_succeeded_at')
-        .executeTakeFirst();
-      return sync?.last_sync_succeeded_at ?? undefined;
-    }, 60_000);
+    await w.firstSync();
 
     // Grace's page is open when her mail arrives: it shows up without a reload (R10, R17).
     await rex.page.goto(`${w.publicUrl}/candidates/${w.graceId}`);
@@ -194,12 +74,10 @@ for (const provider of ['google', 'microsoft'] as const) {
     const loadsBefore = rex.navigations();
     const mailbox = `/${provider}/mailboxes/${REX}`;
     const deliver = (subject: string, text: string) =>
-      w.sandbox.control.post<{ id: string }>(`${mailbox}/deliver`, {
-        from: { name: 'Grace Candidate', address: GRACE },
-        to: [{ address: REX }],
-        subject,
-        text,
-      });
+      w.deliver(
+        { from: { name: 'Grace Candidate', address: GRACE }, to: [{ address: REX }], subject, text },
+        provider,
+      );
     const shared = await deliver('Portfolio', 'Here is my portfolio, as promised.');
     await deliver('Reference check', 'My referee is happy to talk.');
     await deliver('Salary expectations', 'Between you and me: a number.');
@@ -222,7 +100,7 @@ for (const provider of ['google', 'microsoft'] as const) {
     await entry(rex.page, 'Reference check').getByText('· Team can see it exists').waitFor();
 
     // The colleague sees the shared thread, only that the metadata one exists, nothing of the private one.
-    const cleo = await person(browser, shots, `${provider}-3-cleo`);
+    const cleo = await person(browser, { shots, prefix: `${provider}-3-cleo` });
     await signInAs(cleo.page, w.publicUrl, 'Cleo Colleague');
     await cleo.page.goto(`${w.publicUrl}/candidates/${w.graceId}`);
     await entry(cleo.page, 'Portfolio').waitFor();
@@ -258,7 +136,11 @@ for (const provider of ['google', 'microsoft'] as const) {
     await rex.snap('proposed');
 
     // The candidate books on her booking page, in her own time zone, and sees the conference link.
-    const grace = await person(browser, shots, `${provider}-4-grace`, { timezoneId: 'Asia/Tokyo' });
+    const grace = await person(browser, {
+      shots,
+      prefix: `${provider}-4-grace`,
+      timezoneId: 'Asia/Tokyo',
+    });
     await signInAs(grace.page, w.publicUrl, 'Grace Candidate');
     await grace.page.getByRole('heading', { name: 'Hello, Grace Candidate' }).waitFor();
     await grace.snap('home');

@@ -9,18 +9,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { onCleanup } from '../support/cleanup.ts';
-import { candidatePage, GRACE, memberWorld, pickPerson, REX } from '../support/member-world.ts';
-import { chromiumPath, launchBrowser } from '../support/web-browser.ts';
+import { GRACE, openBrowser, person, pickPerson, REX, skip, webWorld } from '../support/web-world.ts';
 
 onCleanup(() => undefined);
-
-const executable = chromiumPath();
-const skip = executable ? false : 'Chromium is not installed (apt-get install chromium)';
 
 test('R16: the candidate exports their data and erases their synced email from the My data page', {
   skip,
 }, async (t) => {
-  const world = await memberWorld('google');
+  const world = await webWorld({ rexConnected: true });
   const history = async () =>
     (await world.asRex('GET', `/api/members/${world.graceId}/history`)).entries as { subject?: string }[];
   const write = async (subject: string) => {
@@ -33,8 +29,8 @@ test('R16: the candidate exports their data and erases their synced email from t
     await world.syncAll();
   };
 
-  const browser = await launchBrowser(executable as string);
-  const { page, errors, shots, snap } = await candidatePage(browser);
+  const browser = await openBrowser();
+  const { page, errors, shots, snap } = await person(browser, { width: 1100 });
   t.diagnostic(`screenshots: ${shots}`);
   await page.goto(`${world.publicUrl}/`);
   await pickPerson(page, 'Grace Candidate');

@@ -7,32 +7,23 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { DEMO_CLIENTS, DEMO_SSO, prepareSandbox, seedDemo } from '../../src/cli/demo.ts';
-import { runSync } from '../../src/services/sync.ts';
-import { testApp } from '../support/app.ts';
 import { onCleanup } from '../support/cleanup.ts';
-import { testSandbox } from '../support/sandbox.ts';
-import { chromiumPath, launchBrowser, screenshotFolder, seriousViolations } from '../support/web-browser.ts';
+import {
+  assertAccessible,
+  browserPage,
+  connectThroughConsent,
+  REX,
+  signInAs,
+  signOut,
+  skip,
+  webWorld,
+} from '../support/web-world.ts';
 
 // Clean-up hooks belong to the file (onCleanup registers its `after` where it is first called): the
 // worlds the tests build are taken down once all of them are done.
 onCleanup(() => undefined);
-
-const executable = chromiumPath();
-const skip = executable ? false : 'Chromium is not installed (apt-get install chromium)';
-
-/** A free port on this machine, so the app's public URL (cookies, Origin checks) is known before it listens. */
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A local image server that counts what reaches it: a remote image must not load until asked. */
 async function imageServer() {
@@ -53,80 +44,11 @@ async function imageServer() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
-async function demoWorld() {
-  const sandbox = await testSandbox();
-  const publicUrl = `http://127.0.0.1:${await freePort()}`;
-  await prepareSandbox(sandbox.url, publicUrl);
-  const testing = await testApp({
-    web: true,
-    demo: true,
-    config: {
-      publicUrl,
-      sso: { ...DEMO_SSO, issuer: `${sandbox.url}/google` },
-      google: {
-        ...DEMO_CLIENTS.google,
-        issuer: `${sandbox.url}/google`,
-        apiRoot: `${sandbox.url}/google`,
-        push: undefined,
-      },
-    },
-  });
-  await seedDemo(testing.context, sandbox.url);
-  await testing.app.listen({ port: Number(new URL(publicUrl).port), host: '127.0.0.1' });
-  // The browser's keep-alive connections must not hold the app's close.
-  onCleanup(() => testing.app.server.closeAllConnections());
-  /** What the worker would do on a push: sync every connected mailbox until caught up. */
-  const syncAll = async () => {
-    const connections = await testing.database.db
-      .selectFrom('mailbox_connections')
-      .select(['org_id', 'id'])
-      .where('status', '=', 'connected')
-      .execute();
-    for (const connection of connections) {
-      for (let run = 0; run < 5; run += 1) await runSync(testing.context, connection.org_id, connection.id);
-    }
-  };
-  return { ...testing, sandbox, publicUrl, syncAll };
-}
-
-async function checkAccessible(page: Page, what: string) {
-  const violations = await seriousViolations(page);
-  assert.deepEqual(
-    violations.map(
-      (v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-    ),
-    [],
-    `axe on ${what}`,
-  );
-}
-
-/** Signs out (waiting until the app shows its sign-in page, so no navigation cuts the request off). */
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
-}
-
-async function signInAs(page: Page, publicUrl: string, name: string) {
-  await page.goto(`${publicUrl}/`);
-  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
-  await page.getByRole('button', { name }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-}
-
 test('Walk (R6, R15, R17): Rex connects, a candidate writes, Rex shares the thread, Cleo reads it', {
   skip,
 }, async (t) => {
-  const world = await demoWorld();
-  const shots = screenshotFolder();
-  t.diagnostic(`screenshots: ${shots}`);
-  const browser = await launchBrowser(executable as string);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  const snap = async (name: string) => {
-    await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-    await checkAccessible(page, name);
-  };
+  const world = await webWorld();
+  const { page, errors, snap } = await browserPage(t);
 
   await page.goto(`${world.publicUrl}/`);
   await page.getByRole('heading', { name: 'Demo: sign in as' }).waitFor();
@@ -212,18 +134,15 @@ test('Walk (R6, R15, R17): Rex connects, a candidate writes, Rex shares the thre
   await page.getByText('Switching to Do Not Integrate un-authorizes 1 user').waitFor();
   await snap('09-settings-confirm');
 
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(errors, []);
 });
 
 test('A hostile email renders inert: no script runs, nothing is fetched until the viewer asks for images', {
   skip,
 }, async (t) => {
-  const world = await demoWorld();
+  const world = await webWorld();
   const images = await imageServer();
-  const shots = screenshotFolder();
-  t.diagnostic(`screenshots: ${shots}`);
-  const browser = await launchBrowser(executable as string);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const { page, shots } = await browserPage(t);
   const dialogs: string[] = [];
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
@@ -233,12 +152,7 @@ test('A hostile email renders inert: no script runs, nothing is fetched until th
   page.context().on('page', (opened) => popups.push(opened.url()));
 
   await signInAs(page, world.publicUrl, 'Rex Recruiter');
-  await page.getByRole('link', { name: 'My integration' }).click();
-  await page.getByRole('button', { name: 'Connect my mailbox' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Account').fill('rex@acme.example');
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.getByRole('heading', { name: 'Mailbox connected' }).waitFor();
+  await connectThroughConsent(page, REX);
 
   await world.sandbox.control.post('/google/mailboxes/rex@acme.example/deliver', {
     from: { name: 'Grace Candidate', address: 'grace.candidate@gmail.com' },
@@ -275,7 +189,7 @@ test('A hostile email renders inert: no script runs, nothing is fetched until th
   // The overlay stays inside its frame: the page's own controls are still there to click.
   await page.getByRole('link', { name: '← All threads' }).click({ trial: true, timeout: 2000 });
   await page.screenshot({ path: path.join(shots, 'hostile-blocked.png'), fullPage: true });
-  await checkAccessible(page, 'the hostile thread');
+  await assertAccessible(page, 'the hostile thread');
 
   await page.getByRole('button', { name: 'Show images' }).click();
   await frame.getByAltText('tracking pixel').waitFor();

@@ -5,9 +5,9 @@
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import { useUser } from '../../session.tsx';
+import { Direction } from '../Direction.tsx';
 import { Problem, Show, When } from '../Status.tsx';
 import { useLoad } from '../useLoad.ts';
-import { Direction } from './Direction.tsx';
 import { Interviews } from './Interviews.tsx';
 import { wordsOf } from './usePaged.ts';
 

@@ -8,10 +8,10 @@ import { Link } from 'wouter';
 import type { GetMembersIdHistoryResponse } from '../../api/types.ts';
 import { pathTo } from '../../paths.ts';
 import { useUser } from '../../session.tsx';
+import { Direction } from '../Direction.tsx';
 import { When } from '../Status.tsx';
 import { VISIBILITY_WORDS, VisibilityControl } from '../VisibilityControl.tsx';
 import { Conversation } from './Conversation.tsx';
-import { Direction } from './Direction.tsx';
 import { EraseThread } from './EraseThread.tsx';
 import { ThreadMessages } from './ThreadMessages.tsx';
 

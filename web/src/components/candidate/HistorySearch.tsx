@@ -2,10 +2,10 @@
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { GetMembersIdHistorySearchResponse } from '../../api/types.ts';
+import { Direction } from '../Direction.tsx';
 import { When } from '../Status.tsx';
 import { VISIBILITY_WORDS } from '../VisibilityControl.tsx';
 import { Conversation } from './Conversation.tsx';
-import { Direction } from './Direction.tsx';
 import { PagedList } from './PagedList.tsx';
 import { ThreadMessages } from './ThreadMessages.tsx';
 import { PAGE_SIZE } from './useHistory.ts';

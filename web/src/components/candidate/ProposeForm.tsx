@@ -121,15 +121,13 @@ function Form({
                 </option>
               ))}
             </select>
-            <label htmlFor={id('horizon')}>Within the next (days)</label>
-            <input
+            <NumberField
               id={id('horizon')}
-              type="number"
+              label="Within the next (days)"
               min={1}
               max={30}
               value={horizon}
-              onChange={(e) => setHorizon(Number(e.target.value))}
-              required
+              onChange={(value) => setHorizon(Number(value))}
             />
             <label htmlFor={id('zone')}>Time zone</label>
             <input id={id('zone')} value={timeZone} onChange={(e) => setTimeZone(e.target.value)} required />
@@ -150,53 +148,45 @@ function Form({
               onChange={(e) => setEnd(e.target.value)}
               required
             />
-            <label htmlFor={id('notice')}>Minimum notice (minutes)</label>
-            <input
+            <NumberField
               id={id('notice')}
-              type="number"
+              label="Minimum notice (minutes)"
               min={0}
               value={notice}
-              onChange={(e) => setNotice(Number(e.target.value))}
-              required
+              onChange={(value) => setNotice(Number(value))}
             />
-            <label htmlFor={id('before')}>Buffer before (minutes)</label>
-            <input
+            <NumberField
               id={id('before')}
-              type="number"
+              label="Buffer before (minutes)"
               min={0}
               max={120}
               value={before}
-              onChange={(e) => setBefore(Number(e.target.value))}
-              required
+              onChange={(value) => setBefore(Number(value))}
             />
-            <label htmlFor={id('after')}>Buffer after (minutes)</label>
-            <input
+            <NumberField
               id={id('after')}
-              type="number"
+              label="Buffer after (minutes)"
               min={0}
               max={120}
               value={after}
-              onChange={(e) => setAfter(Number(e.target.value))}
-              required
+              onChange={(value) => setAfter(Number(value))}
             />
-            <label htmlFor={id('cap')}>At most interviews a day (empty: no cap)</label>
-            <input
+            <NumberField
               id={id('cap')}
-              type="number"
+              label="At most interviews a day (empty: no cap)"
               min={1}
               max={50}
               value={cap}
-              onChange={(e) => setCap(e.target.value)}
+              onChange={setCap}
+              optional
             />
-            <label htmlFor={id('slots')}>Times to offer, at most</label>
-            <input
+            <NumberField
               id={id('slots')}
-              type="number"
+              label="Times to offer, at most"
               min={1}
               max={50}
               value={maxSlots}
-              onChange={(e) => setMaxSlots(Number(e.target.value))}
-              required
+              onChange={(value) => setMaxSlots(Number(value))}
             />
             <label htmlFor={id('expiry')}>The offer expires after</label>
             <select
@@ -235,6 +225,40 @@ function Form({
       </form>
       {problem && <Problem message={`No times were proposed: ${problem}`} />}
       {proposed && <Offered proposed={proposed} />}
+    </>
+  );
+}
+
+/** A labelled number input of the form's grid; required unless `optional` (then empty is a value). */
+function NumberField({
+  id,
+  label,
+  min,
+  max,
+  value,
+  onChange,
+  optional = false,
+}: {
+  id: string;
+  label: string;
+  min: number;
+  max?: number;
+  value: number | string;
+  onChange: (value: string) => void;
+  optional?: boolean;
+}) {
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        min={min}
+        max={max}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        required={!optional}
+      />
     </>
   );
 }

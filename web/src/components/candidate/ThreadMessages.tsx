@@ -1,82 +1,25 @@
 /**
- * An email thread opened in place: its messages in order, each body read on its own
- * (`GET /api/messages/{id}`) and rendered inert by `MailBody`. A `metadata` thread shows only what the
- * API gives: who took part, when, how many messages.
+ * An email thread opened in place on the candidate page: who took part and when, then its messages as
+ * the Thread page shows them (`Messages`). A `metadata` thread shows only what the API gives: who took
+ * part, when, how many messages.
  */
 import { api } from '../../api/client.ts';
-import type { GetThreadsIdResponse } from '../../api/types.ts';
-import { MailBody } from '../MailBody.tsx';
+import { Messages, nameOf } from '../Messages.tsx';
 import { Show, When } from '../Status.tsx';
 import { useLoad } from '../useLoad.ts';
-import { Direction } from './Direction.tsx';
-
-type Message = GetThreadsIdResponse['messages'][number];
-type Address = { address: string; name?: string };
-
-const nameOf = (person: Address) => person.name || person.address;
 
 export function ThreadMessages({ id }: { id: string }) {
   const loaded = useLoad(() => api('GET /api/threads/:id', { params: { id } }), [id]);
   return (
     <Show loaded={loaded} what="the thread">
-      {({ thread, messages }) => (
+      {(opened) => (
         <div className="opened">
           <p className="muted">
-            Between {thread.participants.map(nameOf).join(', ') || '—'} · from{' '}
-            <When at={thread.firstMessageAt} /> to <When at={thread.lastMessageAt} />
+            Between {opened.thread.participants.map(nameOf).join(', ') || '—'} · from{' '}
+            <When at={opened.thread.firstMessageAt} /> to <When at={opened.thread.lastMessageAt} />
           </p>
-          {thread.access === 'metadata' && (
-            <p className="muted">
-              Its owner lets the team see only that this thread exists: who took part, when, and how many
-              messages.
-            </p>
-          )}
-          <ol className="messages">
-            {messages.map((message) => (
-              <MessageItem key={message.id} message={message} />
-            ))}
-          </ol>
+          <Messages {...opened} />
         </div>
-      )}
-    </Show>
-  );
-}
-
-function MessageItem({ message }: { message: Message }) {
-  const from = message.from ? nameOf(message.from) : 'unknown sender';
-  return (
-    <li className={`message ${message.direction}`}>
-      <p>
-        <Direction direction={message.direction} /> · from {from} to{' '}
-        {message.to.map(nameOf).join(', ') || '—'} · <When at={message.sentAt ?? message.receivedAt} />
-      </p>
-      {message.access === 'full' && (
-        <>
-          {message.subject && <p className="subject">{message.subject}</p>}
-          <MessageBody id={message.id} title={`Message from ${from}`} />
-          {message.attachments && message.attachments.length > 0 && (
-            <p className="muted">
-              Attachments (names only; contents are not kept):{' '}
-              {message.attachments.map((a) => a.filename ?? a.contentType).join(', ')}
-            </p>
-          )}
-        </>
-      )}
-    </li>
-  );
-}
-
-function MessageBody({ id, title }: { id: string; title: string }) {
-  const loaded = useLoad(() => api('GET /api/messages/:id', { params: { id } }), [id]);
-  return (
-    <Show loaded={loaded} what="the message">
-      {(message) => (
-        <>
-          <MailBody html={message.bodyHtml ?? null} text={message.bodyText ?? ''} title={title} />
-          {message.truncated && (
-            <p className="muted">This message was too large to keep whole: only part of it is shown.</p>
-          )}
-        </>
       )}
     </Show>
   );
