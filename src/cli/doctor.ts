@@ -43,17 +43,19 @@ export function exitCodeOf(checks: Check[]): 0 | 1 | 2 {
 /** Every check, in the order an operator would fix things. */
 export async function runChecks(given: Env, options: { probe: boolean }): Promise<Check[]> {
   const checks: Check[] = [];
-  let env: Env;
+  let env: Env = given;
+  let filesRead = true;
   try {
     env = withSecretFiles(given);
   } catch (error) {
     checks.push(problem('secret files', (error as Error).message, 'fix the path in the *_FILE variable'));
-    env = given;
+    filesRead = false;
   }
   checks.push(...settingsChecks(env));
   let config: Config | undefined;
   try {
-    config = loadConfig(env);
+    // From the settings as given: loadConfig reads the *_FILE secrets itself (and refuses a secret set both ways).
+    if (filesRead) config = loadConfig(given);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     checks.push(
