@@ -1,16 +1,27 @@
 /** Response shapes shared by several routes; each also appears once, by name, in the OpenAPI document. */
 import { Type } from 'typebox';
 import { DISCOVERABILITY } from '../domain/principal.ts';
+import { GRACE, ORG, REX, withExamples } from './examples/world.ts';
 
-export const ErrorBody = Type.Object(
+export const ErrorBody = withExamples(
+  Type.Object(
+    {
+      error: Type.Object({
+        code: Type.String(),
+        message: Type.String(),
+        details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+      }),
+    },
+    { $id: 'Error', description: 'Every error response.' },
+  ),
   {
-    error: Type.Object({
-      code: Type.String(),
-      message: Type.String(),
-      details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
-    }),
+    error: {
+      code: 'validation_failed',
+      message: 'email: must match format "email"',
+      details: [{ field: 'email', message: 'must match format "email"' }],
+    },
   },
-  { $id: 'Error', description: 'Every error response.' },
+  { error: { code: 'not_found', message: 'thread not found' } },
 );
 
 /** The error responses a route documents besides its own: most routes can meet all of these. */
@@ -24,37 +35,45 @@ export const Uuid = Type.String({ format: 'uuid' });
 export const Timestamp = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
 export const Discoverability = Type.Enum([...DISCOVERABILITY]);
 
-export const UserView = Type.Object({
-  id: Uuid,
-  email: Type.String(),
-  name: Type.String(),
-  role: Type.Enum(['admin', 'member']),
-  createdAt: Timestamp,
-});
+export const UserView = withExamples(
+  Type.Object({
+    id: Uuid,
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.Enum(['admin', 'member']),
+    createdAt: Timestamp,
+  }),
+  REX,
+);
 
-export const OrganizationView = Type.Object({
-  id: Uuid,
-  name: Type.String(),
-  primaryDomain: Type.String(),
-});
+export const OrganizationView = withExamples(
+  Type.Object({ id: Uuid, name: Type.String(), primaryDomain: Type.String() }),
+  ORG,
+);
 
 /** What a recruiter sees of a member: no addresses, no settings. */
-export const MemberProfile = Type.Object({ id: Uuid, name: Type.String(), headline: Type.String() });
+export const MemberProfile = withExamples(
+  Type.Object({ id: Uuid, name: Type.String(), headline: Type.String() }),
+  { id: GRACE.id, name: GRACE.name, headline: GRACE.headline },
+);
 
 /** What the operator and the member themself see. */
-export const MemberRecord = Type.Object({
-  id: Uuid,
-  externalId: Type.Union([Type.String(), Type.Null()]),
-  name: Type.String(),
-  headline: Type.String(),
-  emails: Type.Array(Type.String()),
-  discoverability: Discoverability,
-  discoverabilityChangedAt: Type.Unsafe<Date>({
-    ...Timestamp,
-    description:
-      'The member’s latest consent: when they last set their discoverability themself, or when an import changed it. After an erasure (R16) only mail from after this time syncs.',
+export const MemberRecord = withExamples(
+  Type.Object({
+    id: Uuid,
+    externalId: Type.Union([Type.String(), Type.Null()]),
+    name: Type.String(),
+    headline: Type.String(),
+    emails: Type.Array(Type.String()),
+    discoverability: Discoverability,
+    discoverabilityChangedAt: Type.Unsafe<Date>({
+      ...Timestamp,
+      description:
+        'The member’s latest consent: when they last set their discoverability themself, or when an import changed it. After an erasure (R16) only mail from after this time syncs.',
+    }),
   }),
-});
+  GRACE,
+);
 
 export const Page = { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) };
 

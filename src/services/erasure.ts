@@ -23,7 +23,7 @@ import { SUPPRESSION } from '../sync/decide.ts';
 import type { AppContext } from './context.ts';
 
 /** What was erased, told to whoever asked. */
-const ERASED_PARTS =
+export const ERASED_PARTS =
   'content, headers, participants, snippets, attachment metadata, candidate links and sync explanations';
 
 export interface MemberErasure {

@@ -119,6 +119,10 @@ async function* write(
   });
 }
 
+/** What a suppression means, told to the member in their export. */
+export const SUPPRESSION_MEANING =
+  'These addresses are kept only as keyed hashes, so that no mailbox syncs mail involving them until you set discoverability to `anyone` again.';
+
 /** How many of the member's addresses are suppressed (R16), since when and last when; never the hashes. */
 async function suppressionsOf(context: AppContext, normalized: readonly string[]) {
   const digests = normalized.map((address) => context.vault.digests(SUPPRESSION, address));
@@ -137,7 +141,6 @@ async function suppressionsOf(context: AppContext, normalized: readonly string[]
     addresses: times.length,
     since: times.at(0) ?? null,
     lastAt: times.at(-1) ?? null,
-    meaning:
-      'These addresses are kept only as keyed hashes, so that no mailbox syncs mail involving them until you set discoverability to `anyone` again.',
+    meaning: SUPPRESSION_MEANING,
   };
 }

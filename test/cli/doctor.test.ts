@@ -3,7 +3,7 @@
  * worker, sandbox): healthy (exit 0), broken settings (each problem named, exit 1), no database (exit 2).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,6 +95,23 @@ describe('talentsync doctor', () => {
     assert.match(text.stdout, /^\[ok {2}\] database: reachable$/m);
     assert.match(text.stdout, /all good\n$/);
     assert.ok(!text.stdout.includes('secret-not-for-logs'), 'no secret is printed');
+  });
+
+  it('passes the same deployment with its secrets in files (*_FILE), as containers and systemd hand them in', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'talentsync-doctor-secrets-'));
+    const { DATABASE_URL, TOKEN_ENCRYPTION_KEY, GOOGLE_CLIENT_SECRET, ...rest } = healthy;
+    const file = (name: string, value: string) => {
+      writeFileSync(path.join(dir, name), `${value}\n`);
+      return path.join(dir, name);
+    };
+    const result = await doctor({
+      ...rest,
+      DATABASE_URL_FILE: file('database-url', DATABASE_URL),
+      TOKEN_ENCRYPTION_KEY_FILE: file('token-encryption-key', TOKEN_ENCRYPTION_KEY),
+      GOOGLE_CLIENT_SECRET_FILE: file('google-client-secret', GOOGLE_CLIENT_SECRET),
+    });
+    assert.equal(result.code, 0, JSON.stringify(result.checks, null, 2));
+    assert.equal(named(result.checks, 'google discovery')?.status, 'ok', 'the settings loaded');
   });
 
   it('names every broken setting with what to do (exit 1)', async () => {

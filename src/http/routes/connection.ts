@@ -6,6 +6,7 @@ import { disconnect, myConnection, organizationConnections } from '../../service
 import type { AppContext } from '../../services/context.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { ADA, CLEO, PUBLIC_URL, REX, REX_CONNECTION_ID, withExamples } from '../examples/world.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { errors, NextCursor, Page, Timestamp, Uuid } from '../schemas.ts';
 
@@ -30,6 +31,26 @@ const ConnectionView = Type.Object({
   }),
 });
 
+/** Rex's mailbox, connected on the first day and synced a minute ago. */
+const REX_CONNECTION = {
+  id: REX_CONNECTION_ID,
+  provider: 'google' as const,
+  address: REX.email,
+  status: 'connected' as const,
+  warning: null,
+  authorizedAt: '2026-03-02T09:15:00.000Z',
+  statusChangedAt: '2026-03-02T09:15:00.000Z',
+  lastError: null,
+  lastErrorAt: null,
+  sync: {
+    lastSyncAt: '2026-03-05T09:41:07.000Z',
+    messagesSynced: 214,
+    error: null,
+    backoffUntil: null,
+    pushActive: true,
+  },
+};
+
 export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   app,
   { context },
@@ -42,7 +63,11 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         tags: ['connection'],
         summary: 'Your mailbox connection, or null',
         response: {
-          200: Type.Object({ connection: Type.Union([ConnectionView, Type.Null()]) }),
+          200: withExamples(
+            Type.Object({ connection: Type.Union([ConnectionView, Type.Null()]) }),
+            { connection: REX_CONNECTION },
+            { connection: null },
+          ),
           ...errors(401, 403),
         },
       },
@@ -60,7 +85,10 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         description:
           'The URL is single-use and yours alone: its page asks you to sign in with your access token before anything goes to the provider, and only your own mailbox, one on your organization’s domains, or (after you confirm) a personal one can be connected. Refused (409 `provider_not_selected`) while the organization has no provider: an admin must choose one first (R3).',
         response: {
-          201: Type.Object({ url: Type.String(), expiresAt: Timestamp }),
+          201: withExamples(Type.Object({ url: Type.String(), expiresAt: Timestamp }), {
+            url: `${PUBLIC_URL}/oauth/start/EXAMPLE-single-use-code-open-it-in-a-browser`,
+            expiresAt: '2026-03-02T09:24:00.000Z',
+          }),
           ...errors(400, 401, 403, 409, 429),
         },
       },
@@ -78,7 +106,17 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
       schema: {
         tags: ['connection'],
         summary: 'Disconnect your mailbox: sync stops, access is revoked, synced mail stays (R12)',
-        response: { 200: Type.Object({ connection: ConnectionView }), ...errors(401, 403, 404) },
+        response: {
+          200: withExamples(Type.Object({ connection: ConnectionView }), {
+            connection: {
+              ...REX_CONNECTION,
+              status: 'disconnected',
+              statusChangedAt: '2026-03-06T17:00:00.000Z',
+              sync: { ...REX_CONNECTION.sync, pushActive: false },
+            },
+          }),
+          ...errors(401, 403, 404),
+        },
       },
     },
     async (request) => ({ connection: await disconnect(context, userOf(request)) }),
@@ -96,15 +134,42 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            users: Type.Array(
-              Type.Object({
-                user: Type.Object({ id: Uuid, email: Type.String(), name: Type.String() }),
-                connection: Type.Union([ConnectionView, Type.Null()]),
-              }),
-            ),
-            nextCursor: NextCursor,
-          }),
+          200: withExamples(
+            Type.Object({
+              users: Type.Array(
+                Type.Object({
+                  user: Type.Object({ id: Uuid, email: Type.String(), name: Type.String() }),
+                  connection: Type.Union([ConnectionView, Type.Null()]),
+                }),
+              ),
+              nextCursor: NextCursor,
+            }),
+            {
+              users: [
+                { user: { id: ADA.id, email: ADA.email, name: ADA.name }, connection: null },
+                {
+                  user: { id: CLEO.id, email: CLEO.email, name: CLEO.name },
+                  connection: {
+                    ...REX_CONNECTION,
+                    id: '9b2f6c1e-4d3a-4f7b-8e21-5c6d7a8b9c0d',
+                    address: CLEO.email,
+                    status: 'reauthorization_required',
+                    statusChangedAt: '2026-03-04T22:10:00.000Z',
+                    lastError: 'Google refused the stored grant: Cleo must connect her mailbox again.',
+                    lastErrorAt: '2026-03-04T22:10:00.000Z',
+                    sync: {
+                      ...REX_CONNECTION.sync,
+                      lastSyncAt: '2026-03-04T22:05:00.000Z',
+                      messagesSynced: 88,
+                      pushActive: false,
+                    },
+                  },
+                },
+                { user: { id: REX.id, email: REX.email, name: REX.name }, connection: REX_CONNECTION },
+              ],
+              nextCursor: null,
+            },
+          ),
           ...errors(400, 401, 403),
         },
       },

@@ -14,6 +14,7 @@ import { findOrganizationByRef } from '../../db/organizations.ts';
 import { listUsers } from '../../db/users.ts';
 import { AppError, notFound } from '../../domain/errors.ts';
 import { userOf } from '../auth.ts';
+import { GRACE_ADDRESS, REX, THREAD_SUBJECT, withExamples } from '../examples/world.ts';
 import { errors } from '../schemas.ts';
 
 const PROVIDERS = ['google', 'microsoft'] as const;
@@ -41,6 +42,19 @@ const MailboxParams = Type.Object({
 });
 const Text = { subject: Type.String({ maxLength: 200 }), text: Type.String({ maxLength: 10_000 }) };
 const Delivered = Type.Object({ id: Type.String(), threadId: Type.String(), messageId: Type.String() });
+
+/** Grace's message in Rex's sandbox Gmail, and his reply (the ids the provider gave them). */
+const GRACE_IN_SANDBOX = {
+  id: '18e0c1b2a3f4d5e6',
+  threadId: '18e0c1b2a3f4d5e6',
+  messageId: '<CAF3x9QkE7mPz@mail.gmail.com>',
+};
+const REX_REPLY_IN_SANDBOX = {
+  id: '18e0c7d9e1f20a3b',
+  threadId: '18e0c1b2a3f4d5e6',
+  messageId: '<d41f.rex@acme.example>',
+};
+const GRACE_TEXT = 'Hello Rex,\n\nI saw the Staff engineer opening and attach my CV.\n\nBest,\nGrace';
 
 interface ControlMessage {
   id: string;
@@ -98,7 +112,29 @@ export const demoMailRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Demo mode: the demo people’s sandbox mailboxes, and the candidates who may write in',
         response: {
-          200: Type.Object({ mailboxes: Type.Array(Mailbox), candidates: Type.Array(Address) }),
+          200: withExamples(
+            Type.Object({ mailboxes: Type.Array(Mailbox), candidates: Type.Array(Address) }),
+            {
+              mailboxes: [
+                {
+                  provider: 'google',
+                  email: REX.email,
+                  name: REX.name,
+                  messages: [
+                    { ...GRACE_IN_SANDBOX, subject: THREAD_SUBJECT, place: 'INBOX, UNREAD', inTrash: false },
+                    {
+                      ...REX_REPLY_IN_SANDBOX,
+                      subject: `Re: ${THREAD_SUBJECT}`,
+                      place: 'SENT',
+                      inTrash: false,
+                    },
+                  ],
+                },
+                { provider: 'microsoft', email: REX.email, name: REX.name, messages: [] },
+              ],
+              candidates: [GRACE_ADDRESS, { name: 'Alan Applicant', address: 'alan@applicant.example' }],
+            },
+          ),
           ...errors(401, 403, 404, 503),
         },
       },
@@ -139,11 +175,11 @@ export const demoMailRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Demo mode: a candidate writes to this mailbox (the sandbox delivers it to the inbox)',
         params: MailboxParams,
-        body: Type.Object(
-          { from: Type.String({ maxLength: 320 }), ...Text },
-          { additionalProperties: false },
+        body: withExamples(
+          Type.Object({ from: Type.String({ maxLength: 320 }), ...Text }, { additionalProperties: false }),
+          { from: GRACE_ADDRESS.address, subject: THREAD_SUBJECT, text: GRACE_TEXT },
         ),
-        response: { 200: Delivered, ...errors(400, 401, 403, 404, 503) },
+        response: { 200: withExamples(Delivered, GRACE_IN_SANDBOX), ...errors(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
@@ -168,15 +204,23 @@ export const demoMailRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Demo mode: this mailbox’s owner sends (a reply when `inReplyTo` names a message of it)',
         params: MailboxParams,
-        body: Type.Object(
+        body: withExamples(
+          Type.Object(
+            {
+              to: Type.String({ maxLength: 320 }),
+              inReplyTo: Type.Optional(Type.String({ maxLength: 400 })),
+              ...Text,
+            },
+            { additionalProperties: false },
+          ),
           {
-            to: Type.String({ maxLength: 320 }),
-            inReplyTo: Type.Optional(Type.String({ maxLength: 400 })),
-            ...Text,
+            to: GRACE_ADDRESS.address,
+            inReplyTo: GRACE_IN_SANDBOX.id,
+            subject: `Re: ${THREAD_SUBJECT}`,
+            text: 'Thanks Grace, your background fits well. I will write to you on InMail to find a time to talk.',
           },
-          { additionalProperties: false },
         ),
-        response: { 200: Delivered, ...errors(400, 401, 403, 404, 503) },
+        response: { 200: withExamples(Delivered, REX_REPLY_IN_SANDBOX), ...errors(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
@@ -205,7 +249,10 @@ export const demoMailRoutes: FastifyPluginAsyncTypebox<{
           id: Type.String({ maxLength: 400 }),
           action: Type.Enum(['trash', 'restore', 'delete']),
         }),
-        response: { 200: Type.Object({ done: Type.Boolean() }), ...errors(400, 401, 403, 404, 503) },
+        response: {
+          200: withExamples(Type.Object({ done: Type.Boolean() }), { done: true }),
+          ...errors(400, 401, 403, 404, 503),
+        },
       },
     },
     async (request) => {

@@ -14,6 +14,7 @@ import { findUserByEmail, listUsers } from '../../db/users.ts';
 import { normalizeEmail } from '../../domain/email.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Sessions } from '../../services/sessions.ts';
+import { ADA, GRACE, REX, withExamples } from '../examples/world.ts';
 import { errors } from '../schemas.ts';
 import { refuseForeignOrigin, type SessionCookies } from '../session-cookie.ts';
 
@@ -65,7 +66,15 @@ export const demoSignInRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['demo'],
         summary: 'Demo mode: the people you can sign in as',
-        response: { 200: Type.Object({ people: Type.Array(Person) }) },
+        response: {
+          200: withExamples(Type.Object({ people: Type.Array(Person) }), {
+            people: [
+              { email: ADA.email, name: ADA.name, kind: 'user', role: 'admin' },
+              { email: REX.email, name: REX.name, kind: 'user', role: 'member' },
+              { email: GRACE.emails[0] as string, name: GRACE.name, kind: 'member', role: null },
+            ],
+          }),
+        },
       },
     },
     async () => {
@@ -81,8 +90,16 @@ export const demoSignInRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['demo'],
         summary: 'Demo mode: sign this browser in as one of the demo people',
-        body: Type.Object({ email: Type.String({ maxLength: 320 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ kind: Type.Enum(['user', 'member']) }), ...errors(400, 403, 404) },
+        body: withExamples(
+          Type.Object({ email: Type.String({ maxLength: 320 }) }, { additionalProperties: false }),
+          {
+            email: REX.email,
+          },
+        ),
+        response: {
+          200: withExamples(Type.Object({ kind: Type.Enum(['user', 'member']) }), { kind: 'user' }),
+          ...errors(400, 403, 404),
+        },
       },
     },
     async (request, reply) => {

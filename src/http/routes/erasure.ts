@@ -2,8 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../services/context.ts';
-import { eraseMember, eraseOwnThread } from '../../services/erasure.ts';
+import { ERASED_PARTS, eraseMember, eraseOwnThread } from '../../services/erasure.ts';
 import { memberOf, userOf } from '../auth.ts';
+import { ERASURE_ID, THREAD_ID, withExamples } from '../examples/world.ts';
 import { errors, Timestamp, Uuid } from '../schemas.ts';
 
 const Erased = Type.String({ description: 'What of each message was erased.' });
@@ -29,7 +30,19 @@ const memberErasure = {
   tags: ['erasure'],
   description:
     'Erases every synced email involving any of the member’s addresses, in every organization, without touching any mailbox; irreversible, safe to repeat. Recorded without content.',
-  response: { 200: MemberErasure, ...errors(400, 401, 403, 404) },
+  response: {
+    200: withExamples(MemberErasure, {
+      erasureId: ERASURE_ID,
+      at: '2026-03-20T08:00:00.000Z',
+      messages: 2,
+      threads: 1,
+      organizations: 1,
+      erased: ERASED_PARTS,
+      suppressed: 1,
+      backupsAgeOutWithinDays: 35,
+    }),
+    ...errors(400, 401, 403, 404),
+  },
 };
 
 export const erasureRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
@@ -44,12 +57,15 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
           'Only the owner erases (403 for a colleague who can see the thread, admins included); a thread you cannot see answers 404. Its messages never sync again. Audited without content.',
         params: Type.Object({ id: Uuid }),
         response: {
-          200: Type.Object({
-            threadId: Uuid,
-            messages: Type.Integer(),
-            erased: Erased,
-            backupsAgeOutWithinDays: Backups,
-          }),
+          200: withExamples(
+            Type.Object({
+              threadId: Uuid,
+              messages: Type.Integer(),
+              erased: Erased,
+              backupsAgeOutWithinDays: Backups,
+            }),
+            { threadId: THREAD_ID, messages: 2, erased: ERASED_PARTS, backupsAgeOutWithinDays: 35 },
+          ),
           ...errors(400, 401, 403, 404),
         },
       },

@@ -15,6 +15,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.ts';
 import type { LiveEvent, LiveEvents } from '../../services/live-events.ts';
 import { userOf } from '../auth.ts';
+import { GRACE } from '../examples/world.ts';
 import { errors } from '../schemas.ts';
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{
@@ -45,7 +46,12 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{
         response: {
           200: {
             description: 'The event stream',
-            content: { 'text/event-stream': { schema: Type.String() } },
+            content: {
+              'text/event-stream': {
+                schema: Type.String(),
+                example: `data: {"type":"threads"}\n\n: heartbeat\n\ndata: {"type":"history","memberId":"${GRACE.id}"}\n\n`,
+              },
+            },
           },
           ...errors(400, 401, 403, 429, 503),
         },

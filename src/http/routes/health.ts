@@ -17,6 +17,7 @@ import type { Database } from '../../db/database.ts';
 import { appliedMigrations, workerSigns } from '../../db/health.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { RETRY_AFTER_SECONDS } from '../errors.ts';
+import { withExamples } from '../examples/world.ts';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   app.get(
@@ -26,7 +27,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       schema: {
         tags: ['health'],
         summary: 'Is the process up? (Does not ask the database.)',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: withExamples(Type.Object({ status: Type.Literal('ok') }), { status: 'ok' }) },
       },
       logLevel: 'warn',
     },
@@ -54,7 +55,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       schema: {
         tags: ['health'],
         summary: 'Can the service serve requests: does its database answer, with the schema this code needs?',
-        response: { 200: Readiness, 503: Readiness },
+        response: {
+          200: withExamples(Readiness, { status: 'ok', database: 'ok', migrations: 'ok', worker: 'alive' }),
+          503: withExamples(Readiness, { status: 'unavailable', database: 'unreachable' }),
+        },
       },
       logLevel: 'warn',
     },

@@ -6,6 +6,18 @@ import type { AppContext } from '../../services/context.ts';
 import { memberHistory } from '../../services/history.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, EXACT_TIME, encodeCursor, UUID } from '../cursor.ts';
+import {
+  CONVERSATION_ID,
+  CONVERSATION_SUBJECT,
+  EXAMPLE_CURSOR,
+  GRACE,
+  GRACE_ADDRESS,
+  REX,
+  REX_ADDRESS,
+  THREAD_ID,
+  THREAD_SUBJECT,
+  withExamples,
+} from '../examples/world.ts';
 import { errors, NextCursor, Timestamp, Uuid } from '../schemas.ts';
 
 const HistoryEntryView = Type.Object({
@@ -58,7 +70,38 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ entries: Type.Array(HistoryEntryView), nextCursor: NextCursor }),
+          200: withExamples(Type.Object({ entries: Type.Array(HistoryEntryView), nextCursor: NextCursor }), {
+            entries: [
+              {
+                kind: 'inmail',
+                id: CONVERSATION_ID,
+                at: '2026-03-04T16:20:00.000Z',
+                direction: 'received',
+                owner: { id: REX.id, name: REX.name },
+                visibility: 'organization',
+                access: 'full',
+                participants: [{ name: REX.name }, { name: GRACE.name }],
+                messageCount: 2,
+                subject: CONVERSATION_SUBJECT,
+                snippet: 'Happy to! Any morning next week works for me.',
+              },
+              {
+                kind: 'email',
+                id: THREAD_ID,
+                at: '2026-03-03T10:05:09.000Z',
+                direction: 'sent',
+                owner: { id: REX.id, name: REX.name },
+                visibility: 'organization',
+                access: 'full',
+                participants: [GRACE_ADDRESS, REX_ADDRESS],
+                messageCount: 2,
+                subject: `Re: ${THREAD_SUBJECT}`,
+                snippet:
+                  'Thanks Grace, your background fits well. I will write to you on InMail to find a time to talk.',
+              },
+            ],
+            nextCursor: EXAMPLE_CURSOR,
+          }),
           ...errors(400, 401, 403, 404),
         },
       },

@@ -8,6 +8,17 @@ import type { Database } from '../../db/database.ts';
 import { getConversation, listConversationPage, reply, startConversation } from '../../services/inmail.ts';
 import { personOf, userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor, UUID } from '../cursor.ts';
+import {
+  CONVERSATION_ID,
+  CONVERSATION_SUBJECT,
+  EXAMPLE_CURSOR,
+  GRACE,
+  INMAIL_FIRST_ID,
+  INMAIL_REPLY_ID,
+  ORG,
+  REX,
+  withExamples,
+} from '../examples/world.ts';
 import { errors, NextCursor, Page, Timestamp, Uuid } from '../schemas.ts';
 
 const MessageView = Type.Object({
@@ -30,10 +41,36 @@ const ConversationView = Type.Object({
   lastMessageAt: Timestamp,
 });
 
-const ConversationWithMessages = Type.Intersect([
-  ConversationView,
-  Type.Object({ messages: Type.Array(MessageView) }),
-]);
+const FIRST_MESSAGE = {
+  id: INMAIL_FIRST_ID,
+  sender: 'user' as const,
+  userId: REX.id,
+  body: 'Hi Grace, thanks for your note about the Staff engineer role. Could we find 30 minutes for a first call?',
+  createdAt: '2026-03-04T14:00:00.000Z',
+};
+const REPLY = {
+  id: INMAIL_REPLY_ID,
+  sender: 'member' as const,
+  userId: null,
+  body: 'Happy to! Any morning next week works for me.',
+  createdAt: '2026-03-04T16:20:00.000Z',
+};
+const CONVERSATION = {
+  id: CONVERSATION_ID,
+  organizationName: ORG.name,
+  userId: REX.id,
+  userName: REX.name,
+  memberId: GRACE.id,
+  memberName: GRACE.name,
+  subject: CONVERSATION_SUBJECT,
+  createdAt: FIRST_MESSAGE.createdAt,
+  lastMessageAt: REPLY.createdAt,
+};
+
+const ConversationWithMessages = withExamples(
+  Type.Intersect([ConversationView, Type.Object({ messages: Type.Array(MessageView) })]),
+  { ...CONVERSATION, messages: [FIRST_MESSAGE, REPLY] },
+);
 const Body = Type.String({ minLength: 1, maxLength: 20000 });
 
 export const inmailRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
@@ -44,11 +81,21 @@ export const inmailRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       schema: {
         tags: ['inmail'],
         summary: 'Start an InMail conversation with a member',
-        body: Type.Object(
-          { memberId: Uuid, subject: Type.String({ minLength: 1, maxLength: 300 }), body: Body },
-          { additionalProperties: false },
+        body: withExamples(
+          Type.Object(
+            { memberId: Uuid, subject: Type.String({ minLength: 1, maxLength: 300 }), body: Body },
+            { additionalProperties: false },
+          ),
+          { memberId: GRACE.id, subject: CONVERSATION_SUBJECT, body: FIRST_MESSAGE.body },
         ),
-        response: { 201: ConversationWithMessages, ...errors(400, 401, 403, 404) },
+        response: {
+          201: withExamples(ConversationWithMessages, {
+            ...CONVERSATION,
+            lastMessageAt: FIRST_MESSAGE.createdAt,
+            messages: [FIRST_MESSAGE],
+          }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request, response) => {
@@ -72,7 +119,10 @@ export const inmailRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ conversations: Type.Array(ConversationView), nextCursor: NextCursor }),
+          200: withExamples(
+            Type.Object({ conversations: Type.Array(ConversationView), nextCursor: NextCursor }),
+            { conversations: [CONVERSATION], nextCursor: EXAMPLE_CURSOR },
+          ),
           ...errors(400, 401, 403),
         },
       },
@@ -116,8 +166,10 @@ export const inmailRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         tags: ['inmail'],
         summary: 'Write in a conversation: the recruiter who started it, or the member',
         params: Type.Object({ id: Uuid }),
-        body: Type.Object({ body: Body }, { additionalProperties: false }),
-        response: { 201: MessageView, ...errors(400, 401, 403, 404) },
+        body: withExamples(Type.Object({ body: Body }, { additionalProperties: false }), {
+          body: REPLY.body,
+        }),
+        response: { 201: withExamples(MessageView, REPLY), ...errors(400, 401, 403, 404) },
       },
     },
     async (request, response) => {

@@ -7,6 +7,8 @@ import { getMessage, getThread, listThreads, whyNotSynced } from '../../services
 import { setThreadVisibility } from '../../services/thread-visibility.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor, UUID } from '../cursor.ts';
+import { CLEO_THREAD, GRACE_MESSAGE, GRACE_MESSAGE_WITH_BODY, REX_REPLY, THREAD } from '../examples/mail.ts';
+import { EXAMPLE_CURSOR, GRACE_MESSAGE_ID, THREAD_ID, withExamples } from '../examples/world.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { errors, NextCursor, Page, Timestamp, Uuid } from '../schemas.ts';
 
@@ -104,7 +106,10 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ threads: Type.Array(ThreadView), nextCursor: NextCursor }),
+          200: withExamples(Type.Object({ threads: Type.Array(ThreadView), nextCursor: NextCursor }), {
+            threads: [THREAD, CLEO_THREAD],
+            nextCursor: EXAMPLE_CURSOR,
+          }),
           ...errors(400, 401, 403),
         },
       },
@@ -136,7 +141,10 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
           'Each message carries its subject, snippet, participants, times and attachment list (where you see content); read a body with `GET /api/messages/{id}`, so a long thread costs its headers only.',
         params: Type.Object({ id: Uuid }),
         response: {
-          200: Type.Object({ thread: ThreadView, messages: Type.Array(ThreadMessageView) }),
+          200: withExamples(Type.Object({ thread: ThreadView, messages: Type.Array(ThreadMessageView) }), {
+            thread: THREAD,
+            messages: [GRACE_MESSAGE, REX_REPLY],
+          }),
           ...errors(400, 401, 403, 404),
         },
       },
@@ -155,7 +163,10 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
         description:
           "R15 as for its thread: a message of a thread you cannot see answers 404, like a missing one; a message of a colleague's `metadata` thread answers like `GET /api/threads/{id}` does, without any content (`access` is `metadata`), since the thread already shows that the message exists.",
         params: Type.Object({ id: Uuid }),
-        response: { 200: MessageView, ...errors(400, 401, 403, 404) },
+        response: {
+          200: withExamples(MessageView, GRACE_MESSAGE_WITH_BODY),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request) => getMessage(context, userOf(request), request.params.id),
@@ -171,9 +182,14 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
         description:
           'Only the owner changes it (403 for a colleague who sees the thread, admins included); a thread you cannot see answers 404, like a missing one. Messages that arrive later follow the thread.',
         params: Type.Object({ id: Uuid }),
-        body: Type.Object({ visibility: VisibilityLevel }, { additionalProperties: false }),
+        body: withExamples(Type.Object({ visibility: VisibilityLevel }, { additionalProperties: false }), {
+          visibility: 'organization',
+        }),
         response: {
-          200: Type.Object({ id: Uuid, visibility: VisibilityLevel }),
+          200: withExamples(Type.Object({ id: Uuid, visibility: VisibilityLevel }), {
+            id: THREAD_ID,
+            visibility: 'organization',
+          }),
           ...errors(400, 401, 403, 404),
         },
       },
@@ -197,14 +213,29 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
           { minProperties: 1, additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            status: Type.Enum(['synced', 'skipped', 'unknown']),
-            explanation: Type.String(),
-            rule: Type.Optional(Type.String()),
-            decidedAt: Type.Optional(Timestamp),
-            threadId: Type.Optional(Uuid),
-            messageId: Type.Optional(Uuid),
-          }),
+          200: withExamples(
+            Type.Object({
+              status: Type.Enum(['synced', 'skipped', 'unknown']),
+              explanation: Type.String(),
+              rule: Type.Optional(Type.String()),
+              decidedAt: Type.Optional(Timestamp),
+              threadId: Type.Optional(Uuid),
+              messageId: Type.Optional(Uuid),
+            }),
+            {
+              status: 'synced',
+              threadId: THREAD_ID,
+              messageId: GRACE_MESSAGE_ID,
+              explanation: 'This message is synced.',
+            },
+            {
+              status: 'skipped',
+              rule: 'internal_only',
+              explanation:
+                'Everyone on the message is inside your organization; mail among colleagues is never synced (R11).',
+              decidedAt: '2026-03-03T11:20:02.000Z',
+            },
+          ),
           ...errors(400, 401, 403, 429),
         },
       },

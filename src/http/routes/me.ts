@@ -11,14 +11,19 @@ import type { Principal } from '../../domain/principal.ts';
 import { createAccessToken } from '../../services/accounts.ts';
 import { getMember, updateOwnProfile } from '../../services/directory.ts';
 import { memberOf, userOf } from '../auth.ts';
+import { EXAMPLE_TOKEN, GRACE, ORG, REX, withExamples } from '../examples/world.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { Discoverability, errors, MemberRecord, OrganizationView, Timestamp, UserView } from '../schemas.ts';
 
-const Me = Type.Union([
-  Type.Object({ kind: Type.Literal('user'), user: UserView, organization: OrganizationView }),
-  Type.Object({ kind: Type.Literal('member'), member: MemberRecord }),
-  Type.Object({ kind: Type.Literal('operator') }),
-]);
+const Me = withExamples(
+  Type.Union([
+    Type.Object({ kind: Type.Literal('user'), user: UserView, organization: OrganizationView }),
+    Type.Object({ kind: Type.Literal('member'), member: MemberRecord }),
+    Type.Object({ kind: Type.Literal('operator') }),
+  ]),
+  { kind: 'user', user: REX, organization: ORG },
+  { kind: 'member', member: GRACE },
+);
 
 const TokenView = Type.Object({
   id: Type.String(),
@@ -27,6 +32,31 @@ const TokenView = Type.Object({
   lastUsedAt: Type.Union([Timestamp, Type.Null()]),
   revokedAt: Type.Union([Timestamp, Type.Null()]),
 });
+
+const Tokens = withExamples(Type.Object({ tokens: Type.Array(TokenView) }), {
+  tokens: [
+    {
+      id: '4299d82f22a0c75d',
+      name: 'demo start',
+      createdAt: REX.createdAt,
+      lastUsedAt: '2026-03-05T08:59:12.000Z',
+      revokedAt: null,
+    },
+    {
+      id: '0f6b1e9a7c3d2458',
+      name: 'laptop script',
+      createdAt: '2026-03-03T11:00:00.000Z',
+      lastUsedAt: null,
+      revokedAt: '2026-03-04T17:30:00.000Z',
+    },
+  ],
+});
+
+const TokenName = withExamples(
+  Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+  { name: 'reporting script' },
+);
+const NewToken = withExamples(Type.Object({ token: Type.String() }), { token: EXAMPLE_TOKEN });
 
 const anyone = ['user', 'member', 'operator'] as const;
 
@@ -47,13 +77,17 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app,
       schema: {
         tags: ['me'],
         summary: 'Change your own name; members also their headline and email discoverability',
-        body: Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            headline: Type.Optional(Type.String({ maxLength: 500 })),
-            discoverability: Type.Optional(Discoverability),
-          },
-          { additionalProperties: false, minProperties: 1 },
+        body: withExamples(
+          Type.Object(
+            {
+              name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              headline: Type.Optional(Type.String({ maxLength: 500 })),
+              discoverability: Type.Optional(Discoverability),
+            },
+            { additionalProperties: false, minProperties: 1 },
+          ),
+          { name: REX.name },
+          { headline: 'Staff engineer, open to platform roles', discoverability: 'connections' },
         ),
         response: { 200: Me, ...errors(400, 401, 403) },
       },
@@ -88,7 +122,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app,
       schema: {
         tags: ['me'],
         summary: 'Your access tokens (never their secrets)',
-        response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errors(401) },
+        response: { 200: Tokens, ...errors(401) },
       },
     },
     async (request) => ({ tokens: await listAccessTokens(db, ownerOf(request.principal as Principal)) }),
@@ -101,11 +135,8 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app,
       schema: {
         tags: ['me'],
         summary: 'Create another access token for yourself; its text is shown only in this response',
-        body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 100 }) },
-          { additionalProperties: false },
-        ),
-        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 429) },
+        body: TokenName,
+        response: { 201: NewToken, ...errors(400, 401, 429) },
       },
     },
     async (request, reply) => {

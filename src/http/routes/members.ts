@@ -8,6 +8,7 @@ import type { Database } from '../../db/database.ts';
 import { MemberInputSchema } from '../../domain/member.ts';
 import { createAccessToken } from '../../services/accounts.ts';
 import { findMemberByEmail, getMember, getMemberProfile, upsertMember } from '../../services/directory.ts';
+import { EXAMPLE_MEMBER_TOKEN, GRACE, withExamples } from '../examples/world.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { errors, MemberProfile, MemberRecord, Uuid } from '../schemas.ts';
 
@@ -19,7 +20,13 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       schema: {
         tags: ['members'],
         summary: 'Create or update a member (operator): matched by externalId, else by any of the emails',
-        body: MemberInputSchema,
+        body: withExamples(MemberInputSchema, {
+          externalId: GRACE.externalId,
+          name: GRACE.name,
+          headline: GRACE.headline,
+          emails: GRACE.emails,
+          discoverability: GRACE.discoverability,
+        }),
         response: { 200: MemberRecord, 201: MemberRecord, ...errors(400, 401, 403, 409) },
       },
     },
@@ -55,7 +62,14 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         summary:
           "A member's profile; recruiters see only members whom anyone may find, the operator everyone with addresses and settings",
         params: Type.Object({ id: Uuid }),
-        response: { 200: Type.Union([MemberRecord, MemberProfile]), ...errors(400, 401, 403, 404) },
+        response: {
+          200: withExamples(Type.Union([MemberRecord, MemberProfile]), GRACE, {
+            id: GRACE.id,
+            name: GRACE.name,
+            headline: GRACE.headline,
+          }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request) =>
@@ -72,11 +86,17 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         tags: ['members'],
         summary: "Issue a member credential (operator), the platform's sign-in standing in; shown only here",
         params: Type.Object({ id: Uuid }),
-        body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 100 }) },
-          { additionalProperties: false },
+        body: withExamples(
+          Type.Object(
+            { name: Type.String({ minLength: 1, maxLength: 100 }) },
+            { additionalProperties: false },
+          ),
+          { name: 'member portal sign-in' },
         ),
-        response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 403, 404, 429) },
+        response: {
+          201: withExamples(Type.Object({ token: Type.String() }), { token: EXAMPLE_MEMBER_TOKEN }),
+          ...errors(400, 401, 403, 404, 429),
+        },
       },
     },
     async (request, reply) => {

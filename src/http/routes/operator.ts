@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { listMemberEvents, MEMBER_EVENT_KINDS } from '../../db/member-audit.ts';
 import type { AppContext } from '../../services/context.ts';
 import { decodeCursor, EXACT_TIME, encodeCursor, UUID } from '../cursor.ts';
+import { ERASURE_ID, EXPORT_ID, GRACE, ORG, withExamples } from '../examples/world.ts';
 import { errors, NextCursor, Timestamp, Uuid } from '../schemas.ts';
 
 const MemberEventView = Type.Object({
@@ -50,7 +51,35 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> 
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ events: Type.Array(MemberEventView), nextCursor: NextCursor }),
+          200: withExamples(Type.Object({ events: Type.Array(MemberEventView), nextCursor: NextCursor }), {
+            events: [
+              {
+                kind: 'erasure',
+                id: ERASURE_ID,
+                at: '2026-03-20T08:00:00.000Z',
+                requestedBy: 'member',
+                memberId: GRACE.id,
+                organizationIds: [ORG.id],
+                messages: 2,
+                threads: 1,
+                inmailMessages: null,
+                finishedAt: '2026-03-20T08:00:00.000Z',
+              },
+              {
+                kind: 'export',
+                id: EXPORT_ID,
+                at: '2026-03-10T18:30:00.000Z',
+                requestedBy: 'member',
+                memberId: GRACE.id,
+                organizationIds: [ORG.id],
+                messages: 2,
+                threads: null,
+                inmailMessages: 2,
+                finishedAt: '2026-03-10T18:30:01.000Z',
+              },
+            ],
+            nextCursor: null,
+          }),
           ...errors(400, 401, 403),
         },
       },

@@ -10,6 +10,16 @@ import type { AppContext } from '../../services/context.ts';
 import { changeSettings } from '../../services/organization.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import {
+  ADA,
+  EXAMPLE_CURSOR,
+  ORG,
+  PUBLIC_URL,
+  REX,
+  REX_CONNECTION_ID,
+  THREAD_ID,
+  withExamples,
+} from '../examples/world.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { errors, NextCursor, Timestamp, Uuid } from '../schemas.ts';
 
@@ -48,6 +58,52 @@ const Settings = Type.Object({
   }),
 });
 
+const SETTINGS = {
+  ...ORG,
+  provider: 'google' as const,
+  internalDomains: ['acme-labs.example'],
+  backfillDays: 30,
+  availableProviders: ['google' as const, 'microsoft' as const],
+  microsoft: { tenantId: null, adminConsentAt: null, allowedTenantIds: [] },
+};
+
+const AuditEvent = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  actorUserId: Type.Union([Uuid, Type.Null()], {
+    description: 'Null when no user of the organization did it (a member’s erasure or export).',
+  }),
+  action: AuditActionName,
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+
+const AuditPage = withExamples(Type.Object({ events: Type.Array(AuditEvent), nextCursor: NextCursor }), {
+  events: [
+    {
+      id: '1042',
+      at: '2026-03-05T10:12:00.000Z',
+      actorUserId: REX.id,
+      action: 'thread_visibility_changed',
+      details: { threadId: THREAD_ID, from: 'private', to: 'organization' },
+    },
+    {
+      id: '1017',
+      at: '2026-03-02T09:15:00.000Z',
+      actorUserId: REX.id,
+      action: 'mailbox_connected',
+      details: { connectionId: REX_CONNECTION_ID, provider: 'google' },
+    },
+    {
+      id: '1003',
+      at: '2026-03-02T09:05:00.000Z',
+      actorUserId: ADA.id,
+      action: 'provider_changed',
+      details: { from: 'none', to: 'google', deauthorizedUsers: 0 },
+    },
+  ],
+  nextCursor: EXAMPLE_CURSOR,
+});
+
 export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   app,
   { context },
@@ -81,7 +137,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       schema: {
         tags: ['organization'],
         summary: "Your organization's integration settings",
-        response: { 200: Settings, ...errors(401, 403) },
+        response: { 200: withExamples(Settings, SETTINGS), ...errors(401, 403) },
       },
     },
     async (request) => view(userOf(request).orgId),
@@ -97,32 +153,39 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
           'Change the provider, internal domains, backfill window or other allowed Microsoft tenants (admins)',
         description:
           'Choosing `none`, or switching between `google` and `microsoft`, un-authorizes every connected user at once: sync stops, tokens are erased and revoked at the provider. Synced mail stays.',
-        body: Type.Object(
-          {
-            provider: Type.Optional(Provider),
-            internalDomains: Type.Optional(
-              Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 50 }),
-            ),
-            backfillDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
-            microsoftAllowedTenantIds: Type.Optional(
-              Type.Array(
-                Type.String({
-                  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
-                  description: 'An Entra tenant id (GUID).',
-                }),
-                { maxItems: 50 },
+        body: withExamples(
+          Type.Object(
+            {
+              provider: Type.Optional(Provider),
+              internalDomains: Type.Optional(
+                Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 50 }),
               ),
-            ),
-          },
-          { additionalProperties: false, minProperties: 1 },
+              backfillDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
+              microsoftAllowedTenantIds: Type.Optional(
+                Type.Array(
+                  Type.String({
+                    pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+                    description: 'An Entra tenant id (GUID).',
+                  }),
+                  { maxItems: 50 },
+                ),
+              ),
+            },
+            { additionalProperties: false, minProperties: 1 },
+          ),
+          { internalDomains: ['acme-labs.example'], backfillDays: 30 },
+          { provider: 'microsoft' },
         ),
         response: {
-          200: Type.Object({
-            organization: Settings,
-            deauthorizedUsers: Type.Integer({
-              description: 'How many users lost their connection through this change.',
+          200: withExamples(
+            Type.Object({
+              organization: Settings,
+              deauthorizedUsers: Type.Integer({
+                description: 'How many users lost their connection through this change.',
+              }),
             }),
-          }),
+            { organization: SETTINGS, deauthorizedUsers: 0 },
+          ),
           ...errors(400, 401, 403, 409),
         },
       },
@@ -144,9 +207,12 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
         description:
           'Users whose mailbox connection is live (`connected` or `reauthorization_required`): choosing `none` or switching between `google` and `microsoft` ends every one of them (R4, R5). Read-only; a count, never who.',
         response: {
-          200: Type.Object({
-            users: Type.Integer({ minimum: 0, description: 'Users with a live connection.' }),
-          }),
+          200: withExamples(
+            Type.Object({
+              users: Type.Integer({ minimum: 0, description: 'Users with a live connection.' }),
+            }),
+            { users: 2 },
+          ),
           ...errors(401, 403),
         },
       },
@@ -163,7 +229,10 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
         summary:
           'Start tenant-wide admin consent for Microsoft 365 (admins): open the returned URL in a browser',
         response: {
-          201: Type.Object({ url: Type.String(), expiresAt: Timestamp }),
+          201: withExamples(Type.Object({ url: Type.String(), expiresAt: Timestamp }), {
+            url: `${PUBLIC_URL}/oauth/start/EXAMPLE-single-use-code-open-it-in-a-browser`,
+            expiresAt: '2026-03-02T09:14:00.000Z',
+          }),
           ...errors(400, 401, 403, 409, 429),
         },
       },
@@ -200,20 +269,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            events: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                at: Timestamp,
-                actorUserId: Type.Union([Uuid, Type.Null()], {
-                  description: 'Null when no user of the organization did it (a member’s erasure or export).',
-                }),
-                action: AuditActionName,
-                details: Type.Record(Type.String(), Type.Unknown()),
-              }),
-            ),
-            nextCursor: NextCursor,
-          }),
+          200: AuditPage,
           ...errors(400, 401, 403),
         },
       },

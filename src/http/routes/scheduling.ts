@@ -23,6 +23,20 @@ import {
   schedulingSettingsOf,
 } from '../../services/scheduling.ts';
 import { memberOf, personOf, userOf } from '../auth.ts';
+import {
+  BOOKED,
+  BOOKED_FOR_GRACE,
+  BOOKING,
+  MOVED,
+  PROPOSAL,
+  PROPOSE_AFTERNOONS,
+  PROPOSE_THREE,
+  PROPOSED,
+  SETTINGS,
+  SLOTS,
+  slotsIn,
+} from '../examples/scheduling.ts';
+import { withExamples } from '../examples/world.ts';
 import { ErrorBody, errors, Timestamp, Uuid } from '../schemas.ts';
 
 const Clock = Type.String({
@@ -58,13 +72,16 @@ const ProposingFields = {
   dailyCap: Type.Union([Type.Integer({ minimum: 1, maximum: 50 }), Type.Null()]),
 };
 
-const Settings = Type.Object(
-  {
-    ...ProposingFields,
-    changeCutoffMinutes: Type.Integer({ minimum: 0, maximum: 7 * 24 * 60 }),
-    maxReschedules: Type.Integer({ minimum: 0, maximum: 10 }),
-  },
-  { additionalProperties: false },
+const Settings = withExamples(
+  Type.Object(
+    {
+      ...ProposingFields,
+      changeCutoffMinutes: Type.Integer({ minimum: 0, maximum: 7 * 24 * 60 }),
+      maxReschedules: Type.Integer({ minimum: 0, maximum: 10 }),
+    },
+    { additionalProperties: false },
+  ),
+  SETTINGS,
 );
 
 const Conference = Type.Union([
@@ -121,7 +138,9 @@ const Taken = Type.Object({
 });
 const Outcome = Type.Object({ booking: BookingView, notice: Type.Union([Type.String(), Type.Null()]) });
 const Params = Type.Object({ id: Uuid });
-const NewTime = Type.Object({ start: Instant }, { additionalProperties: false });
+const NewTime = withExamples(Type.Object({ start: Instant }, { additionalProperties: false }), {
+  start: '2026-03-11T08:30:00.000Z',
+});
 
 function zoneOf(value: string | undefined): string | undefined {
   if (value !== undefined && !isIanaZone(value)) {
@@ -171,30 +190,44 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         tags: ['scheduling'],
         summary: 'Propose interview times from your calendar in one of your conversations',
         params: Params,
-        body: Type.Object(
-          {
-            durationMinutes: Type.Union(DURATIONS.map((minutes) => Type.Literal(minutes))),
-            horizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HORIZON_DAYS })),
-            expiresInWeeks: Type.Optional(Type.Union(EXPIRY_WEEKS.map((weeks) => Type.Literal(weeks)))),
-            maxSlots: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
-            overrides: Type.Optional(
-              Type.Partial(Type.Object(ProposingFields), { additionalProperties: false }),
-            ),
-          },
-          { additionalProperties: false },
+        body: withExamples(
+          Type.Object(
+            {
+              // Unsafe: a union mapped from an array has no static type of its own (TypeBox infers never).
+              durationMinutes: Type.Unsafe<(typeof DURATIONS)[number]>(
+                Type.Union(DURATIONS.map((minutes) => Type.Literal(minutes))),
+              ),
+              horizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HORIZON_DAYS })),
+              expiresInWeeks: Type.Optional(
+                Type.Unsafe<(typeof EXPIRY_WEEKS)[number]>(
+                  Type.Union(EXPIRY_WEEKS.map((weeks) => Type.Literal(weeks))),
+                ),
+              ),
+              maxSlots: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+              overrides: Type.Optional(
+                Type.Partial(Type.Object(ProposingFields), { additionalProperties: false }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          PROPOSE_THREE,
+          PROPOSE_AFTERNOONS,
         ),
         response: {
-          201: Type.Object({
-            proposal: ProposalView,
-            hidden: Type.Array(
-              Type.Object({
-                start: Timestamp,
-                end: Timestamp,
-                reason: Type.Enum(['busy', 'outside_working_hours', 'too_soon', 'buffer', 'daily_cap']),
-              }),
-            ),
-            hiddenTruncated: Type.Boolean(),
-          }),
+          201: withExamples(
+            Type.Object({
+              proposal: ProposalView,
+              hidden: Type.Array(
+                Type.Object({
+                  start: Timestamp,
+                  end: Timestamp,
+                  reason: Type.Enum(['busy', 'outside_working_hours', 'too_soon', 'buffer', 'daily_cap']),
+                }),
+              ),
+              hiddenTruncated: Type.Boolean(),
+            }),
+            PROPOSED,
+          ),
           ...errors(400, 401, 403, 404, 409, 503),
         },
       },
@@ -212,7 +245,7 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         summary: `The proposals made in a conversation of your organization, newest first (at most ${CONVERSATION_PROPOSALS}), in the recruiter's zone`,
         params: Params,
         response: {
-          200: Type.Object({ proposals: Type.Array(ProposalView) }),
+          200: withExamples(Type.Object({ proposals: Type.Array(ProposalView) }), { proposals: [BOOKED] }),
           ...errors(400, 401, 403, 404),
         },
       },
@@ -231,7 +264,14 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         summary: 'A proposal: its open times in your zone (and the recruiter’s), and its booking',
         params: Params,
         querystring: Type.Object({ timeZone: Type.Optional(Zone) }, { additionalProperties: false }),
-        response: { 200: ProposalView, ...errors(400, 401, 403, 404) },
+        response: {
+          200: withExamples(ProposalView, {
+            ...PROPOSAL,
+            timeZone: 'Europe/London',
+            slots: slotsIn('Europe/London'),
+          }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request) =>
@@ -252,7 +292,12 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ proposals: Type.Array(ProposalView) }), ...errors(400, 401, 403) },
+        response: {
+          200: withExamples(Type.Object({ proposals: Type.Array(ProposalView) }), {
+            proposals: [BOOKED_FOR_GRACE],
+          }),
+          ...errors(400, 401, 403),
+        },
       },
     },
     async (request) => ({
@@ -273,8 +318,15 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         tags: ['scheduling'],
         summary: 'Book one of the offered times (the candidate of the conversation)',
         params: Params,
-        body: Type.Object({ start: Instant, timeZone: Type.Optional(Zone) }, { additionalProperties: false }),
-        response: { 201: Outcome, 409: Taken, ...errors(400, 401, 403, 404, 410, 503) },
+        body: withExamples(
+          Type.Object({ start: Instant, timeZone: Type.Optional(Zone) }, { additionalProperties: false }),
+          { start: SLOTS[0][0], timeZone: 'Europe/London' },
+        ),
+        response: {
+          201: withExamples(Outcome, { booking: BOOKING, notice: null }),
+          409: Taken,
+          ...errors(400, 401, 403, 404, 410, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -302,7 +354,10 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         tags: ['scheduling'],
         summary: 'Cancel an interview: its recruiter, or its candidate up to the cutoff',
         params: Params,
-        response: { 200: BookingView, ...errors(400, 401, 403, 404, 409, 503) },
+        response: {
+          200: withExamples(BookingView, { ...BOOKING, status: 'cancelled' }),
+          ...errors(400, 401, 403, 404, 409, 503),
+        },
       },
     },
     async (request) => cancelInterview(context, personOf(request), request.params.id),
@@ -317,7 +372,7 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         summary: 'Move your interview to another start (the same event, link and invitation)',
         params: Params,
         body: NewTime,
-        response: { 200: BookingView, ...errors(400, 401, 403, 404, 409, 503) },
+        response: { 200: withExamples(BookingView, MOVED), ...errors(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request) =>
@@ -333,7 +388,10 @@ export const schedulingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         summary: 'Reschedule your interview (up to the cutoff, a limited number of times)',
         params: Params,
         body: NewTime,
-        response: { 200: BookingView, ...errors(400, 401, 403, 404, 409, 503) },
+        response: {
+          200: withExamples(BookingView, { ...MOVED, rescheduleCount: 1, reschedulesLeft: 1 }),
+          ...errors(400, 401, 403, 404, 409, 503),
+        },
       },
     },
     async (request) =>

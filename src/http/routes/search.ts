@@ -8,6 +8,7 @@ import type { AppContext } from '../../services/context.ts';
 import { MAX_QUERY_TERMS, searchMemberHistory, searchOrganization } from '../../services/search.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { CLEO, GRACE_MESSAGE_ID, REX, THREAD_ID, THREAD_SUBJECT, withExamples } from '../examples/world.ts';
 import { errors, NextCursor, Timestamp, Uuid } from '../schemas.ts';
 
 // The exact text `db/search.ts` writes for a position, so a cursor carries no other timestamp form.
@@ -49,7 +50,34 @@ const SearchQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const SearchResults = Type.Object({ hits: Type.Array(SearchHitView), nextCursor: NextCursor });
+/** Rex searches for `grace`: her message to him, and a thread of Cleo's with her that he may know exists. */
+const SearchResults = withExamples(Type.Object({ hits: Type.Array(SearchHitView), nextCursor: NextCursor }), {
+  hits: [
+    {
+      kind: 'email',
+      threadId: THREAD_ID,
+      messageId: GRACE_MESSAGE_ID,
+      at: '2026-03-03T08:12:41.000Z',
+      direction: 'received',
+      owner: { id: REX.id, name: REX.name },
+      visibility: 'organization',
+      access: 'full',
+      subject: THREAD_SUBJECT,
+      snippet:
+        'Hello Rex, I saw the Staff engineer opening and attach my CV. I have led platform teams for six years…',
+    },
+    {
+      kind: 'email',
+      threadId: 'b8d2f4a6-0c1e-4a3b-9f5d-7e6c8a9b0d12',
+      at: '2026-03-02T11:45:00.000Z',
+      direction: 'received',
+      owner: { id: CLEO.id, name: CLEO.name },
+      visibility: 'metadata',
+      access: 'metadata',
+    },
+  ],
+  nextCursor: null,
+});
 
 const DESCRIPTION =
   'Synced mail and InMail (which the whole organization reads), newest first, not ranked. A `metadata` thread (R15) is found by its participants only, never by its words, and its hits carry no message id, subject or snippet; another user’s `private` thread is never found. The cursor holds its place while new mail arrives.';

@@ -16,6 +16,7 @@ import { findUser } from '../../db/users.ts';
 import { notFound } from '../../domain/errors.ts';
 import { type Sessions, SignInError } from '../../services/sessions.ts';
 import { userOf } from '../auth.ts';
+import { withExamples } from '../examples/world.ts';
 import { errors, Timestamp, Uuid } from '../schemas.ts';
 import type { SessionCookies } from '../session-cookie.ts';
 
@@ -64,11 +65,20 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
         tags: ['session'],
         summary: "The web app's session: its CSRF token (send it as x-csrf-token) and when it ends",
         response: {
-          200: Type.Object({
-            kind: Type.Enum(['user', 'member']),
-            csrfToken: Type.Union([Type.String(), Type.Null()], { description: 'Null for a bearer token.' }),
-            expiresAt: Type.Union([Timestamp, Type.Null()]),
-          }),
+          200: withExamples(
+            Type.Object({
+              kind: Type.Enum(['user', 'member']),
+              csrfToken: Type.Union([Type.String(), Type.Null()], {
+                description: 'Null for a bearer token.',
+              }),
+              expiresAt: Type.Union([Timestamp, Type.Null()]),
+            }),
+            {
+              kind: 'user',
+              csrfToken: 'EXAMPLE-csrf-token-send-as-x-csrf-token',
+              expiresAt: '2026-03-16T09:00:00.000Z',
+            },
+          ),
           ...errors(401),
         },
       },
@@ -104,7 +114,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
         tags: ['session'],
         summary: 'End every web session of a user of your organization (they must sign in again)',
         params: Type.Object({ id: Uuid }),
-        response: { 200: Type.Object({ revoked: Type.Integer() }), ...errors(401, 403, 404) },
+        response: {
+          200: withExamples(Type.Object({ revoked: Type.Integer() }), { revoked: 2 }),
+          ...errors(401, 403, 404),
+        },
       },
     },
     async (request) => {

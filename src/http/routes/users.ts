@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../domain/errors.ts';
 import { createUser } from '../../services/accounts.ts';
 import { userOf } from '../auth.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { ADA, CLEO, EXAMPLE_CURSOR, EXAMPLE_TOKEN, REX, withExamples } from '../examples/world.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { errors, NextCursor, Page, UserView, Uuid } from '../schemas.ts';
 
@@ -26,7 +27,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ users: Type.Array(UserView), nextCursor: NextCursor }),
+          200: withExamples(Type.Object({ users: Type.Array(UserView), nextCursor: NextCursor }), {
+            users: [ADA, CLEO],
+            nextCursor: EXAMPLE_CURSOR,
+          }),
           ...errors(400, 401, 403),
         },
       },
@@ -54,16 +58,22 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
       schema: {
         tags: ['users'],
         summary: 'Add a user to your organization (admins); their first access token is shown only here',
-        body: Type.Object(
-          {
-            email: Type.String({ format: 'email', maxLength: 254 }),
-            name: Type.String({ minLength: 1, maxLength: 200 }),
-            role: Role,
-          },
-          { additionalProperties: false },
+        body: withExamples(
+          Type.Object(
+            {
+              email: Type.String({ format: 'email', maxLength: 254 }),
+              name: Type.String({ minLength: 1, maxLength: 200 }),
+              role: Role,
+            },
+            { additionalProperties: false },
+          ),
+          { email: REX.email, name: REX.name, role: REX.role },
         ),
         response: {
-          201: Type.Object({ user: UserView, token: Type.String() }),
+          201: withExamples(Type.Object({ user: UserView, token: Type.String() }), {
+            user: REX,
+            token: EXAMPLE_TOKEN,
+          }),
           ...errors(400, 401, 403, 409, 429),
         },
       },
@@ -100,11 +110,17 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
         tags: ['users'],
         summary: "Change a user's name or role (admins); the last admin cannot step down",
         params: Type.Object({ id: Uuid }),
-        body: Type.Object(
-          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), role: Type.Optional(Role) },
-          { additionalProperties: false, minProperties: 1 },
+        body: withExamples(
+          Type.Object(
+            { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), role: Type.Optional(Role) },
+            { additionalProperties: false, minProperties: 1 },
+          ),
+          { role: 'admin' },
         ),
-        response: { 200: UserView, ...errors(400, 401, 403, 404, 409) },
+        response: {
+          200: withExamples(UserView, { ...CLEO, role: 'admin' }),
+          ...errors(400, 401, 403, 404, 409),
+        },
       },
     },
     async (request) => {
