@@ -61,6 +61,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     routerOptions: { maxParamLength: 2048 },
   }) as unknown as FastifyInstance;
   await app.register(formbody);
+  // Response body bytes, counted against the mailbox and method the provider code named (counters.ts).
+  app.addHook('onSend', async (request, _reply, payload) => {
+    core.counters.sent(request, bodyBytes(payload));
+    return payload;
+  });
   const google = await createGoogleSandbox(core, options.google ?? {});
   const microsoft = await createMicrosoftSandbox(core, options.microsoft ?? {});
   await app.register(google.routes, { prefix: '/google' });
@@ -112,4 +117,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       saved?.flush();
     },
   };
+}
+
+/** The length of an answer's body as Fastify sends it (a stream, which no route answers, counts 0). */
+function bodyBytes(payload: unknown): number {
+  if (typeof payload === 'string') return Buffer.byteLength(payload);
+  if (payload instanceof Uint8Array) return payload.byteLength;
+  return 0;
 }
