@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { type Config, loadConfig } from '../src/config.ts';
 import { connect } from '../src/db/database.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/db/embedded.ts';
@@ -34,12 +35,15 @@ const PUSH = {
 
 export type Bench = Awaited<ReturnType<typeof startBench>>;
 
-/** Starts everything; `live` makes the app listen, runs the worker and points Gmail push at the app. */
-export async function startBench(options: { live: boolean; sandbox?: SandboxOptions }) {
+/**
+ * Starts everything; `live` makes the app listen, runs the worker and points Gmail push at the app.
+ * `databaseUrl` (a stage's `context.database()`) is used as it is, instead of starting a server.
+ */
+export async function startBench(options: { live: boolean; sandbox?: SandboxOptions; databaseUrl?: string }) {
   const logger = createLogger('warn');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'talentsync-bench-sync-'));
   let embedded: EmbeddedServer | undefined;
-  let url = process.env.DATABASE_URL;
+  let url = options.databaseUrl ?? process.env.DATABASE_URL;
   if (!url) {
     embedded = await startEmbeddedPostgres(path.join(dir, 'postgres'), logger);
     url = embedded.url;
@@ -60,6 +64,9 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
         : {}),
     },
   });
+  // Over HTTPS (`sandbox.https`), this process trusts the sandbox's certificate, as it would Google's.
+  if (sandbox.certificate)
+    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sandbox.certificate]);
   const control = controlClient(sandbox.url);
   for (const provider of ['google', 'microsoft'] as const)
     await control.post(`/${provider}/clients`, {

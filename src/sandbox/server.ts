@@ -29,6 +29,8 @@ export interface SandboxOptions {
   seed?: number;
   /** Serve HTTPS with a fresh self-signed certificate (answered as `certificate`, for clients to trust). */
   https?: boolean;
+  /** With `https`: this key and certificate instead of a fresh one (one a process already trusts). */
+  tlsCertificate?: { key: string; cert: string };
   logger?: Logger;
   google?: GoogleOptions;
   microsoft?: MicrosoftOptions;
@@ -53,7 +55,7 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const logger = options.logger ?? pino({ level: 'silent' });
   const core = createCore(options.publicUrl ?? '', logger, options.seed);
-  const tls = options.https ? selfSignedCertificate() : undefined;
+  const tls = options.https ? (options.tlsCertificate ?? selfSignedCertificate()) : undefined;
   const app = Fastify({
     ...(tls ? { https: tls } : {}),
     loggerInstance: logger as FastifyBaseLogger,
