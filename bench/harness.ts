@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { type Config, loadConfig } from '../src/config.ts';
 import { connect } from '../src/db/database.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/db/embedded.ts';
@@ -69,6 +70,9 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
         : {}),
     },
   });
+  // Over HTTPS (`sandbox.https`), this process trusts the sandbox's certificate, as it would Google's.
+  if (sandbox.certificate)
+    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sandbox.certificate]);
   const control = controlClient(sandbox.url);
   for (const provider of ['google', 'microsoft'] as const)
     await control.post(`/${provider}/clients`, {

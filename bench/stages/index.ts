@@ -1,6 +1,9 @@
 /** The stages of `npm run bench`, in the order they run (bench/run.ts). Each file holds one stage. */
 import type { Stage } from '../stage.ts';
+import { fetchStage } from './fetch.ts';
+import { peer } from './peer.ts';
+import { quota } from './quota.ts';
 import { scale } from './scale.ts';
 import { slots } from './slots.ts';
 
-export const STAGES: Stage[] = [slots, scale];
+export const STAGES: Stage[] = [slots, peer, fetchStage, quota, scale];

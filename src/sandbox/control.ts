@@ -105,11 +105,12 @@ export function controlRoutes(app: FastifyInstance, core: SandboxCore, resetProv
     async (request) => {
       const rows = core.counters.rows(request.query);
       const total = rows.reduce(
-        (sum, row) => ({ calls: sum.calls + row.calls, units: sum.units + row.units }),
-        {
-          calls: 0,
-          units: 0,
-        },
+        (sum, row) => ({
+          calls: sum.calls + row.calls,
+          units: sum.units + row.units,
+          bytes: sum.bytes + row.bytes,
+        }),
+        { calls: 0, units: 0, bytes: 0 },
       );
       return { rows, total };
     },

@@ -29,6 +29,8 @@ export interface SandboxOptions {
   seed?: number;
   /** Serve HTTPS with a fresh self-signed certificate (answered as `certificate`, for clients to trust). */
   https?: boolean;
+  /** With `https`: this key and certificate instead of a fresh one (one a process already trusts). */
+  tlsCertificate?: { key: string; cert: string };
   logger?: Logger;
   google?: GoogleOptions;
   microsoft?: MicrosoftOptions;
@@ -53,7 +55,7 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const logger = options.logger ?? pino({ level: 'silent' });
   const core = createCore(options.publicUrl ?? '', logger, options.seed);
-  const tls = options.https ? selfSignedCertificate() : undefined;
+  const tls = options.https ? (options.tlsCertificate ?? selfSignedCertificate()) : undefined;
   const app = Fastify({
     ...(tls ? { https: tls } : {}),
     loggerInstance: logger as FastifyBaseLogger,
@@ -61,6 +63,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     routerOptions: { maxParamLength: 2048 },
   }) as unknown as FastifyInstance;
   await app.register(formbody);
+  // Response body bytes, counted against the mailbox and method the provider code named (counters.ts).
+  app.addHook('onSend', async (request, _reply, payload) => {
+    core.counters.sent(request, bodyBytes(payload));
+    return payload;
+  });
   const google = await createGoogleSandbox(core, options.google ?? {});
   const microsoft = await createMicrosoftSandbox(core, options.microsoft ?? {});
   await app.register(google.routes, { prefix: '/google' });
@@ -112,4 +119,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       saved?.flush();
     },
   };
+}
+
+/** The length of an answer's body as Fastify sends it (a stream, which no route answers, counts 0). */
+function bodyBytes(payload: unknown): number {
+  if (typeof payload === 'string') return Buffer.byteLength(payload);
+  if (payload instanceof Uint8Array) return payload.byteLength;
+  return 0;
 }

@@ -19,7 +19,7 @@ const OPENING_LIMIT: Record<Provider, { provider: Provider; endpoint: string; co
   google: { provider: 'google', endpoint: 'gmail.users.history.list', count: 1 },
   microsoft: { provider: 'microsoft', endpoint: 'graph.messages.delta', count: 4 },
 };
-/** Gmail fetches headers in batches of 50; Graph's pages hold about 50 changes. */
+/** Gmail fetches headers in batches of 50; Graph's delta pages hold 200 changes. */
 const MESSAGES: Record<Provider, number> = { google: 100, microsoft: 60 };
 
 /**

@@ -12,7 +12,7 @@ import { connectedMailbox } from '../support/sync.ts';
 // Runs are retried one after another, as the job queue would retry them, only without its waits.
 const t = await providerTest();
 
-/** Gmail's page of 300 changes fetches headers in 6 batches of 50, all needed; Graph's hold about 50. */
+/** Gmail's page of 300 changes fetches headers in 6 batches of 50, all needed; Graph's is one delta page. */
 const MESSAGES: Record<Provider, number> = { google: 300, microsoft: 120 };
 const MAX_RUNS = 40;
 

@@ -29,11 +29,30 @@ import { ATTACHMENT_SELECT, SIZE_EXPAND, sizeOf, summaryOf } from './summary.ts'
 
 /** Tuning for the mail source; the defaults suit production. */
 export interface MicrosoftMailOptions extends GraphClientOptions {
-  /** `odata.maxpagesize` for delta, and about how many changes one `changes` call returns (default 50). */
+  /** `odata.maxpagesize` for delta (default 200). */
   pageSize?: number;
+  /**
+   * About how many changes one `changes` call returns (default 500): the page the engine commits in one
+   * transaction, and so the matches whose bodies one `$batch` round carries.
+   */
+  changesPerCall?: number;
   /** The most delta requests one `changes` call makes (default 10), so idle folders are passed quickly. */
   pagesPerCall?: number;
 }
+
+/**
+ * Messages per delta page. Graph documents no maximum for message delta's `odata.maxpagesize`; Microsoft
+ * says other delta queries cap it at 200 ("contact: delta API what limit can we use for
+ * odata.maxpagesize", Microsoft Q&A), so 200 is the most it is known to honour. A smaller page Graph
+ * chooses is followed by its nextLink all the same. The `$select` is the headers only, so a page is small.
+ */
+const DELTA_PAGE_SIZE = 200;
+/**
+ * Changes per `changes` call, as Gmail's pages of 500: big enough that a page's matches fill `$batch`es
+ * of 20 (with one in ten a match, a page of 50 sent its 5 bodies in a batch of 5), small enough for one
+ * transaction.
+ */
+const CHANGES_PER_CALL = 500;
 
 /** Mailbox facts remembered per mailbox for `headers`, which has no cursor to read them from. */
 const FACTS_CACHE_SIZE = 1000;
@@ -43,7 +62,8 @@ const FIND_LIMIT = 2;
 /** Creates the Graph mail source; its calls share one throttle per mailbox. */
 export function createMicrosoftMail(config: MicrosoftConfig, options: MicrosoftMailOptions = {}): MailSource {
   const graph = createGraphClient(config, options);
-  const pageSize = Math.max(1, options.pageSize ?? 50);
+  const pageSize = Math.max(1, options.pageSize ?? DELTA_PAGE_SIZE);
+  const changesPerCall = Math.max(1, options.changesPerCall ?? CHANGES_PER_CALL);
   const pagesPerCall = Math.max(1, options.pagesPerCall ?? 10);
   const facts = new Map<string, Promise<MailboxFacts>>();
 
@@ -83,7 +103,7 @@ export function createMicrosoftMail(config: MicrosoftConfig, options: MicrosoftM
       const removed = new Set<string>();
       let pages = 0;
       for (const folder of [...cursor.folders]) {
-        while (!folder.synced && pages < pagesPerCall && upserts.length + removed.size < pageSize) {
+        while (!folder.synced && pages < pagesPerCall && upserts.length + removed.size < changesPerCall) {
           pages += 1;
           let page: DeltaPage;
           try {

@@ -20,6 +20,9 @@ import type { IssuedToken } from './grants.ts';
 import { OPERATIONS, type OperationId } from './operations.ts';
 import type { GoogleState, GoogleUser } from './state.ts';
 
+/** Set by the batch endpoint on the requests it runs for its parts (batch.ts). */
+export const BATCH_PART_HEADER = 'x-sandbox-batch-part';
+
 /** An error a handler throws to answer in Google's error shape. */
 export class ApiError extends Error {
   readonly error: GoogleError;
@@ -89,6 +92,9 @@ export function operation(state: GoogleState, id: OperationId, handler: Handler)
       if (!(error instanceof InvalidFieldMask)) throw error;
       return fail(invalidArgument(error.message), user.email);
     }
+    // A part of a batch travels inside the batch's answer, whose bytes are counted as the batch's.
+    if (request.headers[BATCH_PART_HEADER] === undefined)
+      state.core.counters.attribute(request, 'google', user.email, id);
     try {
       const result = await handler({ user, token }, request as ApiRequest, reply);
       state.core.counters.record('google', user.email, id, op.units, reply.statusCode >= 400);

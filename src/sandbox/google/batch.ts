@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { BATCH_PART_HEADER } from './api.ts';
 import { errorBody, faultError, type GoogleError, notFound, sendError } from './errors.ts';
 import { parseParams, splitMultipart } from './payload.ts';
 import type { GoogleState } from './state.ts';
@@ -133,7 +134,7 @@ export function batchRoutes(app: FastifyInstance, state: GoogleState): void {
         const response = await app.inject({
           method: inner.method as 'GET',
           url: path,
-          headers: { ...outerHeaders, ...inner.headers },
+          headers: { ...outerHeaders, ...inner.headers, [BATCH_PART_HEADER]: '1' },
           ...(inner.body.length > 0 ? { payload: inner.body } : {}),
         });
         const headers: Record<string, string> = {};
@@ -145,6 +146,7 @@ export function batchRoutes(app: FastifyInstance, state: GoogleState): void {
       }),
     );
     state.core.counters.record('google', who, 'gmail.batch', 0, false);
+    if (email) state.core.counters.attribute(request, 'google', email, 'gmail.batch');
     const responseBoundary = `batch_${randomBytes(12).toString('base64url')}`;
     const text = answers
       .map((answer) =>

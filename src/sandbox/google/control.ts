@@ -17,7 +17,7 @@ import {
 } from './mailbox.ts';
 import type { StoredMessage } from './message.ts';
 import { publish } from './push.ts';
-import { ControlError, composeRaw, type MessageBody, messageBodySchema } from './spec.ts';
+import { ControlError, composeRaw, type MessageBody, manySchema, messageBodySchema } from './spec.ts';
 import { addUser, type GoogleState } from './state.ts';
 
 type EmailParams = { Params: { email: string } };
@@ -103,25 +103,37 @@ export function controlRoutes(app: FastifyInstance, state: GoogleState): void {
     return { revoked: state.grants.revokeUser(request.params.email.toLowerCase()) };
   });
 
-  const store = (kind: 'deliver' | 'send' | 'spam' | 'draft', labels: string[]) =>
+  const store = (kind: 'deliver' | 'send' | 'spam' | 'draft', labels: string[]) => {
+    const one = async (mailbox: Mailbox, body: MessageBody) => {
+      const user = state.users.get(mailbox.email);
+      const own = kind === 'send' || kind === 'draft';
+      const { raw, internalDate } = await composeRaw(body, mailbox, {
+        sender: own ? { name: user?.name, address: mailbox.email } : undefined,
+        keepBcc: own,
+        now: state.core.clock.now(),
+      });
+      const message = addMessage(mailbox, state.deps, raw, labels, internalDate);
+      return { id: message.id, threadId: message.threadId, messageId: message.messageId };
+    };
     app.post<EmailParams & { Body: MessageBody }>(
       `/mailboxes/:email/${kind}`,
       { schema: { body: messageBodySchema } },
+      async (request, reply) =>
+        reply.status(201).send(await one(mailboxOf(request.params.email), request.body)),
+    );
+    if (kind !== 'deliver') return;
+    // Many at once, in order (benchmarks fill a mailbox with tens of thousands).
+    app.post<EmailParams & { Body: { messages: MessageBody[] } }>(
+      '/mailboxes/:email/deliver-many',
+      { schema: { body: object(['messages'], { messages: manySchema }) } },
       async (request, reply) => {
         const mailbox = mailboxOf(request.params.email);
-        const user = state.users.get(mailbox.email);
-        const own = kind === 'send' || kind === 'draft';
-        const { raw, internalDate } = await composeRaw(request.body, mailbox, {
-          sender: own ? { name: user?.name, address: mailbox.email } : undefined,
-          keepBcc: own,
-          now: state.core.clock.now(),
-        });
-        const message = addMessage(mailbox, state.deps, raw, labels, internalDate);
-        return reply
-          .status(201)
-          .send({ id: message.id, threadId: message.threadId, messageId: message.messageId });
+        const messages = [];
+        for (const body of request.body.messages) messages.push(await one(mailbox, body));
+        return reply.status(201).send({ messages });
       },
     );
+  };
   store('deliver', ['UNREAD', 'CATEGORY_PERSONAL', 'INBOX']);
   store('send', ['SENT']);
   store('spam', ['UNREAD', 'SPAM']);
@@ -182,6 +194,10 @@ export function controlRoutes(app: FastifyInstance, state: GoogleState): void {
   app.get<EmailParams>('/mailboxes/:email/body-reads', async (request) => ({
     ids: [...mailboxOf(request.params.email).bodyReads],
   }));
+  app.delete<EmailParams>('/mailboxes/:email/body-reads', async (request) => {
+    mailboxOf(request.params.email).bodyReads.clear();
+    return { cleared: true };
+  });
 
   app.post<EmailParams>('/mailboxes/:email/expire-cursors', async (request) => {
     const mailbox = mailboxOf(request.params.email);

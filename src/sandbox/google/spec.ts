@@ -45,6 +45,9 @@ export const messageBodySchema = {
   },
 } as const;
 
+/** JSON schema of `deliver-many`'s list: 1 to 1,000 message bodies. */
+export const manySchema = { type: 'array', minItems: 1, maxItems: 1000, items: messageBodySchema } as const;
+
 /** An error in a control-API request, answered as `{ "error": message }` with its status. */
 export class ControlError extends Error {
   readonly status: number;

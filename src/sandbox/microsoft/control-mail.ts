@@ -20,6 +20,9 @@ const FOLDER_OF: Record<DeliveryKind, string> = {
   draft: 'drafts',
 };
 
+/** The most messages one `deliver-many` takes. */
+const MANY_LIMIT = 1000;
+
 export function mailControlRoutes(app: FastifyInstance, ctx: MicrosoftContext): void {
   const mailboxOf = (email: string, reply: FastifyReply): Mailbox | undefined => {
     const user = ctx.directory.user(email);
@@ -61,16 +64,48 @@ export function mailControlRoutes(app: FastifyInstance, ctx: MicrosoftContext): 
     );
   }
 
-  app.get<{ Params: { email: string } }>('/mailboxes/:email/messages', async (request, reply) => {
-    const mailbox = mailboxOf(request.params.email, reply);
-    if (!mailbox) return reply;
-    return { messages: [...mailbox.messages()].map((message) => summary(mailbox, message)) };
-  });
+  // Many at once, in order (benchmarks fill a mailbox with tens of thousands); all or nothing is not
+  // promised: a bad message answers 400 and those before it stay delivered.
+  app.post<{ Params: { email: string }; Body: { messages?: MessageBody[] } }>(
+    '/mailboxes/:email/deliver-many',
+    async (request, reply) => {
+      const mailbox = mailboxOf(request.params.email, reply);
+      if (!mailbox) return reply;
+      const bodies = request.body?.messages;
+      if (!Array.isArray(bodies) || bodies.length === 0 || bodies.length > MANY_LIMIT)
+        return controlError(reply, 400, `messages must be a list of 1 to ${MANY_LIMIT} message bodies`);
+      const inbox = mailbox.folder(FOLDER_OF.deliver) ?? mailbox.root;
+      const messages = [];
+      try {
+        for (const body of bodies) {
+          const fields = await compose(mailbox, body ?? {}, 'deliver', ctx.core.clock.now(), ctx.ids);
+          messages.push(summary(mailbox, mailbox.add(fields, inbox)));
+        }
+      } catch (error) {
+        if (error instanceof DeliveryError) return controlError(reply, 400, error.message);
+        throw error;
+      }
+      return reply.status(201).send({ messages });
+    },
+  );
 
   app.get<{ Params: { email: string } }>('/mailboxes/:email/body-reads', async (request, reply) => {
     const mailbox = mailboxOf(request.params.email, reply);
     if (!mailbox) return reply;
     return { ids: [...mailbox.bodyReads] };
+  });
+
+  app.delete<{ Params: { email: string } }>('/mailboxes/:email/body-reads', async (request, reply) => {
+    const mailbox = mailboxOf(request.params.email, reply);
+    if (!mailbox) return reply;
+    mailbox.bodyReads.clear();
+    return { cleared: true };
+  });
+
+  app.get<{ Params: { email: string } }>('/mailboxes/:email/messages', async (request, reply) => {
+    const mailbox = mailboxOf(request.params.email, reply);
+    if (!mailbox) return reply;
+    return { messages: [...mailbox.messages()].map((message) => summary(mailbox, message)) };
   });
 
   app.post<{ Params: { email: string } }>('/mailboxes/:email/expire-cursors', async (request, reply) => {

@@ -20,6 +20,8 @@ export interface GraphReply {
   headers: Record<string, string>;
   /** A JSON value, or bytes/text for non-JSON content (`$value`). */
   body?: unknown;
+  /** The mailbox and operation the call was counted against, for the bytes of its answer (counters.ts). */
+  counted?: { user: string; op: string };
 }
 
 export const JSON_TYPE =

@@ -156,7 +156,7 @@ export function createGraphApi(ctx: MicrosoftContext, throttle: Throttle, routes
       const finish = (reply: GraphReply) => {
         release();
         core.counters.record('microsoft', user.email, route.op, 1, reply.status >= 400);
-        return stamp(reply);
+        return { ...stamp(reply), counted: { user: user.email, op: route.op } };
       };
       if (route.throttled !== false) {
         const admission = throttle.admit(token.grant.clientId, user.email);

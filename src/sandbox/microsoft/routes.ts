@@ -56,6 +56,9 @@ export function publicRoutes(ctx: MicrosoftContext, graph: GraphApi): FastifyPlu
       scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
       const send = (reply: FastifyReply, answer: GraphReply) => {
+        // A `$batch` item's answer travels inside the batch's, so only answers sent here count bytes.
+        if (answer.counted)
+          ctx.core.counters.attribute(reply.request, 'microsoft', answer.counted.user, answer.counted.op);
         reply.status(answer.status).headers(answer.headers);
         if (answer.body === undefined) return reply.send();
         if (Buffer.isBuffer(answer.body) || typeof answer.body === 'string') return reply.send(answer.body);
