@@ -61,21 +61,21 @@ export interface Loaded {
   steps: { step: string; seconds: number }[];
 }
 
-const FIRST =
+export const FIRST =
   `Ada Alan Amara Ana Ben Bianca Carlos Chen Chloe Dana David Diego Elena Emma Farah Felix Grace Hana
  Hugo Ines Ivan Jana Jonas Julia Kai Kenji Lara Leo Lina Lucas Maya Marco Mia Nadia Nico Noah Olga Omar Paula
  Priya Rafael Rosa Sam Sara Sofia Tariq Tom Uma Vera Wei Yara Yusuf Zoe`.split(/\s+/);
-const LAST =
+export const LAST =
   `Abara Bauer Costa Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kowalski Larsen Moreau Nakamura
  Novak Okafor Petrov Quinn Rossi Santos Schmidt Silva Tanaka Ueda Varga Weber Xu Yilmaz Zhang Berg Cohen Dias
  Evans Fox Gupta Hill Khan Lopez Meyer Nguyen Olsen Park Reyes Singh Torres Walsh Young`.split(/\s+/);
-const ROLES =
+export const ROLES =
   `Backend Engineer|Frontend Engineer|Data Scientist|Product Manager|Engineering Manager|Site Reliability
  Engineer|Product Designer|Security Engineer|Machine Learning Engineer|Mobile Developer|QA Lead|Solutions
  Architect|Technical Writer|Data Engineer|Platform Engineer|Staff Engineer`
     .split('|')
     .map((role) => role.replace(/\s+/g, ' ').trim());
-const SUBJECTS = [
+export const SUBJECTS = [
   '%s role at our team',
   'Quick question about the %s opening',
   'Interview schedule: %s',
@@ -86,7 +86,8 @@ const SUBJECTS = [
   'Take-home exercise for %s',
 ];
 // Words of recruiting mail, so that bodies read like mail and a full-text index sees a real vocabulary.
-const WORDS = `the a to and of in for on with at from by about as your our we you I it this that is are be
+export const WORDS =
+  `the a to and of in for on with at from by about as your our we you I it this that is are be
  will would could should can may might have has had do does did not just also very really thanks thank hello
  hi best regards cheers kind looking forward hearing soon next week today tomorrow monday tuesday wednesday
  thursday friday morning afternoon call meeting interview schedule calendar invite time slot available
@@ -104,8 +105,8 @@ const WORDS = `the a to and of in for on with at from by about as your our we yo
  status process stage step round final first second third quick short brief long detailed thoughts
  berlin london paris amsterdam lisbon madrid warsaw stockholm zurich dublin toronto austin seattle
  singapore tokyo remote-first timezone overlap async written communication collaboration ownership`.split(
-  /\s+/,
-);
+    /\s+/,
+  );
 
 /** Loads the data set into an empty migrated database; `log` gets one line per step. */
 export async function loadHistoryData(
