@@ -44,13 +44,13 @@ export const FULL: Scale = {
 };
 
 export const QUICK: Scale = {
-  organizations: 4,
-  usersPerOrganization: 5,
-  messages: 20_000,
-  members: 4_000,
-  idleMembers: 400,
-  decisions: 2_000,
-  target: { own: 200, shared: 200, metadata: 100, hidden: 150, elsewhere: 100, inmail: 10 },
+  organizations: 3,
+  usersPerOrganization: 4,
+  messages: 3_000,
+  members: 600,
+  idleMembers: 60,
+  decisions: 300,
+  target: { own: 60, shared: 60, metadata: 30, hidden: 45, elsewhere: 30, inmail: 5 },
 };
 
 export interface Loaded {
@@ -145,6 +145,8 @@ export async function loadHistoryData(
     await client.query(`set synchronous_commit = off; set work_mem = '256MB';
       set maintenance_work_mem = '1GB'; set max_parallel_workers_per_gather = 0; select setseed(0.2026)`);
     const U = scale.usersPerOrganization;
+    // Sentences to build bodies from: 50,000 at the full size; fewer for a quick run, which needs only a few.
+    const sentences = Math.min(50_000, scale.messages * 2);
     const { own, shared, metadata, hidden, elsewhere } = scale.target;
 
     for (const [table, words] of [
@@ -161,7 +163,7 @@ export async function loadHistoryData(
       `create unlogged table bench_sentences as
          select s as id, upper(left(string_agg(w.w, ' ' order by p.k), 1)) || substr(string_agg(w.w, ' ' order by p.k), 2) || '.' as body
          from (select s, k, 1 + floor(random() * ${WORDS.length})::int as wid
-               from generate_series(0, 49999) s, generate_series(1, 6 + (s * 7) % 13) k) p
+               from generate_series(0, ${sentences - 1}) s, generate_series(1, 6 + (s * 7) % 13) k) p
          join bench_words w on w.id = p.wid group by s;
        alter table bench_sentences add primary key (id)`,
     );
@@ -368,7 +370,7 @@ export async function loadHistoryData(
            select 'Hi ' || split_part(case when x.i % 2 = 1 then t.user_name else t.member_name end, ' ', 1) || E',\\n\\n'
              || (select string_agg(s.body, case when k % 4 = 0 then E'\\n\\n' else ' ' end order by k)
                  from generate_series(1, 2 + floor(40 * power((x.seed % 1000) / 1000.0, 2))::int) k
-                 join bench_sentences s on s.id = (x.seed + k * 7919) % 50000)
+                 join bench_sentences s on s.id = (x.seed + k * 7919) % ${sentences})
              || E'\\n\\n-- \\n' || case when x.i % 2 = 1 then t.member_name else t.user_name end as text) body) b`,
       ),
     );
@@ -426,8 +428,8 @@ export async function loadHistoryData(
          select i.org_id, i.id, case when k % 2 = 1 then 'user' else 'member' end,
            case when k % 2 = 1 then i.user_id end, s.body || ' ' || s2.body, i.start_at + (k - 1) * interval '1 day'
          from bench_inmail i, generate_series(1, i.size) k
-         join bench_sentences s on s.id = (k * 31) % 50000
-         join bench_sentences s2 on s2.id = (k * 17 + 5) % 50000;
+         join bench_sentences s on s.id = (k * 31) % ${sentences}
+         join bench_sentences s2 on s2.id = (k * 17 + 5) % ${sentences};
        update mailbox_sync s set messages_synced = c.n
          from (select connection_id, count(*) as n from messages group by connection_id) c
          where c.connection_id = s.connection_id`,

@@ -1,6 +1,8 @@
 /** The stages of `npm run bench`, in the order they run (bench/run.ts). Each file holds one stage. */
 import type { Stage } from '../stage.ts';
+import { coldStart } from './cold-start.ts';
+import { history } from './history.ts';
 import { ingest } from './ingest.ts';
 import { slots } from './slots.ts';
 
-export const STAGES: Stage[] = [slots, ingest];
+export const STAGES: Stage[] = [slots, ingest, history, coldStart];
