@@ -44,13 +44,13 @@ export const FULL: Scale = {
 };
 
 export const QUICK: Scale = {
-  organizations: 4,
-  usersPerOrganization: 5,
-  messages: 20_000,
-  members: 4_000,
-  idleMembers: 400,
-  decisions: 2_000,
-  target: { own: 200, shared: 200, metadata: 100, hidden: 150, elsewhere: 100, inmail: 10 },
+  organizations: 3,
+  usersPerOrganization: 4,
+  messages: 3_000,
+  members: 600,
+  idleMembers: 60,
+  decisions: 300,
+  target: { own: 60, shared: 60, metadata: 30, hidden: 45, elsewhere: 30, inmail: 5 },
 };
 
 export interface Loaded {
@@ -61,21 +61,21 @@ export interface Loaded {
   steps: { step: string; seconds: number }[];
 }
 
-const FIRST =
+export const FIRST =
   `Ada Alan Amara Ana Ben Bianca Carlos Chen Chloe Dana David Diego Elena Emma Farah Felix Grace Hana
  Hugo Ines Ivan Jana Jonas Julia Kai Kenji Lara Leo Lina Lucas Maya Marco Mia Nadia Nico Noah Olga Omar Paula
  Priya Rafael Rosa Sam Sara Sofia Tariq Tom Uma Vera Wei Yara Yusuf Zoe`.split(/\s+/);
-const LAST =
+export const LAST =
   `Abara Bauer Costa Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kowalski Larsen Moreau Nakamura
  Novak Okafor Petrov Quinn Rossi Santos Schmidt Silva Tanaka Ueda Varga Weber Xu Yilmaz Zhang Berg Cohen Dias
  Evans Fox Gupta Hill Khan Lopez Meyer Nguyen Olsen Park Reyes Singh Torres Walsh Young`.split(/\s+/);
-const ROLES =
+export const ROLES =
   `Backend Engineer|Frontend Engineer|Data Scientist|Product Manager|Engineering Manager|Site Reliability
  Engineer|Product Designer|Security Engineer|Machine Learning Engineer|Mobile Developer|QA Lead|Solutions
  Architect|Technical Writer|Data Engineer|Platform Engineer|Staff Engineer`
     .split('|')
     .map((role) => role.replace(/\s+/g, ' ').trim());
-const SUBJECTS = [
+export const SUBJECTS = [
   '%s role at our team',
   'Quick question about the %s opening',
   'Interview schedule: %s',
@@ -86,7 +86,8 @@ const SUBJECTS = [
   'Take-home exercise for %s',
 ];
 // Words of recruiting mail, so that bodies read like mail and a full-text index sees a real vocabulary.
-const WORDS = `the a to and of in for on with at from by about as your our we you I it this that is are be
+export const WORDS =
+  `the a to and of in for on with at from by about as your our we you I it this that is are be
  will would could should can may might have has had do does did not just also very really thanks thank hello
  hi best regards cheers kind looking forward hearing soon next week today tomorrow monday tuesday wednesday
  thursday friday morning afternoon call meeting interview schedule calendar invite time slot available
@@ -104,8 +105,8 @@ const WORDS = `the a to and of in for on with at from by about as your our we yo
  status process stage step round final first second third quick short brief long detailed thoughts
  berlin london paris amsterdam lisbon madrid warsaw stockholm zurich dublin toronto austin seattle
  singapore tokyo remote-first timezone overlap async written communication collaboration ownership`.split(
-  /\s+/,
-);
+    /\s+/,
+  );
 
 /** Loads the data set into an empty migrated database; `log` gets one line per step. */
 export async function loadHistoryData(
@@ -144,6 +145,8 @@ export async function loadHistoryData(
     await client.query(`set synchronous_commit = off; set work_mem = '256MB';
       set maintenance_work_mem = '1GB'; set max_parallel_workers_per_gather = 0; select setseed(0.2026)`);
     const U = scale.usersPerOrganization;
+    // Sentences to build bodies from: 50,000 at the full size; fewer for a quick run, which needs only a few.
+    const sentences = Math.min(50_000, scale.messages * 2);
     const { own, shared, metadata, hidden, elsewhere } = scale.target;
 
     for (const [table, words] of [
@@ -160,7 +163,7 @@ export async function loadHistoryData(
       `create unlogged table bench_sentences as
          select s as id, upper(left(string_agg(w.w, ' ' order by p.k), 1)) || substr(string_agg(w.w, ' ' order by p.k), 2) || '.' as body
          from (select s, k, 1 + floor(random() * ${WORDS.length})::int as wid
-               from generate_series(0, 49999) s, generate_series(1, 6 + (s * 7) % 13) k) p
+               from generate_series(0, ${sentences - 1}) s, generate_series(1, 6 + (s * 7) % 13) k) p
          join bench_words w on w.id = p.wid group by s;
        alter table bench_sentences add primary key (id)`,
     );
@@ -367,7 +370,7 @@ export async function loadHistoryData(
            select 'Hi ' || split_part(case when x.i % 2 = 1 then t.user_name else t.member_name end, ' ', 1) || E',\\n\\n'
              || (select string_agg(s.body, case when k % 4 = 0 then E'\\n\\n' else ' ' end order by k)
                  from generate_series(1, 2 + floor(40 * power((x.seed % 1000) / 1000.0, 2))::int) k
-                 join bench_sentences s on s.id = (x.seed + k * 7919) % 50000)
+                 join bench_sentences s on s.id = (x.seed + k * 7919) % ${sentences})
              || E'\\n\\n-- \\n' || case when x.i % 2 = 1 then t.member_name else t.user_name end as text) body) b`,
       ),
     );
@@ -425,8 +428,8 @@ export async function loadHistoryData(
          select i.org_id, i.id, case when k % 2 = 1 then 'user' else 'member' end,
            case when k % 2 = 1 then i.user_id end, s.body || ' ' || s2.body, i.start_at + (k - 1) * interval '1 day'
          from bench_inmail i, generate_series(1, i.size) k
-         join bench_sentences s on s.id = (k * 31) % 50000
-         join bench_sentences s2 on s2.id = (k * 17 + 5) % 50000;
+         join bench_sentences s on s.id = (k * 31) % ${sentences}
+         join bench_sentences s2 on s2.id = (k * 17 + 5) % ${sentences};
        update mailbox_sync s set messages_synced = c.n
          from (select connection_id, count(*) as n from messages group by connection_id) c
          where c.connection_id = s.connection_id`,

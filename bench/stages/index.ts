@@ -1,9 +1,12 @@
 /** The stages of `npm run bench`, in the order they run (bench/run.ts). Each file holds one stage. */
 import type { Stage } from '../stage.ts';
+import { coldStart } from './cold-start.ts';
 import { fetchStage } from './fetch.ts';
+import { history } from './history.ts';
+import { ingest } from './ingest.ts';
 import { peer } from './peer.ts';
 import { quota } from './quota.ts';
 import { scale } from './scale.ts';
 import { slots } from './slots.ts';
 
-export const STAGES: Stage[] = [slots, peer, fetchStage, quota, scale];
+export const STAGES: Stage[] = [peer, ingest, fetchStage, quota, scale, history, slots, coldStart];

@@ -7,7 +7,7 @@ import type { Database } from './database.ts';
 import { deleteEmptyThreads, erasedIds } from './erasure.ts';
 import { isRefusedValue } from './errors.ts';
 import type { StoredAddress, StoredAttachment } from './schema.ts';
-import { indexMessage } from './search.ts';
+import { indexMessages } from './search.ts';
 
 /** A synced message as stored and read back. */
 export interface MessageRecord {
@@ -81,10 +81,13 @@ export async function knownIds(
 
 /**
  * Stores messages, creating their threads (private, R15) when new; a message already stored is left as it
- * is. Each message is written under its own savepoint, so one whose values PostgreSQL refuses (a NUL byte
- * the reader missed, an id too long for its index) is undone alone and reported in `refused`, and the
- * others are kept. Each new message is indexed for search in `searchLanguage` (`db/search.ts`). Call it
- * inside a transaction. Returns how many messages were new, and the refused ids.
+ * is. Each new message is indexed for search in `searchLanguage` (`db/search.ts`). Call it inside a
+ * transaction. Returns how many messages were new, and the refused ids.
+ *
+ * The messages go in set-based, a statement per table for up to `STORE_CHUNK` of them, under one
+ * savepoint. When PostgreSQL refuses a value of one (a NUL byte the reader missed, an id too long for its
+ * index), that chunk is undone and written again a message at a time, each under its own savepoint, so
+ * the refused one is undone alone and reported in `refused`, and the others are kept.
  */
 export async function storeMessages(
   db: Database,
@@ -95,97 +98,145 @@ export async function storeMessages(
 ): Promise<{ stored: number; refused: string[] }> {
   let stored = 0;
   const refused: string[] = [];
-  for (const message of messages) {
-    await sql`savepoint store_message`.execute(db);
+  for (let start = 0; start < messages.length; start += STORE_CHUNK) {
+    const chunk = messages.slice(start, start + STORE_CHUNK);
+    await sql`savepoint store_messages`.execute(db);
     try {
-      if (await storeMessage(db, orgId, connection, message, searchLanguage)) stored += 1;
-      await sql`release savepoint store_message`.execute(db);
+      stored += await storeChunk(db, orgId, connection, chunk, searchLanguage);
+      await sql`release savepoint store_messages`.execute(db);
+      continue;
     } catch (error) {
       if (!isRefusedValue(error)) throw error;
-      await sql`rollback to savepoint store_message`.execute(db);
-      refused.push(message.providerMessageId);
+      await sql`rollback to savepoint store_messages`.execute(db);
+    }
+    for (const message of chunk) {
+      await sql`savepoint store_message`.execute(db);
+      try {
+        stored += await storeChunk(db, orgId, connection, [message], searchLanguage);
+        await sql`release savepoint store_message`.execute(db);
+      } catch (error) {
+        if (!isRefusedValue(error)) throw error;
+        await sql`rollback to savepoint store_message`.execute(db);
+        refused.push(message.providerMessageId);
+      }
     }
   }
   return { stored, refused };
 }
 
-/** Stores one message with its thread and member links; false when it was stored already. */
-async function storeMessage(
+/**
+ * Messages per set-based write: a Gmail page (500) in one go, and far below PostgreSQL's 65,535
+ * parameters a statement (a message takes 20).
+ */
+const STORE_CHUNK = 500;
+
+/**
+ * Stores messages with their threads and member links in a statement per table; answers how many were
+ * new. As if stored one after the other: a thread gets the subject of its first message here and, as its
+ * activity, the latest of its time and theirs; of two messages with the same id the first is kept.
+ */
+async function storeChunk(
   db: Database,
   orgId: string,
   connection: { id: string; ownerUserId: string },
-  message: NewMessage,
+  messages: NewMessage[],
   searchLanguage: string,
-): Promise<boolean> {
-  const thread = await db
+): Promise<number> {
+  if (messages.length === 0) return 0;
+  const threads = new Map<string, { subject: string; lastMessageAt: Date }>();
+  for (const message of messages) {
+    const thread = threads.get(message.providerThreadId);
+    if (!thread) {
+      threads.set(message.providerThreadId, { subject: message.subject, lastMessageAt: message.receivedAt });
+    } else if (message.receivedAt > thread.lastMessageAt) thread.lastMessageAt = message.receivedAt;
+  }
+  const threadRows = await db
     .insertInto('threads')
-    .values({
-      org_id: orgId,
-      connection_id: connection.id,
-      owner_user_id: connection.ownerUserId,
-      provider_thread_id: message.providerThreadId,
-      subject: message.subject,
-      last_message_at: message.receivedAt,
-    })
+    .values(
+      [...threads].map(([providerThreadId, thread]) => ({
+        org_id: orgId,
+        connection_id: connection.id,
+        owner_user_id: connection.ownerUserId,
+        provider_thread_id: providerThreadId,
+        subject: thread.subject,
+        last_message_at: thread.lastMessageAt,
+      })),
+    )
     .onConflict((oc) =>
       oc.columns(['org_id', 'connection_id', 'provider_thread_id']).doUpdateSet({
         last_message_at: sql<Date>`greatest(threads.last_message_at, excluded.last_message_at)`,
       }),
     )
-    .returning('id')
-    .executeTakeFirstOrThrow();
+    .returning(['id', 'provider_thread_id'])
+    .execute();
+  const threadIds = new Map(threadRows.map((row) => [row.provider_thread_id, row.id]));
   const inserted = await db
     .insertInto('messages')
-    .values({
-      org_id: orgId,
-      thread_id: thread.id,
-      connection_id: connection.id,
-      provider_message_id: message.providerMessageId,
-      rfc_message_id: message.rfcMessageId,
-      in_reply_to: message.inReplyTo,
-      references: message.references,
-      direction: message.direction,
-      from_address: message.from && JSON.stringify(message.from),
-      to_addresses: JSON.stringify(message.to),
-      cc_addresses: JSON.stringify(message.cc),
-      bcc_addresses: JSON.stringify(message.bcc),
-      subject: message.subject,
-      sent_at: message.sentAt,
-      received_at: message.receivedAt,
-      snippet: message.snippet,
-      body_text: message.bodyText,
-      body_html: message.bodyHtml,
-      attachments: JSON.stringify(message.attachments),
-      truncated: message.truncated,
-    })
+    .values(
+      messages.map((message) => ({
+        org_id: orgId,
+        thread_id: threadIds.get(message.providerThreadId) as string,
+        connection_id: connection.id,
+        provider_message_id: message.providerMessageId,
+        rfc_message_id: message.rfcMessageId,
+        in_reply_to: message.inReplyTo,
+        references: message.references,
+        direction: message.direction,
+        from_address: message.from && JSON.stringify(message.from),
+        to_addresses: JSON.stringify(message.to),
+        cc_addresses: JSON.stringify(message.cc),
+        bcc_addresses: JSON.stringify(message.bcc),
+        subject: message.subject,
+        sent_at: message.sentAt,
+        received_at: message.receivedAt,
+        snippet: message.snippet,
+        body_text: message.bodyText,
+        body_html: message.bodyHtml,
+        attachments: JSON.stringify(message.attachments),
+        truncated: message.truncated,
+      })),
+    )
     .onConflict((oc) => oc.columns(['org_id', 'connection_id', 'provider_message_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return false;
-  if (message.memberIds.length > 0) {
+    .returning(['id', 'thread_id', 'provider_message_id'])
+    .execute();
+  if (inserted.length === 0) return 0;
+  // The first of two messages with one id is the one stored (a later row of the same insert conflicts with it).
+  const byId = new Map<string, NewMessage>();
+  for (const message of messages)
+    if (!byId.has(message.providerMessageId)) byId.set(message.providerMessageId, message);
+  const links = inserted.flatMap((row) =>
+    (byId.get(row.provider_message_id)?.memberIds ?? []).map((memberId) => ({
+      org_id: orgId,
+      message_id: row.id,
+      member_id: memberId,
+      thread_id: row.thread_id,
+    })),
+  );
+  if (links.length > 0)
     await db
       .insertInto('message_members')
-      .values(
-        message.memberIds.map((memberId) => ({
-          org_id: orgId,
-          message_id: inserted.id,
-          member_id: memberId,
-          thread_id: thread.id,
-        })),
-      )
+      .values(links)
       .onConflict((oc) => oc.doNothing())
       .execute();
-  }
-  await indexMessage(db, orgId, inserted.id, searchLanguage);
+  await indexMessages(
+    db,
+    orgId,
+    inserted.map((row) => row.id),
+    searchLanguage,
+  );
   // A message that was skipped before and syncs now (restored from Trash after a member's consent)
   // no longer needs its skip reason.
   await db
     .deleteFrom('sync_decisions')
     .where('org_id', '=', orgId)
     .where('connection_id', '=', connection.id)
-    .where('provider_message_id', '=', message.providerMessageId)
+    .where(
+      'provider_message_id',
+      'in',
+      inserted.map((row) => row.provider_message_id),
+    )
     .execute();
-  return true;
+  return inserted.length;
 }
 
 /** R13: deletes these messages, and any thread left without messages. Returns how many were deleted. */

@@ -80,15 +80,16 @@ export async function searchLanguageExists(db: Database, language: string): Prom
 }
 
 /**
- * Indexes one stored message (its subject, first 64 KiB of text, participants, linked members); call it
- * where it is stored, after its member links.
+ * Indexes stored messages (each one's subject, first 64 KiB of text, participants, linked members) in one
+ * statement; call it where they are stored, after their member links.
  */
-export async function indexMessage(
+export async function indexMessages(
   db: Database,
   orgId: string,
-  messageId: string,
+  messageIds: string[],
   language: string,
 ): Promise<void> {
+  if (messageIds.length === 0) return;
   // Bcc is content (R15: a `metadata` viewer never sees it), so its people are among the words.
   await sql`
     insert into message_search (org_id, message_id, thread_id, received_at, words, people, member_ids)
@@ -101,7 +102,7 @@ export async function indexMessage(
       )}),
       array(select mm.member_id from message_members mm where mm.org_id = m.org_id and mm.message_id = m.id)
     from messages m
-    where m.org_id = ${orgId} and m.id = ${messageId}
+    where m.org_id = ${orgId} and m.id = any(${messageIds}::uuid[])
     on conflict do nothing`.execute(db);
 }
 
