@@ -62,7 +62,7 @@ export function chart(series: Series): string {
     );
   });
   parts.push(
-    `<text x="${WIDTH - MARGIN.right + 12}" y="${HEIGHT - MARGIN.bottom}" font-style="italic">${xml(series.growth.slice(0, 24))}</text>`,
+    `<text x="${WIDTH - MARGIN.right + 12}" y="${HEIGHT - MARGIN.bottom}" font-style="italic">${xml(series.growth.split(' (')[0]?.slice(0, 24) ?? '')}</text>`,
     '</svg>',
   );
   return `${parts.join('\n')}\n`;

@@ -16,6 +16,7 @@ import * as inmailSearch from './0013_inmail_search.ts';
 import * as memberThreads from './0014_member_threads.ts';
 import * as conversationProposals from './0015_conversation_proposals.ts';
 import * as microsoftTenantBinding from './0016_microsoft_tenant_binding.ts';
+import * as memberThreadsByStatement from './0017_member_threads_by_statement.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014_member_threads': memberThreads,
   '0015_conversation_proposals': conversationProposals,
   '0016_microsoft_tenant_binding': microsoftTenantBinding,
+  '0017_member_threads_by_statement': memberThreadsByStatement,
 };
