@@ -1,5 +1,6 @@
-/** The stages of `npm run bench`, in the order they run (bench/run.ts). Each file holds one stage. */
+/** The stages of `npm run bench` (bench/run.ts), in the order they run. Each file holds one stage. */
 import type { Stage } from '../stage.ts';
+import { push } from './push.ts';
 import { slots } from './slots.ts';
 
-export const STAGES: Stage[] = [slots];
+export const STAGES: Stage[] = [slots, push];
