@@ -28,6 +28,8 @@ interface Recruiter {
   cause: 'event' | 'poll';
   /** When its threads were last listed (performance.now()). */
   listedAt: number;
+  /** When each message still relevant was sent to it: how deep a list must go. */
+  sent: number[];
   stream: AbortController | undefined;
 }
 
@@ -69,6 +71,7 @@ export function readableWatch(
         again: false,
         cause: 'poll',
         listedAt: 0,
+        sent: [],
         stream: undefined,
       };
       recruiters.set(token, recruiter);
@@ -92,22 +95,41 @@ export function readableWatch(
         if (recruiter.waiting.size === 0) break;
         await acquire();
         try {
-          const limit = Math.min(100, recruiter.waiting.size + 10);
-          const response = await fetch(`${baseUrl}/api/threads?limit=${limit}`, {
-            headers: { authorization: `Bearer ${recruiter.token}` },
-          });
-          if (!response.ok) throw new Error(`GET /api/threads: ${response.status} ${await response.text()}`);
-          const { threads } = (await response.json()) as { threads: { subject: string }[] };
-          const seenAt = performance.now();
-          recruiter.listedAt = seenAt;
-          stats.lists += 1;
-          for (const { subject } of threads) {
-            const waiting = recruiter.waiting.get(subject);
-            if (!waiting) continue;
-            recruiter.waiting.delete(subject);
-            stats[asked === 'event' ? 'byEvent' : 'byPoll'] += 1;
-            waiting.resolve(seenAt - waiting.sentAt);
-          }
+          // Threads are listed newest first: deep enough to reach the oldest subject still waiting, which
+          // is as deep as the messages sent to this recruiter since (plus a few), a page of 200 at a time.
+          let oldest = Number.POSITIVE_INFINITY;
+          for (const waiting of recruiter.waiting.values()) oldest = Math.min(oldest, waiting.sentAt);
+          let depth = recruiter.sent.filter((sentAt) => sentAt >= oldest).length + 10;
+          let cursor: string | null = null;
+          do {
+            const limit = Math.min(200, depth);
+            const query = `limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+            const response = await fetch(`${baseUrl}/api/threads?${query}`, {
+              headers: { authorization: `Bearer ${recruiter.token}` },
+            });
+            if (!response.ok)
+              throw new Error(`GET /api/threads: ${response.status} ${await response.text()}`);
+            const page = (await response.json()) as {
+              threads: { subject: string }[];
+              nextCursor: string | null;
+            };
+            const seenAt = performance.now();
+            recruiter.listedAt = seenAt;
+            stats.lists += 1;
+            for (const { subject } of page.threads) {
+              const waiting = recruiter.waiting.get(subject);
+              if (!waiting) continue;
+              recruiter.waiting.delete(subject);
+              stats[asked === 'event' ? 'byEvent' : 'byPoll'] += 1;
+              waiting.resolve(seenAt - waiting.sentAt);
+            }
+            depth -= limit;
+            cursor = page.nextCursor;
+          } while (depth > 0 && cursor && recruiter.waiting.size > 0);
+          // What was sent before every subject now waiting is no longer needed to size a list.
+          let first = Number.POSITIVE_INFINITY;
+          for (const waiting of recruiter.waiting.values()) first = Math.min(first, waiting.sentAt);
+          recruiter.sent = recruiter.sent.filter((sentAt) => sentAt >= first);
         } finally {
           release();
         }
@@ -172,6 +194,7 @@ export function readableWatch(
   return {
     expect(token, subject, sentAt) {
       const recruiter = recruiterOf(token);
+      recruiter.sent.push(sentAt);
       return new Promise((resolve) => {
         recruiter.waiting.set(subject, { sentAt, resolve });
       });

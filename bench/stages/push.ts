@@ -43,7 +43,7 @@ export const push: Stage = {
       sizes: quick ? [2, 4] : [10, 100, 1000],
       singles: quick ? 5 : 200,
       during: quick ? 3 : 30,
-      waves: quick ? [1, 1] : [5, 3, 2],
+      waves: quick ? [1, 1] : [5, 3, 1],
     };
     const { url } = await context.database();
     const results = await measure(url, plan, context.progress);
