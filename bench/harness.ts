@@ -1,7 +1,8 @@
 /**
- * What the sync benchmarks share: a fresh embedded PostgreSQL in a temporary folder (or DATABASE_URL),
- * the provider sandbox, and the app against both (optionally listening, with the worker and Gmail push
- * pointed at it), plus a recruiter whose mailbox is connected through the real consent flow.
+ * What the sync benchmarks share: a fresh embedded PostgreSQL in a temporary folder (or the given database,
+ * or DATABASE_URL), the provider sandbox, and the app against both (optionally listening, with the worker,
+ * Gmail push and Graph change notifications pointed at it), plus a recruiter whose mailbox is connected
+ * through the real consent flow.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -40,12 +41,22 @@ export const TOKEN_KEY = `bench:${Buffer.alloc(32, 7).toString('base64')}`;
 
 export type Bench = Awaited<ReturnType<typeof startBench>>;
 
-/**
- * Starts everything; `live` makes the app listen, runs the worker and points Gmail push at the app.
- * `databaseUrl` (a stage's `context.database()`) is used as it is, migrated already; without it, the
- * database of DATABASE_URL or a fresh embedded server.
- */
-export async function startBench(options: { live: boolean; sandbox?: SandboxOptions; databaseUrl?: string }) {
+export interface BenchOptions {
+  /** The app listens, the worker runs, and the sandbox's pushes (Gmail and Graph) go to the app. */
+  live: boolean;
+  sandbox?: SandboxOptions;
+  /** A migrated database to use (a stage's `context.database()`); unset: DATABASE_URL or an embedded server. */
+  databaseUrl?: string;
+  /** Changes to the app's configuration (rate limits, sync settings). */
+  config?: (config: Config) => Config;
+  /** The app's pool size (10 unless set). */
+  poolSize?: number;
+  /** Live only: the worker on a pool of its own of this size, as `talentsync serve` runs it; unset: the app's. */
+  workerPoolSize?: number;
+}
+
+/** Starts everything; `live` makes the app listen, runs the worker and points Gmail and Graph push at it. */
+export async function startBench(options: BenchOptions) {
   const logger = createLogger('warn');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'talentsync-bench-sync-'));
   let embedded: EmbeddedServer | undefined;
@@ -54,7 +65,7 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
     embedded = await startEmbeddedPostgres(path.join(dir, 'postgres'), logger);
     url = embedded.url;
   }
-  const database = connect(url, logger, { max: 10 });
+  const database = connect(url, logger, { max: options.poolSize ?? 10 });
   if (!options.databaseUrl) await migrate(database.db, database.pool, logger);
 
   const port = await freePort();
@@ -63,6 +74,11 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
   const sandbox = await startSandbox({
     port: 0,
     ...options.sandbox,
+    // The app listens on plain http here; Graph would demand https for its notification URL.
+    microsoft: {
+      ...options.sandbox?.microsoft,
+      ...(options.live ? { allowHttpNotificationUrls: true } : {}),
+    },
     google: {
       ...options.sandbox?.google,
       ...(options.live
@@ -79,7 +95,7 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
       ...CLIENTS[provider],
       redirectUris: [`${publicUrl}/oauth/callback`],
     });
-  const config: Config = {
+  const base: Config = {
     ...loadConfig({
       DATA_DIR: path.join(dir, 'data'),
       TOKEN_ENCRYPTION_KEY: TOKEN_KEY,
@@ -105,13 +121,27 @@ export async function startBench(options: { live: boolean; sandbox?: SandboxOpti
       tenant: 'common',
     },
   };
+  const config = options.config ? options.config(base) : base;
   const context = createContext(config, database.db, logger);
-  const app = await buildApp({ context, rateLimits: config.rateLimits });
+  // Live, `GET /api/events` works (its LISTEN connection comes from the app's pool, as in `talentsync serve`).
+  const app = await buildApp({
+    context,
+    rateLimits: config.rateLimits,
+    ...(options.live ? { listenPool: database.pool } : {}),
+  });
   const closers: (() => Promise<unknown>)[] = [];
   if (options.live) {
     await app.listen({ port, host: '127.0.0.1' });
-    const runner = await startWorker(database.pool, context, config.sync, 4);
+    const workerDatabase =
+      options.workerPoolSize === undefined ? database : connect(url, logger, { max: options.workerPoolSize });
+    const runner = await startWorker(
+      workerDatabase.pool,
+      { ...context, db: workerDatabase.db },
+      config.sync,
+      4,
+    );
     closers.push(() => runner.stop());
+    if (workerDatabase !== database) closers.push(() => workerDatabase.close());
   }
   closers.push(
     () => app.close(),

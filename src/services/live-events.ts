@@ -51,6 +51,8 @@ export function createLiveEvents(
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
   let listenedBefore = false;
+  /** The error listener on the connection we hold, until it is given back. */
+  const listeners = new Map<pg.PoolClient, (error: Error) => void>();
 
   const deliver = (change: LiveChange) => {
     for (const subscriber of subscribers) {
@@ -80,17 +82,31 @@ export function createLiveEvents(
       next.release();
       return;
     }
-    next.on('notification', onNotification);
-    next.on('error', (error) => {
+    const onError = (error: Error) => {
       logger.warn({ err: error }, 'live updates: listening connection lost; listening again in 1 s');
-      next.removeListener('notification', onNotification);
-      next.release(error);
-      if (client === next) client = undefined;
+      giveBack(next, error);
       starting = undefined;
       if (!closed && subscribers.size > 0) retry = setTimeout(() => void start().catch(() => {}), 1000);
-    });
+    };
+    listeners.set(next, onError);
+    next.on('notification', onNotification);
+    next.on('error', onError);
     await next.query(`listen ${LIVE_CHANNEL}`);
     client = next;
+  };
+
+  /**
+   * Returns the listening connection to the pool, once, with our listeners off it: a connection given back
+   * is the pool's, and a later loss of it (while idle there, or another caller's) is not ours to release.
+   */
+  const giveBack = (connection: pg.PoolClient, error?: Error) => {
+    const onError = listeners.get(connection);
+    if (!onError) return;
+    listeners.delete(connection);
+    connection.removeListener('notification', onNotification);
+    connection.removeListener('error', onError);
+    if (client === connection) client = undefined;
+    connection.release(error);
   };
 
   const start = () => {
@@ -130,11 +146,11 @@ export function createLiveEvents(
       clearTimeout(retry);
       subscribers.clear();
       await starting?.catch(() => {});
-      if (client) {
-        client.removeListener('notification', onNotification);
-        await client.query(`unlisten ${LIVE_CHANNEL}`).catch(() => {});
-        client.release();
-        client = undefined;
+      const held = client;
+      if (held) {
+        held.removeListener('notification', onNotification);
+        await held.query(`unlisten ${LIVE_CHANNEL}`).catch(() => {});
+        giveBack(held);
       }
     },
   };

@@ -46,7 +46,13 @@ export function pushConfig(sandboxUrl: string, publicUrl: string): GooglePushCon
 }
 
 export async function liveTest(
-  options: { pollQuietMs?: number; logger?: Logger; worker?: boolean } = {},
+  options: {
+    pollQuietMs?: number;
+    logger?: Logger;
+    worker?: boolean;
+    /** The worker's poll for jobs it was not notified of (Graphile's `pollInterval`), 2 s unless set. */
+    workerPollMs?: number;
+  } = {},
 ): Promise<LiveTest> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
@@ -60,6 +66,7 @@ export async function liveTest(
       t.context,
       { pollQuietMs: options.pollQuietMs ?? 3_600_000, decisionTtlMs: 30 * 86_400_000 },
       4,
+      options.workerPollMs,
     );
     onCleanup(() => runner.stop());
   }
