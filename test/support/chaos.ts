@@ -103,6 +103,9 @@ export async function chaosTeam(
         });
         early.push(sent.id);
       }
+      // R9 is judged to the whole second (Graph stamps mail so; see decideSync): mail from the very second
+      // of consent counts as new. Consent comes in a later second, so that this mail is plainly older.
+      await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
     },
   });
   for (const id of early) ledger.forbid(id);
@@ -173,14 +176,16 @@ async function storedAmong(db: Database, connectionId: string, ids: string[]): P
 }
 
 /**
- * Waits until sync has looked at every message of the ledger and removed every forbidden one, or fails
- * after `timeoutMs` saying how far it got (a stuck mailbox is a failure, not a tally).
+ * Waits until sync has looked at every message of the ledger, or fails after `timeoutMs` saying how far it
+ * got (a stuck mailbox is a failure, not a tally); then gives deletions up to `graceMs` more to be followed
+ * (a forbidden message still stored after that is counted as leaked by `tally`).
  */
 export async function settled(
   db: Database,
   team: Team,
   timeoutMs: number,
   progress?: (text: string) => void,
+  graceMs = 60_000,
 ): Promise<void> {
   const seen = team.ledger.seen();
   const forbidden = [...team.ledger.forbidden.keys()];
@@ -192,12 +197,15 @@ export async function settled(
         lastReport = Date.now();
         progress(`looked at ${looked} of ${seen.length}; ${await syncDiagnosis(db, team.box.connectionId)}`);
       }
-      return looked >= seen.length && (await storedAmong(db, team.box.connectionId, forbidden)) === 0;
+      return looked >= seen.length;
     },
     timeoutMs,
     async () =>
-      `the mailbox did not settle within ${timeoutMs / 1000} s: looked at ${await lookedAtOf(db, team.box.connectionId, seen)} of ${seen.length}, ${await storedAmong(db, team.box.connectionId, forbidden)} forbidden still stored; ${await syncDiagnosis(db, team.box.connectionId)}`,
+      `the mailbox did not settle within ${timeoutMs / 1000} s: looked at ${await lookedAtOf(db, team.box.connectionId, seen)} of ${seen.length}; ${await syncDiagnosis(db, team.box.connectionId)}`,
   );
+  const deadline = Date.now() + graceMs;
+  while ((await storedAmong(db, team.box.connectionId, forbidden)) > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
 /** The mailbox's sync state and its sync job, in a few words (progress lines, failure messages). */
@@ -238,7 +246,7 @@ export async function tally(t: TestApp & Partial<ProviderTest>, team: Team): Pro
   const notes: string[] = [];
   const rows = await db
     .selectFrom('messages')
-    .select(['id', 'provider_message_id', 'rfc_message_id'])
+    .select(['id', 'provider_message_id', 'rfc_message_id', 'subject', 'created_at'])
     .where('connection_id', '=', connectionId)
     .execute();
   const expected = team.ledger.expected;
@@ -273,6 +281,8 @@ export async function tally(t: TestApp & Partial<ProviderTest>, team: Team): Pro
           : 'unknown',
     );
     notes.push(`stored but not expected: ${[...countBy(kinds)].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+    for (const row of stray.slice(0, 5))
+      notes.push(`  ${row.provider_message_id} "${row.subject}" stored at ${row.created_at.toISOString()}`);
   }
   if (t.sandbox) {
     const reads = await t.sandbox.control.get<{ ids: string[] }>(
