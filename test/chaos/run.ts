@@ -36,11 +36,15 @@ const chosen = wanted.length
   ? SCENARIOS.filter((s) => wanted.some((w) => s.name === w || s.file.startsWith(`${w}.`)))
   : SCENARIOS;
 if (chosen.length === 0) {
-  console.error(`no scenario named ${wanted.join(', ')}; there are ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  console.error(
+    `no scenario named ${wanted.join(', ')}; there are ${SCENARIOS.map((s) => s.name).join(', ')}`,
+  );
   process.exit(2);
 }
 const seed = process.env.CHAOS_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
-console.log(`chaos: seed ${seed} (CHAOS_SEED=${seed} repeats this run); scenarios ${chosen.map((s) => s.name).join(', ')}`);
+console.log(
+  `chaos: seed ${seed} (CHAOS_SEED=${seed} repeats this run); scenarios ${chosen.map((s) => s.name).join(', ')}`,
+);
 
 interface Outcome {
   name: string;
@@ -74,8 +78,7 @@ async function run(scenario: (typeof SCENARIOS)[number]): Promise<Outcome> {
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const seconds = (performance.now() - started) / 1000;
   const numbers = line ? LINE.exec(line) : null;
-  const clean =
-    numbers !== null && numbers[2] === numbers[3] && numbers[4] === '0' && numbers[5] === '0';
+  const clean = numbers !== null && numbers[2] === numbers[3] && numbers[4] === '0' && numbers[5] === '0';
   return { name: scenario.name, line, ok: code === 0 && clean, seconds };
 }
 
