@@ -1,98 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { bigInts, CONTENT_TYPES, webhookArbitraries } from '../support/fuzz-webhooks.ts';
 import { webhookTest } from '../support/webhooks.ts';
 
 const hooks = await webhookTest();
 const { probe, work, graph, other, gmail } = hooks;
 const token = await gmail.sign();
 
-const ROUTES = ['/webhooks/microsoft', '/webhooks/microsoft/lifecycle', '/webhooks/google'] as const;
 /** Every answer a hostile body may get; 500 is not among them. */
 const ANSWERS = new Set([200, 202, 400, 401, 404, 413, 415]);
 /** The most statements any request may cost (see test/http/webhooks-hardening.test.ts). */
 const STATEMENTS_PER_REQUEST = 2;
-const CONTENT_TYPES = [
-  'application/json',
-  'application/json; charset=utf-8',
-  'APPLICATION/JSON',
-  'application/json; charset=latin1',
-  'text/plain',
-  'text/plain; charset=utf-8',
-  'application/x-www-form-urlencoded',
-  'application/octet-stream',
-  'multipart/form-data; boundary=x',
-  'application/xml',
-];
-
-const route = fc.constantFrom(...ROUTES);
-const query = fc.oneof(
-  fc.constant(''),
-  fc.string({ maxLength: 64 }).map((value) => `?validationToken=${encodeURIComponent(value)}`),
-  fc
-    .tuple(fc.string({ maxLength: 16 }), fc.string({ maxLength: 16 }))
-    .map(([key, value]) => `?${encodeURIComponent(key)}=${encodeURIComponent(value)}`),
-);
-const authorization = fc.oneof(
-  { arbitrary: fc.constant(`Bearer ${token}`), weight: 3 },
-  fc.constant(undefined),
-  fc.string({ maxLength: 200 }).map((value) => `Bearer ${value}`),
-  fc.constant('Basic dXNlcjpwYXNz'),
-);
-const subscription = fc.constantFrom(graph, other);
-const entry = fc.oneof(
-  // Authentic, with or without a lifecycle event.
-  fc
-    .tuple(
-      subscription,
-      fc.option(fc.constantFrom('missed', 'reauthorizationRequired', 'subscriptionRemoved')),
-    )
-    .map(([{ subscriptionId, clientState }, lifecycleEvent]) =>
-      lifecycleEvent ? { subscriptionId, clientState, lifecycleEvent } : { subscriptionId, clientState },
-    ),
-  // A known subscription with a forged or missing clientState.
-  fc
-    .tuple(subscription, fc.oneof(fc.string({ maxLength: 300 }), fc.jsonValue({ maxDepth: 2 })))
-    .map(([{ subscriptionId }, clientState]) => ({ subscriptionId, clientState })),
-  // Anything in the shape of an entry.
-  fc.record(
-    {
-      subscriptionId: fc.oneof(fc.uuid(), fc.string({ maxLength: 300 }), fc.jsonValue({ maxDepth: 2 })),
-      clientState: fc.oneof(fc.constantFrom(graph.clientState), fc.string(), fc.jsonValue({ maxDepth: 2 })),
-      lifecycleEvent: fc.oneof(fc.constant('unknownFutureValue'), fc.jsonValue({ maxDepth: 1 })),
-      changeType: fc.string({ maxLength: 20 }),
-    },
-    { requiredKeys: [] },
-  ),
-  fc.jsonValue({ maxDepth: 2 }),
-);
-const graphBody = fc.record({ value: fc.array(entry, { maxLength: 40 }) });
-const gmailNotification = fc.oneof(
-  {
-    arbitrary: fc.record({
-      emailAddress: fc.constantFrom(gmail.box.recruiter.email, 'nobody@hooks.example'),
-      historyId: fc.oneof(fc.bigInt({ min: 0n }), fc.bigInt({ min: 0n }).map(String)),
-    }),
-    weight: 3,
-  },
-  fc.record(
-    { emailAddress: fc.oneof(fc.emailAddress(), fc.jsonValue()), historyId: fc.jsonValue() },
-    { requiredKeys: [] },
-  ),
-  fc.jsonValue({ maxDepth: 3 }),
-);
-const gmailBody = fc.oneof(
-  gmailNotification.map((data) => ({
-    message: { data: Buffer.from(JSON.stringify(data, bigInts) ?? '').toString('base64'), messageId: '1' },
-    subscription: 'projects/talentsync-test/subscriptions/gmail-push',
-  })),
-  fc.record({ message: fc.record({ data: fc.oneof(fc.string(), fc.jsonValue()) }, { requiredKeys: [] }) }),
-);
-const jsonBody = fc.oneof(graphBody, gmailBody, fc.jsonValue({ maxDepth: 4 }));
-
-function bigInts(_key: string, value: unknown) {
-  return typeof value === 'bigint' ? value.toString() : value;
-}
+const { route, query, authorization, graphBody, gmailBody, jsonBody } = webhookArbitraries({
+  graph,
+  other,
+  gmail,
+  token,
+});
 
 /** Sends one request to the probe app and checks what any request must satisfy. */
 async function send(input: {

@@ -49,6 +49,8 @@ export interface CrashReport extends SyncOutcome {
   /** For each kill, how many messages had been looked at (stored or decided) when it came. */
   progressAtKills: number[];
   seconds: number;
+  box: Mailbox;
+  candidates: { id: string; address: string }[];
 }
 
 const CANDIDATES = 10;
@@ -60,12 +62,12 @@ export async function syncThroughCrashes(t: ProviderTest, options: CrashOptions)
   const random = createRandom(options.seed);
   const tag = randomBytes(3).toString('hex');
   const box = await connectedMailbox(t, options.provider, `crash-${options.provider}-${tag}.example`);
-  const candidates: string[] = [];
+  const members: { id: string; address: string }[] = [];
   for (let i = 0; i < CANDIDATES; i += 1) {
     const address = `crash-${tag}-${i}@candidates.example`;
-    await t.member({ emails: [address] });
-    candidates.push(address);
+    members.push({ id: (await t.member({ emails: [address] })).id, address });
   }
+  const candidates = members.map((member) => member.address);
   const env = workerEnv(t.database.url, t.sandbox.url);
   if (options.pollQuietSeconds) env.SYNC_POLL_QUIET_SECONDS = String(options.pollQuietSeconds);
   const { db } = t.database;
@@ -131,6 +133,8 @@ export async function syncThroughCrashes(t: ProviderTest, options: CrashOptions)
     delivered,
     progressAtKills,
     seconds: (performance.now() - started) / 1000,
+    box,
+    candidates: members,
   };
 }
 

@@ -14,6 +14,8 @@ export interface Delivered {
   others: string[];
   /** Every provider id, in delivery order. */
   all: string[];
+  /** The RFC Message-ID of each, by provider id (to find the same mail stored twice under two ids). */
+  messageIds: Map<string, string>;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function deliverMix(
     concurrency?: number;
   },
 ): Promise<Delivered> {
-  const delivered: Delivered = { expected: [], others: [], all: [] };
+  const delivered: Delivered = { expected: [], others: [], all: [], messageIds: new Map() };
   let next = 0;
   await Promise.all(
     Array.from({ length: options.concurrency ?? 1 }, async () => {
@@ -39,7 +41,7 @@ export async function deliverMix(
         const from = candidate
           ? (options.candidates[(i / options.candidateEvery) % options.candidates.length] as string)
           : `sender-${i}@elsewhere-${options.tag}.example`;
-        const { id } = await box.deliver({
+        const { id, messageId } = await box.deliver({
           from: { address: from },
           to: [{ address: box.recruiter.email }],
           subject: `${candidate ? 'Application' : 'Newsletter'} ${i}`,
@@ -47,6 +49,7 @@ export async function deliverMix(
         });
         (candidate ? delivered.expected : delivered.others).push(id);
         delivered.all.push(id);
+        delivered.messageIds.set(id, messageId);
       }
     }),
   );

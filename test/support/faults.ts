@@ -45,3 +45,43 @@ export async function assertFaultsHit(t: ProviderTest, provider: Provider, user:
     'the sandbox failed some of the sync’s calls',
   );
 }
+
+/**
+ * Fails `share` of the sync's calls (seeded by `seed`) with the `statuses` in equal parts, each answer
+ * carrying `Retry-After: retryAfterSeconds`: one rule per status and API, their shares chosen so that
+ * together they hit `share` of the calls.
+ */
+export async function failShareWithRetryAfter(
+  t: ProviderTest,
+  provider: Provider,
+  options: { share: number; statuses: number[]; retryAfterSeconds: number; seed: number; user?: string },
+): Promise<void> {
+  await t.sandbox.control.post('/seed', { seed: options.seed });
+  // Each rule draws on its own: 1 − (1 − s)^k = share.
+  const each = 1 - (1 - options.share) ** (1 / options.statuses.length);
+  for (const endpoint of SYNC_APIS[provider])
+    for (const status of options.statuses)
+      await t.sandbox.control.post('/faults', {
+        provider,
+        endpoint,
+        status,
+        share: each,
+        retryAfterSeconds: options.retryAfterSeconds,
+        ...(options.user ? { user: options.user } : {}),
+      });
+}
+
+/** How many of the mailbox's calls the sandbox failed, and how many it answered. */
+export async function faultsHit(
+  t: ProviderTest,
+  provider: Provider,
+  user: string,
+): Promise<{ calls: number; errors: number }> {
+  const counters = await t.sandbox.control.get<{ rows: { calls: number; errors: number }[] }>(
+    `/counters?provider=${provider}&user=${user}`,
+  );
+  return counters.rows.reduce(
+    (total, row) => ({ calls: total.calls + row.calls, errors: total.errors + row.errors }),
+    { calls: 0, errors: 0 },
+  );
+}

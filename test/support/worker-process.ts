@@ -19,6 +19,8 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
   /** The last lines the process wrote (for a failure's message). */
   output(): string;
+  /** Whether the process is still running. */
+  alive(): boolean;
 }
 
 /** The environment of a worker that syncs from the sandbox at `sandboxUrl` into the database at `databaseUrl`. */
@@ -73,5 +75,6 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
       await exited;
     },
     output: () => lines.join('\n'),
+    alive: () => child.exitCode === null && child.signalCode === null,
   };
 }

@@ -61,6 +61,7 @@ async function runChunk(
         path: '$batch',
         json: { requests: pending.map((item) => ({ id: item.id, method: 'GET', url: item.url })) },
         weight: pending.length,
+        idempotent: true,
       },
       'batch',
     );
@@ -71,7 +72,7 @@ async function runChunk(
     for (const item of pending) {
       const answer = byId.get(item.id);
       if (!answer) throw new ProviderError('transient', `Graph's batch answer lacks request ${item.id}`);
-      if (isRetried(answer.status)) {
+      if (isRetried(answer.status, true)) {
         lastError = mapGraphError(answer, `batch item ${item.url.split('?')[0]}`);
         waitMs = Math.max(waitMs, retryWait(answer, attempt));
         retried.push(item);

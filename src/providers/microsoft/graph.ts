@@ -10,7 +10,10 @@
  *   of times and never for longer than `maxWaitMs` at once; past that it is `rate_limited` for the caller
  *   (the job) to wait out. 503 and 504 ("Service Unavailable", "Gateway Timeout": the service is busy) are
  *   retried the same way, after their `Retry-After` or a short exponential backoff, as the Graph SDKs'
- *   retry handler does; past the budget they are `transient`.
+ *   retry handler does; past the budget they are `transient`. 500 and 502 are retried so too, but only on
+ *   requests that are safe to repeat (GETs, and `$batch`es of GETs): sync reads dozens of answers per page,
+ *   and one lost run per passing 500 kept a mailbox from ever finishing a page while Graph failed often
+ *   (the chaos run, 30 % of calls failing); a create or update that answered 500 may have happened.
  * Links Graph returns (`@odata.nextLink`, `@odata.deltaLink`) are re-rooted at the configured Graph root,
  * so the bearer token only ever goes there, and stored links survive a change of host (the sandbox's port).
  */
@@ -25,6 +28,8 @@ import { mapGraphError } from './errors.ts';
 const MAILBOX_CONCURRENCY = 4;
 /** Answers worth another try: throttled, or the service busy. */
 const RETRIED_STATUSES = new Set([429, 503, 504]);
+/** Server errors worth another try when the request is safe to repeat. */
+const RETRIED_WHEN_IDEMPOTENT = new Set([500, 502]);
 const BACKOFF_MS = 500;
 
 /** How hard the client tries before giving a 429 to the caller. */
@@ -45,6 +50,8 @@ export interface GraphRequest {
   prefer?: string[];
   /** Mailbox slots the request occupies while it runs (a batch's request count, at most 4). */
   weight?: number;
+  /** Safe to send again after a 500 or 502 (default: GETs only; a `$batch` of GETs says so). */
+  idempotent?: boolean;
 }
 
 /** Graph requests through the mailbox gates, 429s retried. */
@@ -87,7 +94,7 @@ export function createGraphClient(config: MicrosoftConfig, options: GraphClientO
       } finally {
         release();
       }
-      if (!isRetried(response.status)) return response;
+      if (!isRetried(response.status, call.idempotent ?? (call.method ?? 'GET') === 'GET')) return response;
       const error = mapGraphError(response, call.path.split('?')[0] ?? call.path);
       await backoff(attempt, retryWait(response, attempt), () => error);
     }
@@ -111,9 +118,9 @@ export function retryWait(response: ApiResponse, attempt: number): number {
   return response.status === 429 ? 1000 : BACKOFF_MS * 2 ** (attempt - 1);
 }
 
-/** Whether an answer is worth another try (throttled, or the service busy). */
-export function isRetried(status: number): boolean {
-  return RETRIED_STATUSES.has(status);
+/** Whether an answer is worth another try (throttled, the service busy, or a passing server error). */
+export function isRetried(status: number, idempotent = false): boolean {
+  return RETRIED_STATUSES.has(status) || (idempotent && RETRIED_WHEN_IDEMPOTENT.has(status));
 }
 
 /** A path below the version; a full link is cut at `/v1.0/` so it is sent to our Graph root. */

@@ -195,15 +195,16 @@ describe('errors', () => {
     );
   });
 
-  test('a 5xx from Graph is transient', async () => {
+  test('a 5xx from Graph that outlasts the retries is transient', async () => {
     const rex = await mailbox(sandbox, 'unwell@acme.example');
     const cursor = await mail.anchor(rex.token, anHourAgo());
+    // A read is tried 4 times (see throttling.test.ts): a 500 on each of them.
     await sandbox.control.post('/faults', {
       provider: 'microsoft',
       endpoint: 'graph.messages.delta',
       user: rex.email,
       status: 500,
-      count: 1,
+      count: 4,
     });
     await assert.rejects(
       mail.changes(rex.token, cursor),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ProviderError } from '../../../src/providers/errors.ts';
+import { createGraphClient } from '../../../src/providers/microsoft/graph.ts';
 import { createMicrosoftMail } from '../../../src/providers/microsoft/mail.ts';
 import { graphFetch } from '../../sandbox/microsoft/helpers.ts';
 import { adapterSandbox, anHourAgo, drain, mailbox, upserted } from './helpers.ts';
@@ -123,6 +124,46 @@ describe('503 and 504: the service busy', () => {
       assert.equal(error.kind, 'transient');
       return true;
     });
+  });
+});
+
+describe('500 and 502: a passing server error', () => {
+  test('hardening: a 500 or 502 on a read, direct or inside a $batch, is sent again; on a write it is not', async () => {
+    const rex = await mailbox(sandbox, 'server-error@acme.example');
+    const ids = [];
+    for (let i = 0; i < 3; i += 1) ids.push((await rex.deliver(`Message ${i}`)).id);
+    await mail.headers(rex.token, [ids[0] as string]);
+    await sandbox.control.del('/counters');
+    await fault({ endpoint: 'graph.mailFolders.list', user: rex.email, status: 500, count: 1 });
+    await mail.anchor(rex.token, anHourAgo());
+    assert.equal(
+      (await rex.counters())['graph.mailFolders.list']?.errors,
+      1,
+      'the 500 came, and was retried',
+    );
+    await fault({ endpoint: 'graph.messages.get', user: rex.email, status: 502, count: 2 });
+    const found = await mail.headers(rex.token, ids);
+    assert.deepEqual(
+      ids.map((id) => found.get(id)?.subject),
+      ['Message 0', 'Message 1', 'Message 2'],
+    );
+    await fault({ endpoint: 'graph.batch', user: rex.email, status: 500, count: 1 });
+    assert.equal((await mail.headers(rex.token, ids)).size, 3, 'a whole $batch answered 500 goes again');
+
+    // A create that answered 500 may have happened: sending it again could make a second event.
+    await fault({ endpoint: 'graph.events.create', user: rex.email, status: 500, count: 1 });
+    const graph = createGraphClient(config);
+    const answer = await graph.request(rex.token, {
+      method: 'POST',
+      path: 'me/events',
+      json: {
+        subject: 'Screening',
+        start: { dateTime: '2030-01-01T10:00:00', timeZone: 'UTC' },
+        end: { dateTime: '2030-01-01T10:30:00', timeZone: 'UTC' },
+      },
+    });
+    assert.equal(answer.status, 500);
+    assert.deepEqual((await rex.counters())['graph.events.create'], { calls: 1, errors: 1 });
   });
 });
 
