@@ -17,7 +17,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from '../../src/providers/types.ts';
 import { createRandom } from '../../src/sandbox/random.ts';
-import { consent } from '../support/browser.ts';
+import { connectAllowing } from '../support/browser.ts';
 import {
   chaosProviders,
   chaosTeam,
@@ -206,12 +206,7 @@ async function revokeAndReconnect(team: Team): Promise<void> {
   // the recruiter then starts again, as the page says.
   let outcome: { status: number; html: string } | undefined;
   for (let tries = 0; tries < 10 && outcome?.status !== 200; tries += 1) {
-    const begun = (await live.call(box.recruiter.token, 'POST', '/api/connection')).json();
-    outcome = await consent(live.app, begun.url, {
-      token: box.recruiter.token,
-      email: box.recruiter.email,
-      decision: 'allow',
-    });
+    outcome = await connectAllowing(live, box.recruiter);
   }
   assert.equal(outcome?.status, 200, outcome?.html);
   assert.equal(await status(), 'connected');

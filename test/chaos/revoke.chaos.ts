@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { consent } from '../support/browser.ts';
+import { connectAllowing } from '../support/browser.ts';
 import {
   chaosProviders,
   chaosTeam,
@@ -86,12 +86,7 @@ describe(`chaos: ${SCENARIO}`, () => {
       );
       await live.sandbox.control.del('/faults');
 
-      const begun = (await live.call(box.recruiter.token, 'POST', '/api/connection')).json();
-      const outcome = await consent(live.app, begun.url, {
-        token: box.recruiter.token,
-        email: box.recruiter.email,
-        decision: 'allow',
-      });
+      const outcome = await connectAllowing(live, box.recruiter);
       assert.equal(outcome.status, 200, outcome.html);
       const reconnected = await connection();
       assert.equal(reconnected.status, 'connected');

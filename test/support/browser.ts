@@ -5,6 +5,7 @@
  * and answers the personal-mailbox question (R8) when the app asks it.
  */
 import type { FastifyInstance } from 'fastify';
+import type { TestApp } from './app.ts';
 
 export interface ConsentOutcome {
   /** The app's callback answer. */
@@ -168,4 +169,13 @@ function decodeEntities(text: string): string {
     .replaceAll('&#39;', "'")
     .replaceAll('&lt;', '<')
     .replaceAll('&gt;', '>');
+}
+
+/** The person starts connecting (`POST /api/connection`) and allows the consent: the whole round, once. */
+export async function connectAllowing(
+  world: Pick<TestApp, 'app' | 'call'>,
+  person: { token: string; email: string },
+): Promise<ConsentOutcome> {
+  const started = (await world.call(person.token, 'POST', '/api/connection')).json();
+  return consent(world.app, started.url, { token: person.token, email: person.email, decision: 'allow' });
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { Provider } from '../../src/providers/types.ts';
 import { runSync } from '../../src/services/sync.ts';
-import { consent } from './browser.ts';
+import { connectAllowing } from './browser.ts';
 import type { ProviderTest } from './providers.ts';
 
 export interface Mailbox {
@@ -39,12 +39,7 @@ export async function connectedMailbox(
   await t.sandbox.control.post(`/${provider}/users`, { email: org.recruiter.email, name: 'Rex Recruiter' });
   const base = `/${provider}/mailboxes/${org.recruiter.email}`;
   await options.beforeConsent?.((message) => t.sandbox.control.post(`${base}/deliver`, message));
-  const started = (await t.call(org.recruiter.token, 'POST', '/api/connection')).json();
-  const outcome = await consent(t.app, started.url, {
-    token: org.recruiter.token,
-    email: org.recruiter.email,
-    decision: 'allow',
-  });
+  const outcome = await connectAllowing(t, org.recruiter);
   assert.equal(outcome.status, 200, outcome.html);
   const { connection } = (await t.call(org.recruiter.token, 'GET', '/api/connection')).json();
   return {

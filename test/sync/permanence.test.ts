@@ -11,7 +11,7 @@ import { expireDecisions } from '../../src/db/mail.ts';
 import type { Provider } from '../../src/providers/types.ts';
 import { refreshExpiringTokens } from '../../src/services/grants.ts';
 import { runSync } from '../../src/services/sync.ts';
-import { consent } from '../support/browser.ts';
+import { connectAllowing } from '../support/browser.ts';
 import { providerTest } from '../support/providers.ts';
 import { connectedMailbox, type Mailbox } from '../support/sync.ts';
 
@@ -107,12 +107,7 @@ for (const provider of ['google', 'microsoft'] as const) {
       await ownerReads(box, member.id, subject);
       // The recruiter connects again on the new provider: the old thread stays, nothing is duplicated.
       await t.sandbox.control.post(`/${other}/users`, { email: box.recruiter.email, name: 'Rex Recruiter' });
-      const started = (await t.call(box.recruiter.token, 'POST', '/api/connection')).json();
-      const outcome = await consent(t.app, started.url, {
-        token: box.recruiter.token,
-        email: box.recruiter.email,
-        decision: 'allow',
-      });
+      const outcome = await connectAllowing(t, box.recruiter);
       assert.equal(outcome.status, 200, outcome.html);
       const { connection } = (await t.call(box.recruiter.token, 'GET', '/api/connection')).json();
       assert.equal(connection.provider, other);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Provider } from '../../src/providers/types.ts';
 import { runSync } from '../../src/services/sync.ts';
-import { consent } from '../support/browser.ts';
+import { connectAllowing } from '../support/browser.ts';
 import { assertExactlyOnce, deliverMix, lookedAt, syncOutcome, until } from '../support/exactly-once.ts';
 import { providerTest } from '../support/providers.ts';
 import { connectedMailbox } from '../support/sync.ts';
@@ -81,12 +81,7 @@ for (const provider of ['google', 'microsoft'] as const) {
       await runSync(t.context, box.orgId, box.connectionId);
       assert.equal(await lookedAt(db, box.connectionId), seen, 'nothing syncs while access is revoked');
 
-      const started = (await t.call(box.recruiter.token, 'POST', '/api/connection')).json();
-      const outcomeOfConsent = await consent(t.app, started.url, {
-        token: box.recruiter.token,
-        email: box.recruiter.email,
-        decision: 'allow',
-      });
+      const outcomeOfConsent = await connectAllowing(t, box.recruiter);
       assert.equal(outcomeOfConsent.status, 200, outcomeOfConsent.html);
       const reconnected = await connection();
       assert.equal(reconnected.status, 'connected');
