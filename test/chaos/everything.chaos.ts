@@ -31,6 +31,7 @@ import {
   SEED,
   settled,
   sum,
+  syncDiagnosis,
   type Tally,
   type Team,
   tally,
@@ -196,11 +197,13 @@ async function revokeAndReconnect(team: Team): Promise<void> {
   const status = async () =>
     (await live.call(box.recruiter.token, 'GET', '/api/connection')).json().connection?.status;
   await live.sandbox.control.post(`/${provider}/users/${box.recruiter.email}/revoke`);
-  // Mail keeps coming, so a sync soon meets the dead grant.
+  // Mail keeps coming (and the poll fallback runs when it stops), so a sync soon meets the dead grant; under
+  // 30 % failing calls that sync may wait out a backoff first.
   await until(
     async () => (await status()) === 'reauthorization_required',
-    120_000,
-    async () => `the connection stayed ${await status()} after the revocation`,
+    300_000,
+    async () =>
+      `the connection stayed ${await status()} for 300 s after the revocation; ${await syncDiagnosis(live.database.db, box.connectionId)}`,
   );
   // The consent reads the mailbox's identity from the provider, which fails like every other call here;
   // the recruiter then starts again, as the page says.
