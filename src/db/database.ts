@@ -73,7 +73,8 @@ export function connect(url: string, logger: Logger, options: PoolOptions = {}):
     db,
     pool,
     close: () => {
-      closing ??= db.destroy();
+      // Kysely ends the pool only if it ever ran a query; a pool used directly (`pool.query`) is ended here.
+      closing ??= db.destroy().then(() => (pool.ending ? undefined : pool.end()));
       return closing;
     },
   };
