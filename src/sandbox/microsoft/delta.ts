@@ -40,8 +40,14 @@ interface DeltaState {
   phase: 'initial' | 'changes';
   from: number;
   to: number;
-  /** Initial phase: how many of the sorted snapshot were sent; changes phase: how many changed ids. */
+  /** Changes phase: how many of the round's changed ids were sent (the log they come from only grows). */
   offset: number;
+  /**
+   * Initial phase: the sort key of the last message sent; the next page starts after it. A position, not
+   * a count: a message that leaves the folder mid-round must not shift the rest by one and skip a message
+   * (its leaving is a change the next round reports).
+   */
+  after?: { receivedAt: number; enteredAt: number };
 }
 
 export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
@@ -214,19 +220,29 @@ export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
     const value: Record<string, unknown>[] = [];
     let done: boolean;
     if (state.phase === 'initial') {
-      const snapshot = [...folder.messages]
-        .filter((message) => message.enteredAt <= state.to && matches(state, message))
+      const { after, descending } = state;
+      const rest = [...folder.messages]
+        .filter(
+          (message) =>
+            message.enteredAt <= state.to &&
+            matches(state, message) &&
+            (after === undefined ||
+              (descending
+                ? message.receivedAt < after.receivedAt ||
+                  (message.receivedAt === after.receivedAt && message.enteredAt < after.enteredAt)
+                : message.enteredAt > after.enteredAt)),
+        )
         .sort((a, b) =>
-          state.descending
-            ? b.receivedAt - a.receivedAt || b.enteredAt - a.enteredAt
-            : a.enteredAt - b.enteredAt,
+          descending ? b.receivedAt - a.receivedAt || b.enteredAt - a.enteredAt : a.enteredAt - b.enteredAt,
         );
-      const page = snapshot.slice(state.offset, state.offset + size);
+      const page = rest.slice(0, size);
       for (const message of page) value.push(json(message));
-      done = state.offset + size >= snapshot.length;
+      done = rest.length <= size;
+      const last = page.at(-1);
+      const { after: _sent, ...round } = state;
       state = done
-        ? { ...state, phase: 'changes', offset: 0 }
-        : { ...state, offset: state.offset + page.length };
+        ? { ...round, phase: 'changes', offset: 0 }
+        : { ...round, after: last && { receivedAt: last.receivedAt, enteredAt: last.enteredAt } };
     } else {
       const changed = changes(folder, state, immutable);
       const page = changed.slice(state.offset, state.offset + size);

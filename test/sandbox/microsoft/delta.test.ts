@@ -224,6 +224,33 @@ describe('messages delta in a folder', () => {
   });
 });
 
+describe('an initial round while the folder changes', () => {
+  for (const order of ['', '?$orderby=receivedDateTime desc']) {
+    test(`mail leaving the folder mid-round shifts nothing: every message still there is listed once${order ? ' (newest first)' : ''}`, async () => {
+      const box = await mailbox(`midround${order ? '-desc' : ''}@acme.example`);
+      const sent = [];
+      for (let i = 0; i < 9; i += 1)
+        sent.push(await box.deliver(`Message ${i}`, { date: `2026-03-0${i + 1}T00:00:00Z` }));
+      const prefer = `${IMMUTABLE}, odata.maxpagesize=3`;
+      const first = await box.graph
+        .api(`/me/mailFolders/inbox/messages/delta${order}`)
+        .header('Prefer', prefer)
+        .get();
+      const listed: string[] = added(first.value);
+      // Two messages of the page already sent leave the folder (trashed, deleted) before the next page.
+      await box.control(listed[0] as string, 'trash');
+      await box.control(listed[1] as string, 'delete');
+      const rest = await round(box.graph, first['@odata.nextLink'], prefer);
+      listed.push(...added(rest.items));
+      assert.equal(new Set(listed).size, listed.length, 'no message twice');
+      assert.deepEqual(listed.sort(), sent.map((message) => message.id).sort());
+      // The next round reports the two that left.
+      const next = await round(box.graph, rest.deltaLink, prefer);
+      assert.deepEqual(removed(next.items).sort(), [first.value[0].id, first.value[1].id].sort());
+    });
+  }
+});
+
 describe('delta tokens expire with 410 SyncStateNotFound', () => {
   const gone = (error: GraphError) => {
     assert.equal(error.statusCode, 410);
