@@ -14,6 +14,9 @@
  * bench sharing the app's process must be).
  */
 
+/** The coarsest time stamp a provider puts on mail (Graph's receivedDateTime has whole seconds). */
+const STAMP_MS = 1000;
+
 interface Waiting {
   sentAt: number;
   resolve(latencyMs: number): void;
@@ -97,9 +100,11 @@ export function readableWatch(
         try {
           // Threads are listed newest first: deep enough to reach the oldest subject still waiting, which
           // is as deep as the messages sent to this recruiter since (plus a few), a page of 200 at a time.
+          // Graph stamps mail to the whole second and threads of one second come in id order, so messages
+          // sent up to a second before it may be listed above it: those count too.
           let oldest = Number.POSITIVE_INFINITY;
           for (const waiting of recruiter.waiting.values()) oldest = Math.min(oldest, waiting.sentAt);
-          let depth = recruiter.sent.filter((sentAt) => sentAt >= oldest).length + 10;
+          let depth = recruiter.sent.filter((sentAt) => sentAt >= oldest - STAMP_MS).length + 10;
           let cursor: string | null = null;
           do {
             const limit = Math.min(200, depth);
@@ -129,7 +134,7 @@ export function readableWatch(
           // What was sent before every subject now waiting is no longer needed to size a list.
           let first = Number.POSITIVE_INFINITY;
           for (const waiting of recruiter.waiting.values()) first = Math.min(first, waiting.sentAt);
-          recruiter.sent = recruiter.sent.filter((sentAt) => sentAt >= first);
+          recruiter.sent = recruiter.sent.filter((sentAt) => sentAt >= first - STAMP_MS);
         } finally {
           release();
         }
