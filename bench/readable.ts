@@ -16,6 +16,8 @@
 
 /** The coarsest time stamp a provider puts on mail (Graph's receivedDateTime has whole seconds). */
 const STAMP_MS = 1000;
+/** How far back the fallback poll's thread list reaches before the oldest subject still waiting. */
+const POLL_STAMP_MS = 10_000;
 
 interface Waiting {
   sentAt: number;
@@ -101,10 +103,13 @@ export function readableWatch(
           // Threads are listed newest first: deep enough to reach the oldest subject still waiting, which
           // is as deep as the messages sent to this recruiter since (plus a few), a page of 200 at a time.
           // Graph stamps mail to the whole second and threads of one second come in id order, so messages
-          // sent up to a second before it may be listed above it: those count too.
+          // sent before it may be listed above it: those sent up to a second before count too, and the
+          // fallback poll (a subject waiting for long) goes back further, as a busy provider's stamps lag
+          // the moments the bench sent at (one stamped second held 30 messages sent over 1.5 s).
           let oldest = Number.POSITIVE_INFINITY;
           for (const waiting of recruiter.waiting.values()) oldest = Math.min(oldest, waiting.sentAt);
-          let depth = recruiter.sent.filter((sentAt) => sentAt >= oldest - STAMP_MS).length + 10;
+          const margin = asked === 'poll' ? POLL_STAMP_MS : STAMP_MS;
+          let depth = recruiter.sent.filter((sentAt) => sentAt >= oldest - margin).length + 10;
           let cursor: string | null = null;
           do {
             const limit = Math.min(200, depth);
@@ -134,7 +139,7 @@ export function readableWatch(
           // What was sent before every subject now waiting is no longer needed to size a list.
           let first = Number.POSITIVE_INFINITY;
           for (const waiting of recruiter.waiting.values()) first = Math.min(first, waiting.sentAt);
-          recruiter.sent = recruiter.sent.filter((sentAt) => sentAt >= first - STAMP_MS);
+          recruiter.sent = recruiter.sent.filter((sentAt) => sentAt >= first - POLL_STAMP_MS);
         } finally {
           release();
         }

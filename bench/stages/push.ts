@@ -15,6 +15,7 @@
  * list (a few ms when idle; under a wave, the list waits its turn with everything else).
  */
 
+import { sql } from 'kysely';
 import type { Provider } from '../../src/providers/types.ts';
 import { type Bench, percentile, startBench } from '../harness.ts';
 import { type ReadableWatch, readableWatch } from '../readable.ts';
@@ -177,16 +178,19 @@ async function measureProvider(
   );
   await inBatches(boxes, 50, (box) => watch.watch(box.token));
 
-  const deliver = async (box: Box, subject: string) => {
+  /** Delivers one message; resolves with its latency once readable (and names its subject). */
+  const deliver = (box: Box, subject: string) => {
     const sentAt = performance.now();
     const readable = watch.expect(box.token, subject, sentAt);
-    await box.deliver({
-      from: { address: CANDIDATE },
-      to: [{ address: box.email }],
-      subject,
-      text: `${subject}. `.repeat(20),
-    });
-    return readable;
+    const delivered = box
+      .deliver({
+        from: { address: CANDIDATE },
+        to: [{ address: box.email }],
+        subject,
+        text: `${subject}. `.repeat(20),
+      })
+      .then(() => readable);
+    return Object.assign(delivered, { subject });
   };
   const seenSince = (before: ReturnType<ReadableWatch['stats']>) => {
     const now = watch.stats();
@@ -194,7 +198,22 @@ async function measureProvider(
   };
   const box = boxes[0] as Box;
   /** Messages never seen readable within their scenario's time limit (counted at that limit). */
-  const unread = { count: 0 };
+  const unread: Unread = { count: 0, subjects: [] };
+  /** What became of the messages never seen readable: stored (when), or not stored at all. */
+  const explainUnread = async (from: number) => {
+    const subjects = unread.subjects.slice(from);
+    if (subjects.length === 0) return;
+    const rows = await sql<{ subject: string; stored: Date }>`
+      select subject, created_at as stored from messages where subject = any(${subjects})`.execute(
+      bench.database.db,
+    );
+    for (const subject of subjects) {
+      const row = rows.rows.find((entry) => entry.subject === subject);
+      progress(
+        `${provider}: "${subject}" never seen readable: ${row ? `stored at ${row.stored.toISOString()}` : 'not stored'}`,
+      );
+    }
+  };
 
   // Warm-up, not measured: the reader threads start on the first read (and stop after 30 s idle).
   for (let i = 0; i < 3; i += 1) await withTimeout(deliver(box, `Warm-up ${i}`), 60_000, 'warm-up');
@@ -209,6 +228,7 @@ async function measureProvider(
     await sleep(20 + (seed / 2 ** 31) * 30);
   }
   const singles = await readableWithin(single, 120_000, unread);
+  await explainUnread(0);
   const singleSample = sample(singles);
   const singleSeen = seenSince(before);
   progress(
@@ -218,6 +238,7 @@ async function measureProvider(
   // One mailbox, a second message arriving while the first one's sync runs, then quiet: nothing but the
   // end of that run can start the second one's (the next poll would, 2 s later, before dc30273).
   before = watch.stats();
+  let explained = unread.subjects.length;
   const during: number[] = [];
   for (let i = 0; i < plan.during; i += 1) {
     const first = deliver(box, `During ${i} first`);
@@ -231,16 +252,18 @@ async function measureProvider(
   const duringSample = sample(during);
   const duringSeen = seenSince(before);
   progress(`${provider}: one mailbox, a push during its sync: ${describe(duringSample)}`);
+  await explainUnread(explained);
 
   // Waves: n mailboxes receive one message each, the n deliveries spread evenly over one second.
   const waveSamples: Sample[] = [];
   const wavesSeen: string[] = [];
   for (const [n, size] of plan.sizes.entries()) {
     before = watch.stats();
+    explained = unread.subjects.length;
     const latencies: number[] = [];
     for (let wave = 0; wave < (plan.waves[n] ?? 1); wave += 1) {
       const start = performance.now();
-      const pending: Promise<number>[] = [];
+      const pending: ReturnType<typeof deliver>[] = [];
       for (let i = 0; i < size; i += 1) {
         const wait = start + (i * 1000) / size - performance.now();
         if (wait > 1) await sleep(wait);
@@ -255,6 +278,7 @@ async function measureProvider(
     progress(
       `${provider}: ${size} at once: ${describe(sampled)}; not readable in time so far: ${unread.count}`,
     );
+    await explainUnread(explained);
   }
   return {
     provider,
@@ -266,6 +290,7 @@ async function measureProvider(
     /** In delivery order, for looking at outliers. */
     singleLatencies: singles.map((value) => Math.round(value)),
     unread: unread.count,
+    unreadSubjects: unread.subjects,
     during: duringSample,
     duringSeen,
     duringLatencies: during.map((value) => Math.round(value)),
@@ -378,10 +403,15 @@ function sleep(ms: number): Promise<void> {
  * The latencies, a message not readable within `timeoutMs` counted as `timeoutMs` (a lower bound; the
  * figure is then at least that) and added to `unread`, so that a slow provider gives a figure, not a failure.
  */
+interface Unread {
+  count: number;
+  subjects: string[];
+}
+
 async function readableWithin(
-  pending: Promise<number>[],
+  pending: (Promise<number> & { subject?: string })[],
   timeoutMs: number,
-  unread: { count: number },
+  unread: Unread,
 ): Promise<number[]> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
@@ -389,9 +419,10 @@ async function readableWithin(
   });
   try {
     const values = await Promise.all(pending.map((latency) => Promise.race([latency, timeout])));
-    return values.map((value) => {
+    return values.map((value, i) => {
       if (value !== undefined) return value;
       unread.count += 1;
+      unread.subjects.push(pending[i]?.subject ?? '?');
       return timeoutMs;
     });
   } finally {
