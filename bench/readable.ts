@@ -136,8 +136,10 @@ export function readableWatch(
             depth -= limit;
             cursor = page.nextCursor;
           } while (depth > 0 && cursor && recruiter.waiting.size > 0);
-          // What was sent before every subject now waiting is no longer needed to size a list.
-          let first = Number.POSITIVE_INFINITY;
+          // What was sent well before every subject now waiting is no longer needed to size a list. With
+          // none waiting, what was sent lately still is: the next message may share its stamp second
+          // (dropping it all here once left a message below the list's reach for good).
+          let first = performance.now();
           for (const waiting of recruiter.waiting.values()) first = Math.min(first, waiting.sentAt);
           recruiter.sent = recruiter.sent.filter((sentAt) => sentAt >= first - POLL_STAMP_MS);
         } finally {
