@@ -85,7 +85,10 @@ async function run(scenario: (typeof SCENARIOS)[number]): Promise<Outcome> {
 const outcomes: Outcome[] = [];
 const started = performance.now();
 for (const scenario of chosen) outcomes.push(await run(scenario));
-const minutes = (seconds: number) => `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+const minutes = (seconds: number) => {
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+};
 console.log(`\n=== chaos summary (seed ${seed}) ===`);
 for (const outcome of outcomes) {
   const text = outcome.line ?? `${outcome.name}: no result line`;
