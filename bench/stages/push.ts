@@ -199,9 +199,11 @@ async function measureProvider(
   const box = boxes[0] as Box;
   /** Messages never seen readable within their scenario's time limit (counted at that limit). */
   const unread: Unread = { count: 0, subjects: [] };
-  /** What became of the messages never seen readable: stored (when), or not stored at all. */
-  const explainUnread = async (from: number) => {
-    const subjects = unread.subjects.slice(from);
+  /** What became of the messages never seen readable since the last call: stored (when), or not stored. */
+  let explained = 0;
+  const explainUnread = async () => {
+    const subjects = unread.subjects.slice(explained);
+    explained = unread.subjects.length;
     if (subjects.length === 0) return;
     const rows = await sql<{ subject: string; stored: Date }>`
       select subject, created_at as stored from messages where subject = any(${subjects})`.execute(
@@ -228,7 +230,7 @@ async function measureProvider(
     await sleep(20 + (seed / 2 ** 31) * 30);
   }
   const singles = await readableWithin(single, 120_000, unread);
-  await explainUnread(0);
+  await explainUnread();
   const singleSample = sample(singles);
   const singleSeen = seenSince(before);
   progress(
@@ -238,7 +240,6 @@ async function measureProvider(
   // One mailbox, a second message arriving while the first one's sync runs, then quiet: nothing but the
   // end of that run can start the second one's (the next poll would, 2 s later, before dc30273).
   before = watch.stats();
-  let explained = unread.subjects.length;
   const during: number[] = [];
   for (let i = 0; i < plan.during; i += 1) {
     const first = deliver(box, `During ${i} first`);
@@ -252,14 +253,13 @@ async function measureProvider(
   const duringSample = sample(during);
   const duringSeen = seenSince(before);
   progress(`${provider}: one mailbox, a push during its sync: ${describe(duringSample)}`);
-  await explainUnread(explained);
+  await explainUnread();
 
   // Waves: n mailboxes receive one message each, the n deliveries spread evenly over one second.
   const waveSamples: Sample[] = [];
   const wavesSeen: string[] = [];
   for (const [n, size] of plan.sizes.entries()) {
     before = watch.stats();
-    explained = unread.subjects.length;
     const latencies: number[] = [];
     for (let wave = 0; wave < (plan.waves[n] ?? 1); wave += 1) {
       const start = performance.now();
@@ -278,7 +278,7 @@ async function measureProvider(
     progress(
       `${provider}: ${size} at once: ${describe(sampled)}; not readable in time so far: ${unread.count}`,
     );
-    await explainUnread(explained);
+    await explainUnread();
   }
   return {
     provider,
@@ -399,14 +399,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * The latencies, a message not readable within `timeoutMs` counted as `timeoutMs` (a lower bound; the
- * figure is then at least that) and added to `unread`, so that a slow provider gives a figure, not a failure.
- */
+/** Messages never seen readable within their scenario's time limit, and their subjects. */
 interface Unread {
   count: number;
   subjects: string[];
 }
+
+/**
+ * The latencies, a message not readable within `timeoutMs` counted as `timeoutMs` (a lower bound; the
+ * figure is then at least that) and added to `unread`, so that a slow provider gives a figure, not a failure.
+ */
 
 async function readableWithin(
   pending: (Promise<number> & { subject?: string })[],

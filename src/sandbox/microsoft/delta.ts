@@ -47,8 +47,11 @@ interface DeltaState {
    * a count: a message that leaves the folder mid-round must not shift the rest by one and skip a message
    * (its leaving is a change the next round reports).
    */
-  after?: { receivedAt: number; enteredAt: number };
+  after?: Position;
 }
+
+/** Where a message sorts in an initial round. */
+type Position = Pick<StoredMessage, 'receivedAt' | 'enteredAt'>;
 
 export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
   const key = randomBytes(32);
@@ -220,21 +223,20 @@ export function deltaRoutes(ctx: MicrosoftContext): GraphRoute[] {
     const value: Record<string, unknown>[] = [];
     let done: boolean;
     if (state.phase === 'initial') {
-      const { after, descending } = state;
+      const { after } = state;
+      // The round's order; the next page is what sorts after the last message sent.
+      const order = (a: Position, b: Position) =>
+        state.descending
+          ? b.receivedAt - a.receivedAt || b.enteredAt - a.enteredAt
+          : a.enteredAt - b.enteredAt;
       const rest = [...folder.messages]
         .filter(
           (message) =>
             message.enteredAt <= state.to &&
             matches(state, message) &&
-            (after === undefined ||
-              (descending
-                ? message.receivedAt < after.receivedAt ||
-                  (message.receivedAt === after.receivedAt && message.enteredAt < after.enteredAt)
-                : message.enteredAt > after.enteredAt)),
+            (after === undefined || order(message, after) > 0),
         )
-        .sort((a, b) =>
-          descending ? b.receivedAt - a.receivedAt || b.enteredAt - a.enteredAt : a.enteredAt - b.enteredAt,
-        );
+        .sort(order);
       const page = rest.slice(0, size);
       for (const message of page) value.push(json(message));
       done = rest.length <= size;
